@@ -1,0 +1,1 @@
+//! paykit adapter for bog (in progress).

@@ -1,0 +1,2 @@
+//! The paykit command line (in progress).
+fn main() {}

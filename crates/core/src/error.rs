@@ -1,0 +1,360 @@
+//! One error type for every provider: what went wrong, and whether the provider may have acted.
+//!
+//! The two questions a caller must answer after a failure are "may I retry?" and "did money
+//! possibly move?". [`Error::is_retryable`] and [`Error::outcome_unknown`] answer them; the
+//! variants carry the detail. No variant ever holds a secret: messages are built from provider
+//! ids, codes, field names and bounded, token-free snippets.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A provider's stable identifier, e.g. `"maib"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderId(pub &'static str);
+
+impl ProviderId {
+    /// The identifier as text.
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Whether a request may have reached the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sent {
+    /// The request certainly did not leave this process (connect failure, invalid request).
+    NotSent,
+    /// The request may have been received and acted upon.
+    MaybeSent,
+}
+
+impl fmt::Display for Sent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sent::NotSent => "not sent",
+            Sent::MaybeSent => "may have been sent",
+        })
+    }
+}
+
+/// What failed at the transport level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The TCP/TLS connection could not be established.
+    Connect,
+    /// No complete response within the configured timeout.
+    Timeout,
+    /// The response body exceeded the configured size cap.
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The provider answered with an HTTP status that carries no usable error body
+    /// (a gateway error page, for instance).
+    Status(u16),
+    /// Any other I/O or protocol failure.
+    Other(String),
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportKind::Connect => f.write_str("connection failed"),
+            TransportKind::Timeout => f.write_str("timed out"),
+            TransportKind::BodyTooLarge { limit } => {
+                write!(f, "response body larger than {limit} bytes")
+            }
+            TransportKind::Status(code) => write!(f, "HTTP {code} without a usable body"),
+            TransportKind::Other(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Why a callback signature was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The callback carries no signature where one is required.
+    Missing,
+    /// The signature is not decodable (bad base64, wrong length).
+    Malformed,
+    /// The signature is well formed but does not match the body and key.
+    Mismatch,
+    /// The verification key itself is unusable (not a valid SPKI RSA key, empty secret).
+    BadKey,
+    /// The body is not of the shape the signature scheme covers.
+    BadBody(String),
+}
+
+impl fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureError::Missing => f.write_str("signature missing"),
+            SignatureError::Malformed => f.write_str("signature malformed"),
+            SignatureError::Mismatch => f.write_str("signature does not match"),
+            SignatureError::BadKey => f.write_str("verification key unusable"),
+            SignatureError::BadBody(why) => write!(f, "callback body unusable: {why}"),
+        }
+    }
+}
+
+/// Every failure paykit reports.
+///
+/// A declined card is not an error: it is an `Ok` outcome with a failed status. An error means
+/// "we could not ask" or "we do not know".
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The exchange with the provider failed below the API level.
+    #[error("{provider}: {kind}; the request {sent}")]
+    Transport {
+        /// Which provider.
+        provider: ProviderId,
+        /// What failed.
+        kind: TransportKind,
+        /// Whether the provider may have received the request.
+        sent: Sent,
+        /// Whether the request changes state at the provider (a payment, a refund).
+        mutating: bool,
+    },
+    /// The provider answered with an error of its API.
+    #[error("{provider} API error {code} (HTTP {}): {message}", http_status.map_or_else(|| "-".to_owned(), |s| s.to_string()))]
+    Api {
+        /// Which provider.
+        provider: ProviderId,
+        /// HTTP status, when the error arrived over HTTP.
+        http_status: Option<u16>,
+        /// The provider's error code, verbatim (e.g. `"12001"`, `"PY0010"`).
+        code: String,
+        /// The provider's message, possibly with our explanation appended.
+        message: String,
+        /// True when the provider documents this code as transient.
+        retryable: bool,
+    },
+    /// Credentials were rejected or no token could be obtained.
+    #[error("{provider}: authentication failed: {message}")]
+    Auth {
+        /// Which provider.
+        provider: ProviderId,
+        /// What the provider said, or why no token could be obtained.
+        message: String,
+    },
+    /// The caller's input breaks a documented rule; nothing was sent.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The offending field, named as in the caller's request (`amount`, `items[3].name`).
+        field: Cow<'static, str>,
+        /// What rule it breaks.
+        reason: String,
+    },
+    /// The provider does not offer this operation or option.
+    #[error("{provider} does not support {operation}")]
+    Unsupported {
+        /// Which provider.
+        provider: ProviderId,
+        /// What was asked for.
+        operation: Cow<'static, str>,
+    },
+    /// A callback failed authentication.
+    #[error("callback rejected: {0}")]
+    Signature(SignatureError),
+    /// The provider's response could not be understood.
+    #[error("{provider}: could not decode the response ({reason}); body starts with {snippet:?}")]
+    Decode {
+        /// Which provider.
+        provider: ProviderId,
+        /// What was wrong.
+        reason: String,
+        /// The first bytes of the body, lossily decoded; empty for bodies that may hold tokens.
+        snippet: String,
+    },
+    /// The response contradicts the request (another amount, another payment id).
+    #[error("{provider}: response {field} is {actual:?}, expected {expected:?}")]
+    Integrity {
+        /// Which provider.
+        provider: ProviderId,
+        /// The field that differs.
+        field: Cow<'static, str>,
+        /// What the request implied.
+        expected: String,
+        /// What the provider answered.
+        actual: String,
+    },
+}
+
+/// Shorthand for results with paykit's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Longest body excerpt kept in a [`Error::Decode`].
+const SNIPPET_LEN: usize = 120;
+
+impl Error {
+    /// An [`Error::InvalidInput`] for `field`.
+    pub fn invalid_input(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`Error::Unsupported`] for `operation`.
+    pub fn unsupported(provider: ProviderId, operation: impl Into<Cow<'static, str>>) -> Self {
+        Error::Unsupported {
+            provider,
+            operation: operation.into(),
+        }
+    }
+
+    /// An [`Error::Decode`] with a bounded excerpt of `body`.
+    ///
+    /// Pass `sensitive = true` for token endpoints: their bodies hold credentials, so no excerpt
+    /// is kept.
+    pub fn decode(
+        provider: ProviderId,
+        reason: impl fmt::Display,
+        body: &[u8],
+        sensitive: bool,
+    ) -> Self {
+        let snippet = if sensitive {
+            String::new()
+        } else {
+            let end = body.len().min(SNIPPET_LEN);
+            String::from_utf8_lossy(&body[..end]).into_owned()
+        };
+        Error::Decode {
+            provider,
+            reason: reason.to_string(),
+            snippet,
+        }
+    }
+
+    /// True when repeating the same call may succeed and cannot cause a double charge: transport
+    /// failures of requests that were not sent or do not mutate, timeouts of reads, and API
+    /// errors the provider marks transient.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport {
+                sent: Sent::NotSent,
+                ..
+            } => true,
+            Error::Transport { mutating, kind, .. } => {
+                !mutating && !matches!(kind, TransportKind::BodyTooLarge { .. })
+            }
+            Error::Api { retryable, .. } => *retryable,
+            _ => false,
+        }
+    }
+
+    /// True when a state-changing request may or may not have taken effect. The caller must
+    /// reconcile (query the payment) before trying again.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport {
+                sent: Sent::MaybeSent,
+                mutating: true,
+                ..
+            }
+        )
+    }
+
+    /// The provider's API error code, when this is an [`Error::Api`].
+    pub fn api_code(&self) -> Option<&str> {
+        match self {
+            Error::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: ProviderId = ProviderId("test");
+
+    fn transport(sent: Sent, mutating: bool) -> Error {
+        Error::Transport {
+            provider: P,
+            kind: TransportKind::Timeout,
+            sent,
+            mutating,
+        }
+    }
+
+    #[test]
+    fn unsent_requests_are_retryable_and_known() {
+        let e = transport(Sent::NotSent, true);
+        assert!(e.is_retryable());
+        assert!(!e.outcome_unknown());
+    }
+
+    #[test]
+    fn a_maybe_sent_payment_is_unknown_and_not_retryable() {
+        let e = transport(Sent::MaybeSent, true);
+        assert!(!e.is_retryable());
+        assert!(e.outcome_unknown());
+        assert!(e.to_string().contains("may have been sent"), "{e}");
+    }
+
+    #[test]
+    fn a_maybe_sent_read_is_retryable() {
+        let e = transport(Sent::MaybeSent, false);
+        assert!(e.is_retryable());
+        assert!(!e.outcome_unknown());
+    }
+
+    #[test]
+    fn api_errors_follow_the_provider_flag() {
+        let e = Error::Api {
+            provider: P,
+            http_status: Some(400),
+            code: "12001".into(),
+            message: "Parameter 'amount' is invalid".into(),
+            retryable: false,
+        };
+        assert!(!e.is_retryable());
+        assert_eq!(e.api_code(), Some("12001"));
+        assert_eq!(
+            e.to_string(),
+            "test API error 12001 (HTTP 400): Parameter 'amount' is invalid"
+        );
+    }
+
+    #[test]
+    fn invalid_input_names_the_field() {
+        let e = Error::invalid_input("items[2].name", "longer than 128 characters");
+        assert_eq!(
+            e.to_string(),
+            "invalid items[2].name: longer than 128 characters"
+        );
+    }
+
+    #[test]
+    fn decode_snippets_are_bounded_and_dropped_when_sensitive() {
+        let body = vec![b'x'; 10_000];
+        let Error::Decode { snippet, .. } = Error::decode(P, "eof", &body, false) else {
+            panic!("not a decode error")
+        };
+        assert_eq!(snippet.len(), SNIPPET_LEN);
+        let Error::Decode { snippet, .. } =
+            Error::decode(P, "eof", b"{\"access_token\":\"s3cr3t\"", true)
+        else {
+            panic!("not a decode error")
+        };
+        assert!(snippet.is_empty());
+    }
+
+    #[test]
+    fn decode_snippet_survives_invalid_utf8() {
+        let e = Error::decode(P, "bad", &[0xff, 0xfe, b'a'], false);
+        assert!(e.to_string().contains('a'));
+    }
+}

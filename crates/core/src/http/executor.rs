@@ -1,0 +1,388 @@
+//! The one place paykit does HTTP: base URL, credentials, timeouts, size cap, retries,
+//! re-authentication on 401, and a tracing span per call.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue};
+use reqwest::StatusCode;
+use tracing::Instrument as _;
+use url::Url;
+
+use super::auth::{Credential, sensitive_value};
+use super::request::{ApiRequest, Body, Idempotency};
+use super::response::RawResponse;
+use super::retry::RetryPolicy;
+use crate::error::{Error, ProviderId, Result, Sent, TransportKind};
+use crate::token::AccessToken;
+
+/// Limits and retry behaviour of an [`HttpExecutor`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ExecutorConfig {
+    /// Deadline for one attempt, from connecting until the whole body has arrived.
+    pub timeout: Duration,
+    /// Deadline for establishing a connection (used when paykit builds the client).
+    pub connect_timeout: Duration,
+    /// Largest response body accepted; larger ones fail with [`TransportKind::BodyTooLarge`].
+    pub max_response_bytes: usize,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+}
+
+impl Default for ExecutorConfig {
+    fn default() -> Self {
+        ExecutorConfig {
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_response_bytes: 1024 * 1024,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ExecutorConfig {
+    /// Sets [`ExecutorConfig::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets [`ExecutorConfig::max_response_bytes`].
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Sets [`ExecutorConfig::retry`].
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+}
+
+/// Sends [`ApiRequest`]s to one provider's base URL.
+#[derive(Debug, Clone)]
+pub struct HttpExecutor {
+    provider: ProviderId,
+    client: reqwest::Client,
+    base_url: Url,
+    config: ExecutorConfig,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Response(RawResponse, Vec<AccessToken>),
+    Failed(Error),
+}
+
+impl HttpExecutor {
+    /// An executor with its own `reqwest::Client` (rustls, the configured connect timeout).
+    pub fn new(provider: ProviderId, base_url: &str, config: ExecutorConfig) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .build()
+            .map_err(|e| Error::Transport {
+                provider,
+                kind: TransportKind::Other(format!("cannot build the HTTP client: {e}")),
+                sent: Sent::NotSent,
+                mutating: false,
+            })?;
+        HttpExecutor::with_client(provider, base_url, client, config)
+    }
+
+    /// An executor over the caller's own client (proxies, custom roots, shared pools).
+    pub fn with_client(
+        provider: ProviderId,
+        base_url: &str,
+        client: reqwest::Client,
+        config: ExecutorConfig,
+    ) -> Result<Self> {
+        let base_url = Url::parse(base_url).map_err(|e| {
+            Error::invalid_input("base_url", format!("{base_url:?} is not a URL: {e}"))
+        })?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
+            return Err(Error::invalid_input("base_url", "must be an http(s) URL"));
+        }
+        Ok(HttpExecutor {
+            provider,
+            client,
+            base_url,
+            config,
+        })
+    }
+
+    /// The provider this executor talks to.
+    pub fn provider(&self) -> ProviderId {
+        self.provider
+    }
+
+    /// The base URL every path is appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &ExecutorConfig {
+        &self.config
+    }
+
+    /// Sends `request`, retrying as its [`Idempotency`] allows, and returns the final response
+    /// whatever its status. On HTTP 401 every token the request carried is invalidated and the
+    /// request is sent once more with fresh tokens.
+    pub async fn send(&self, request: &ApiRequest) -> Result<RawResponse> {
+        let span = tracing::debug_span!(
+            "paykit.http",
+            provider = self.provider.as_str(),
+            call = request.name,
+            method = %request.method,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        self.send_with_retries(request).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, request: &ApiRequest) -> Result<RawResponse> {
+        let url = self.url_for(request)?;
+        let policy = &self.config.retry;
+        let mut attempt: u32 = 1;
+        let mut reauthenticated = false;
+        loop {
+            let outcome = self.attempt(request, &url).await;
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            match outcome {
+                Attempt::Response(response, tokens) => {
+                    span.record("status", response.status.as_u16());
+                    if response.status == StatusCode::UNAUTHORIZED
+                        && !tokens.is_empty()
+                        && !reauthenticated
+                    {
+                        // The provider refused the token before doing anything: safe for every call.
+                        self.invalidate(request, &tokens);
+                        reauthenticated = true;
+                        tracing::debug!("HTTP 401: token invalidated, sending once more");
+                        continue;
+                    }
+                    let may_retry =
+                        attempt < policy.max_attempts && retry_allowed(request, Sent::MaybeSent);
+                    if may_retry {
+                        if let Some(wait) =
+                            policy.delay_for_status(response.status, &response.headers, attempt)
+                        {
+                            tracing::debug!(
+                                status = response.status.as_u16(),
+                                ?wait,
+                                "transient status, retrying"
+                            );
+                            tokio::time::sleep(wait).await;
+                            attempt += 1;
+                            continue;
+                        }
+                    }
+                    return Ok(response);
+                }
+                Attempt::Failed(error) => {
+                    let sent = match &error {
+                        Error::Transport { sent, .. } => Some(*sent),
+                        _ => None,
+                    };
+                    let transient = matches!(
+                        &error,
+                        Error::Transport {
+                            kind: TransportKind::Connect
+                                | TransportKind::Timeout
+                                | TransportKind::Other(_),
+                            ..
+                        }
+                    );
+                    let may_retry = attempt < policy.max_attempts
+                        && transient
+                        && sent.is_some_and(|sent| retry_allowed(request, sent));
+                    if may_retry {
+                        let wait = policy.backoff(attempt);
+                        tracing::debug!(%error, ?wait, "transport failure, retrying");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    fn invalidate(&self, request: &ApiRequest, tokens: &[AccessToken]) {
+        let sources = request.credentials.iter().filter_map(|c| match c {
+            Credential::Bearer(source) | Credential::TokenHeader { source, .. } => Some(source),
+            Credential::Basic(_) => None,
+        });
+        for (source, token) in sources.zip(tokens) {
+            source.invalidate(token);
+        }
+    }
+
+    fn url_for(&self, request: &ApiRequest) -> Result<Url> {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        let path = request.path.trim_start_matches('/');
+        let mut url = Url::parse(&format!("{base}/{path}")).map_err(|e| {
+            Error::invalid_input("path", format!("{:?} makes no URL: {e}", request.path))
+        })?;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(request.query.iter());
+        }
+        Ok(url)
+    }
+
+    /// Builds the headers, drawing one token per token credential (in credential order).
+    async fn headers(&self, request: &ApiRequest) -> Result<(HeaderMap, Vec<AccessToken>)> {
+        let mut headers = request.headers.clone();
+        let mut tokens = Vec::new();
+        for credential in &request.credentials {
+            match credential {
+                Credential::Bearer(source) => {
+                    let token = source.token().await?;
+                    headers.insert(
+                        AUTHORIZATION,
+                        sensitive_value(&format!("Bearer {}", token.expose_secret()))?,
+                    );
+                    tokens.push(token);
+                }
+                Credential::TokenHeader { header, source } => {
+                    let token = source.token().await?;
+                    headers.insert(header.clone(), sensitive_value(token.expose_secret())?);
+                    tokens.push(token);
+                }
+                Credential::Basic(basic) => {
+                    headers.insert(AUTHORIZATION, basic.header_value()?);
+                }
+            }
+        }
+        match &request.body {
+            Body::Empty => {}
+            Body::Json(_) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Body::Form(_) => {
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+            }
+        }
+        Ok((headers, tokens))
+    }
+
+    async fn attempt(&self, request: &ApiRequest, url: &Url) -> Attempt {
+        let (headers, tokens) = match self.headers(request).await {
+            Ok(built) => built,
+            Err(error) => return Attempt::Failed(error),
+        };
+        let mut builder = self
+            .client
+            .request(request.method.clone(), url.clone())
+            .headers(headers)
+            .timeout(self.config.timeout);
+        builder = match &request.body {
+            Body::Empty => builder,
+            Body::Json(bytes) => builder.body(bytes.clone()),
+            Body::Form(text) => builder.body(text.clone()),
+        };
+        let mutating = request.idempotency.is_mutating();
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => return Attempt::Failed(self.transport_error(&error, mutating)),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        match self.read_body(response, mutating).await {
+            Ok(body) => Attempt::Response(
+                RawResponse {
+                    provider: self.provider,
+                    status,
+                    headers,
+                    body,
+                    mutating,
+                    sensitive: request.sensitive_response,
+                },
+                tokens,
+            ),
+            Err(error) => Attempt::Failed(error),
+        }
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response, mutating: bool) -> Result<Bytes> {
+        let limit = self.config.max_response_bytes;
+        let too_large = || Error::Transport {
+            provider: self.provider,
+            kind: TransportKind::BodyTooLarge { limit },
+            sent: Sent::MaybeSent,
+            mutating,
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body.freeze()),
+                Err(error) => return Err(self.transport_error(&error, mutating)),
+            }
+        }
+    }
+
+    fn transport_error(&self, error: &reqwest::Error, mutating: bool) -> Error {
+        // Only a failed connect proves nothing left this process; anything later may have been
+        // received and acted upon.
+        let (kind, sent) = if error.is_connect() {
+            (TransportKind::Connect, Sent::NotSent)
+        } else if error.is_builder() {
+            (
+                TransportKind::Other(format!("invalid request: {}", error_chain(error))),
+                Sent::NotSent,
+            )
+        } else if error.is_timeout() {
+            (TransportKind::Timeout, Sent::MaybeSent)
+        } else {
+            (TransportKind::Other(error_chain(error)), Sent::MaybeSent)
+        };
+        Error::Transport {
+            provider: self.provider,
+            kind,
+            sent,
+            mutating,
+        }
+    }
+}
+
+/// A call may be repeated if it does not change state, the provider guarantees repeats are
+/// harmless, or it certainly never arrived.
+fn retry_allowed(request: &ApiRequest, sent: Sent) -> bool {
+    match request.idempotency {
+        Idempotency::Read | Idempotency::MutatingRetrySafe => true,
+        Idempotency::Mutating => sent == Sent::NotSent,
+    }
+}
+
+/// The error and its causes. The URL in it carries ids, never secrets: credentials travel in
+/// headers only.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

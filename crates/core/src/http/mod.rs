@@ -1,0 +1,15 @@
+//! Describe, then execute: adapters describe each call as an [`ApiRequest`] (pure data) and
+//! parse the [`RawResponse`]; [`HttpExecutor`] does all I/O, retries and re-authentication.
+
+mod auth;
+mod executor;
+mod request;
+mod response;
+mod retry;
+
+pub use auth::{BasicAuth, Credential};
+pub use executor::{ExecutorConfig, HttpExecutor};
+pub use request::{ApiRequest, Body, Idempotency, encode_path_segment};
+pub use reqwest::{Method, StatusCode};
+pub use response::RawResponse;
+pub use retry::RetryPolicy;

@@ -1,0 +1,50 @@
+//! # paykit-core
+//!
+//! The provider-independent half of paykit: the traits every payment provider implements, money
+//! without floating point, one error type that says whether money may have moved, a token cache,
+//! and the one HTTP executor all adapters share.
+//!
+//! An adapter *describes* each call as an [`http::ApiRequest`] and parses the
+//! [`http::RawResponse`]; [`http::HttpExecutor`] does the I/O: base URL, credentials, timeouts,
+//! a response size cap, retries that never repeat a payment blindly, and one re-authentication on
+//! HTTP 401.
+//!
+//! ```
+//! use paykit_core::{Currency, Money, PaymentRequest, CaptureMode};
+//!
+//! let request = PaymentRequest::new(Money::parse("10.25", Currency::MDL)?)
+//!     .order_id("order-1")
+//!     .capture(CaptureMode::Automatic);
+//! assert_eq!(request.amount.to_fixed_string(), "10.25");
+//! # Ok::<(), paykit_core::Error>(())
+//! ```
+
+pub mod capabilities;
+pub mod error;
+pub mod http;
+pub mod json_literal;
+pub mod money;
+pub mod outcome;
+pub mod poll;
+pub mod provider;
+pub mod request;
+pub mod token;
+pub mod webhook;
+pub mod wire;
+
+pub use async_trait::async_trait;
+pub use rust_decimal::Decimal;
+pub use secrecy::{ExposeSecret, SecretString};
+
+pub use capabilities::{CallbackAuthenticity, Capabilities, RefundSupport};
+pub use error::{Error, ProviderId, Result, Sent, SignatureError, TransportKind};
+pub use money::{Currency, Money};
+pub use outcome::{NextAction, PaymentOutcome, PaymentStatus, SavedCard};
+pub use poll::{PollConfig, PollOutcome, poll_payment, poll_until_final};
+pub use provider::{Capture, PaymentProvider, Recurring, Refund, Void};
+pub use request::{CaptureMode, CardUsage, Customer, LineItem, PaymentRequest, SavedCardCharge};
+pub use token::{
+    AccessToken, CachedTokenSource, Expiry, StaticToken, TokenCacheConfig, TokenFetcher,
+    TokenGrant, TokenSource,
+};
+pub use webhook::{Authenticity, EventKind, VerifiedEvent, Webhook, WebhookRequest};

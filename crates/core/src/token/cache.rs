@@ -1,0 +1,285 @@
+//! The shared token cache: a fast read path, single-flight refresh, refresh ahead of expiry,
+//! refresh grant first with the credentials grant as fallback.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use super::{AccessToken, Expiry, TokenFetcher, TokenGrant, TokenSource};
+use crate::error::Result;
+
+/// Tuning of a [`CachedTokenSource`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TokenCacheConfig {
+    /// Refresh this long before expiry. Capped at half the token's lifetime, so a short-lived
+    /// token is not refreshed on every call.
+    pub refresh_margin: Duration,
+    /// Never trust a token longer than this, whatever the provider says (Bank of Georgia's tokens
+    /// die long before their stated expiry).
+    pub max_lifetime: Option<Duration>,
+    /// Lifetime assumed for [`Expiry::Unknown`].
+    pub default_lifetime: Duration,
+}
+
+impl Default for TokenCacheConfig {
+    fn default() -> Self {
+        TokenCacheConfig {
+            refresh_margin: Duration::from_secs(30),
+            max_lifetime: None,
+            default_lifetime: Duration::from_secs(300),
+        }
+    }
+}
+
+impl TokenCacheConfig {
+    /// Sets [`TokenCacheConfig::refresh_margin`].
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Sets [`TokenCacheConfig::max_lifetime`].
+    pub fn max_lifetime(mut self, cap: Duration) -> Self {
+        self.max_lifetime = Some(cap);
+        self
+    }
+
+    /// Sets [`TokenCacheConfig::default_lifetime`].
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = lifetime;
+        self
+    }
+}
+
+struct Cached {
+    token: AccessToken,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+struct RefreshCredential {
+    token: SecretString,
+    expires_at: Option<Instant>,
+}
+
+#[derive(Default)]
+struct State {
+    access: Option<Cached>,
+    refresh: Option<RefreshCredential>,
+}
+
+/// A [`TokenSource`] that caches what a [`TokenFetcher`] returns.
+///
+/// - Callers share one token; while it is fresh, `token()` is a short uncontended lock.
+/// - Inside the refresh margin, one caller refreshes while the others keep the still-valid
+///   token; once it has expired, everyone waits for that one refresh (single flight).
+/// - The refresh grant is tried first; if it fails, the credentials grant.
+/// - If refreshing fails while the old token is still valid, the old token is served.
+/// - Lifetimes run from an instant taken *before* the token request, on tokio's clock, so a slow
+///   token endpoint cannot make a token look fresher than it is, and tests can pause time.
+pub struct CachedTokenSource<F> {
+    fetcher: F,
+    config: TokenCacheConfig,
+    state: Mutex<State>,
+    refresh_lock: tokio::sync::Mutex<()>,
+    generation: AtomicU64,
+}
+
+impl<F: TokenFetcher> CachedTokenSource<F> {
+    /// An empty cache over `fetcher`; the first `token()` fetches.
+    pub fn new(fetcher: F, config: TokenCacheConfig) -> Self {
+        CachedTokenSource {
+            fetcher,
+            config,
+            state: Mutex::new(State::default()),
+            refresh_lock: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// A cache that starts with a grant obtained elsewhere (Maya pushes the customer's token pair
+    /// to the merchant), received at `received_at`.
+    pub fn seeded(
+        fetcher: F,
+        config: TokenCacheConfig,
+        grant: TokenGrant,
+        received_at: Instant,
+    ) -> Self {
+        let source = CachedTokenSource::new(fetcher, config);
+        let token = source.store(grant, received_at);
+        drop(token);
+        source
+    }
+
+    /// The fetcher this cache drives.
+    pub fn fetcher(&self) -> &F {
+        &self.fetcher
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave `State` half-written (every update is a
+        // single assignment), so a poisoned lock is safe to reuse.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached token when it is fresh (before its refresh point).
+    fn fresh(&self, now: Instant) -> Option<AccessToken> {
+        let state = self.lock_state();
+        state
+            .access
+            .as_ref()
+            .filter(|c| now < c.refresh_at)
+            .map(|c| c.token.clone())
+    }
+
+    /// The cached token when it has not expired, fresh or not.
+    fn valid(&self, now: Instant) -> Option<AccessToken> {
+        let state = self.lock_state();
+        state
+            .access
+            .as_ref()
+            .filter(|c| now < c.expires_at)
+            .map(|c| c.token.clone())
+    }
+
+    fn deadline(&self, expiry: Expiry, started: Instant) -> (Instant, Duration) {
+        let lifetime = match expiry {
+            Expiry::After(d) => d,
+            Expiry::AtUnixMillis(ms) => {
+                let now_ms = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+                Duration::from_millis(u64::try_from(ms.saturating_sub(now_ms)).unwrap_or(0))
+            }
+            Expiry::Unknown => self.config.default_lifetime,
+        };
+        let lifetime = match self.config.max_lifetime {
+            Some(cap) => lifetime.min(cap),
+            None => lifetime,
+        };
+        (started + lifetime, lifetime)
+    }
+
+    fn store(&self, grant: TokenGrant, started: Instant) -> AccessToken {
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        let token = AccessToken::new(grant.access_token, generation);
+        let (expires_at, lifetime) = self.deadline(grant.expires, started);
+        let margin = self.config.refresh_margin.min(lifetime / 2);
+        let cached = Cached {
+            token: token.clone(),
+            refresh_at: expires_at - margin,
+            expires_at,
+        };
+        let mut state = self.lock_state();
+        state.access = Some(cached);
+        if let Some(refresh) = grant.refresh_token {
+            let expires_at = grant.refresh_expires.map(|e| self.deadline(e, started).0);
+            state.refresh = Some(RefreshCredential {
+                token: refresh,
+                expires_at,
+            });
+        }
+        token
+    }
+
+    /// A refresh token that has not expired yet, if any.
+    fn usable_refresh_token(&self, now: Instant) -> Option<SecretString> {
+        let state = self.lock_state();
+        state
+            .refresh
+            .as_ref()
+            .filter(|r| r.expires_at.is_none_or(|at| now < at))
+            .map(|r| r.token.clone())
+    }
+
+    fn forget_refresh_token(&self) {
+        self.lock_state().refresh = None;
+    }
+
+    /// Fetches a new token: refresh grant first, credentials as fallback.
+    async fn fetch(&self) -> Result<AccessToken> {
+        let started = Instant::now();
+        let grant = match self.usable_refresh_token(started) {
+            Some(refresh) => match self.fetcher.fetch_with_refresh(&refresh).await {
+                Ok(grant) => grant,
+                Err(error) => {
+                    tracing::debug!(%error, "refresh grant failed; using the credentials grant");
+                    self.forget_refresh_token();
+                    self.fetcher.fetch_with_credentials().await?
+                }
+            },
+            None => self.fetcher.fetch_with_credentials().await?,
+        };
+        Ok(self.store(grant, started))
+    }
+
+    /// Refreshes while holding the refresh lock; on failure serves `fallback` if still valid.
+    async fn refresh_or_keep(&self) -> Result<AccessToken> {
+        match self.fetch().await {
+            Ok(token) => Ok(token),
+            Err(error) => match self.valid(Instant::now()) {
+                Some(still_valid) => {
+                    tracing::warn!(%error, "token refresh failed; the current token is still valid");
+                    Ok(still_valid)
+                }
+                None => Err(error),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl<F: TokenFetcher> TokenSource for CachedTokenSource<F> {
+    async fn token(&self) -> Result<AccessToken> {
+        let now = Instant::now();
+        if let Some(token) = self.fresh(now) {
+            return Ok(token);
+        }
+        if let Some(still_valid) = self.valid(now) {
+            // Refresh ahead: one caller refreshes, the rest keep using the valid token.
+            return match self.refresh_lock.try_lock() {
+                Ok(_guard) => match self.fresh(Instant::now()) {
+                    Some(token) => Ok(token),
+                    None => self.refresh_or_keep().await,
+                },
+                Err(_) => Ok(still_valid),
+            };
+        }
+        let _guard = self.refresh_lock.lock().await;
+        // Whoever held the lock before us may have refreshed already.
+        if let Some(token) = self.fresh(Instant::now()) {
+            return Ok(token);
+        }
+        self.refresh_or_keep().await
+    }
+
+    fn invalidate(&self, stale: &AccessToken) {
+        let mut state = self.lock_state();
+        if state
+            .access
+            .as_ref()
+            .is_some_and(|c| c.token.generation() == stale.generation())
+        {
+            state.access = None;
+        }
+    }
+}
+
+impl<F: fmt::Debug> fmt::Debug for CachedTokenSource<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let generation = self.generation.load(Ordering::Relaxed);
+        f.debug_struct("CachedTokenSource")
+            .field("fetcher", &self.fetcher)
+            .field("config", &self.config)
+            .field("generation", &generation)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,131 @@
+//! Callbacks from providers: verified over the raw bytes before anything is believed.
+
+mod crypto;
+
+use async_trait::async_trait;
+use http::HeaderMap;
+
+use crate::error::{ProviderId, Result};
+use crate::outcome::PaymentOutcome;
+
+pub use crypto::{RsaPublicKey, constant_time_eq, sha256};
+
+/// A callback exactly as received: headers and the raw body bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookRequest<'a> {
+    /// The request headers (may be empty when only the body was kept).
+    pub headers: Option<&'a HeaderMap>,
+    /// The body, byte for byte.
+    pub body: &'a [u8],
+}
+
+impl<'a> WebhookRequest<'a> {
+    /// A callback with headers.
+    pub fn new(headers: &'a HeaderMap, body: &'a [u8]) -> Self {
+        WebhookRequest {
+            headers: Some(headers),
+            body,
+        }
+    }
+
+    /// A callback of which only the body is known.
+    pub fn body_only(body: &'a [u8]) -> Self {
+        WebhookRequest {
+            headers: None,
+            body,
+        }
+    }
+
+    /// A header's value as text, if present and printable.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers?.get(name)?.to_str().ok()
+    }
+}
+
+/// How an event was proven authentic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Authenticity {
+    /// The provider's signature over the body checked out.
+    Signed,
+    /// The callback was unsigned; its ids matched what the merchant stored and the provider,
+    /// queried directly, confirmed the state.
+    Confirmed,
+}
+
+/// What a callback announces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A payment changed state.
+    Payment(PaymentOutcome),
+    /// A refund happened; the outcome is the payment after it.
+    Refund(PaymentOutcome),
+    /// An event this version does not model, kept as received.
+    Unknown {
+        /// The provider's event name, if any.
+        name: Option<String>,
+        /// The body, lossily decoded.
+        raw: String,
+    },
+}
+
+/// An authentic callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedEvent {
+    /// Who sent it.
+    pub provider: ProviderId,
+    /// How it was proven authentic.
+    pub authenticity: Authenticity,
+    /// Providers retry callbacks: process each `dedupe_key` once.
+    pub dedupe_key: String,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl VerifiedEvent {
+    /// An event.
+    pub fn new(
+        provider: ProviderId,
+        authenticity: Authenticity,
+        dedupe_key: impl Into<String>,
+        kind: EventKind,
+    ) -> Self {
+        VerifiedEvent {
+            provider,
+            authenticity,
+            dedupe_key: dedupe_key.into(),
+            kind,
+        }
+    }
+
+    /// The payment the event is about, if it is a payment or refund event.
+    pub fn payment(&self) -> Option<&PaymentOutcome> {
+        match &self.kind {
+            EventKind::Payment(outcome) | EventKind::Refund(outcome) => Some(outcome),
+            EventKind::Unknown { .. } => None,
+        }
+    }
+}
+
+/// Verifies a provider's callbacks. An event is returned only when it is authentic.
+///
+/// ```no_run
+/// use paykit_core::{Webhook, WebhookRequest};
+///
+/// async fn on_callback(hook: &dyn Webhook, body: &[u8]) -> u16 {
+///     match hook.verify(&WebhookRequest::body_only(body)).await {
+///         Ok(event) => {
+///             // Record event.dedupe_key first: providers deliver the same callback more than once.
+///             println!("{:?}", event.kind);
+///             200
+///         }
+///         Err(_) => 400,
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait Webhook: Send + Sync {
+    /// Checks the callback and parses it.
+    async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent>;
+}

@@ -1,0 +1,1 @@
+//! paykit adapter for maib (in progress).

@@ -1,0 +1,1 @@
+//! paykit adapter for maya (in progress).

@@ -1,0 +1,1 @@
+//! paykit simulator (in progress).

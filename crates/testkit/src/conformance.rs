@@ -1,0 +1,85 @@
+//! The shared conformance list every provider covers or declares unsupported.
+
+use crate::fixture::ProviderFixtures;
+
+/// One conformance scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conformance {
+    /// The name used in fixtures' `covers` and in `provider.json`'s `unsupported`.
+    pub name: &'static str,
+    /// What a fixture covering it shows, in one line.
+    pub description: &'static str,
+}
+
+/// Declares the list tersely.
+const fn c(name: &'static str, description: &'static str) -> Conformance {
+    Conformance { name, description }
+}
+
+/// Every scenario a provider must cover with a fixture or declare unsupported with a reason.
+pub const SCENARIOS: &[Conformance] = &[
+    c("create_payment", "a payment is registered and the outcome carries the next action"),
+    c("get_payment", "a payment's status is read and mapped to PaymentStatus"),
+    c("capture", "an authorized (held) payment is captured"),
+    c("refund_full", "a captured payment is refunded in full"),
+    c("refund_partial", "part of a captured payment is refunded"),
+    c("void", "an authorization is cancelled before capture"),
+    c("recurring_charge", "a saved card or agreement is charged without the customer"),
+    c("callback_verified", "an authentic callback is accepted and turned into an event"),
+    c("callback_rejected", "a forged or tampered callback is rejected"),
+    c("token_refresh", "an expired access token is renewed before the call"),
+    c("unauthorized_retry", "a 401 invalidates the token, fetches a new one and retries once"),
+    c("api_error", "a provider error response becomes Error::Api with its code"),
+    c("server_error", "a 5xx response becomes a typed error (retried only when safe)"),
+    c("malformed_response", "an unparseable or truncated body becomes Error::Decode"),
+    c("invalid_input", "input breaking a documented limit is refused before any I/O"),
+];
+
+/// The conformance scenario called `name`.
+pub fn find(name: &str) -> Option<&'static Conformance> {
+    SCENARIOS.iter().find(|c| c.name == name)
+}
+
+/// Checks that every conformance scenario is covered by some scenario's or callback's
+/// `covers`, or declared unsupported with a non-empty reason, and never both. The error lists
+/// every problem, one per line.
+pub fn check_coverage(fixtures: &ProviderFixtures) -> Result<(), String> {
+    let covered = |name: &str| {
+        let scenarios = fixtures.scenarios.iter().map(|s| &s.covers);
+        let callbacks = fixtures.callbacks.iter().map(|c| &c.covers);
+        scenarios.chain(callbacks).flatten().any(|c| c == name)
+    };
+    let unsupported = &fixtures.meta.unsupported;
+    let mut problems = Vec::new();
+    for scenario in SCENARIOS {
+        match (covered(scenario.name), unsupported.get(scenario.name)) {
+            (true, Some(_)) => problems.push(format!(
+                "{}: covered by a fixture and also declared unsupported",
+                scenario.name
+            )),
+            (false, None) => problems.push(format!(
+                "{}: no fixture covers it and provider.json does not declare it unsupported ({})",
+                scenario.name, scenario.description
+            )),
+            (false, Some(reason)) if reason.trim().is_empty() => problems.push(format!(
+                "{}: declared unsupported without a reason",
+                scenario.name
+            )),
+            _ => {}
+        }
+    }
+    for name in unsupported.keys() {
+        if find(name).is_none() {
+            problems.push(format!("provider.json declares unknown scenario {name:?} unsupported"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: conformance coverage:\n  - {}",
+            fixtures.provider(),
+            problems.join("\n  - ")
+        ))
+    }
+}

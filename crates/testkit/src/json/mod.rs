@@ -1,0 +1,15 @@
+//! JSON helpers that never go through `f64`: an exact tree, semantic and subset comparison,
+//! shape comparison and decimal number literals.
+
+mod diff;
+mod exact;
+mod number;
+mod shape;
+mod subset;
+
+pub use diff::{ANY, diff};
+pub use exact::Exact;
+pub(crate) use exact::cut;
+pub use number::{Decimal, NumberError, php_string};
+pub use shape::shape_diff;
+pub use subset::subset_diff;

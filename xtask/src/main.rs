@@ -1,0 +1,2 @@
+//! paykit project automation (in progress).
+fn main() {}
