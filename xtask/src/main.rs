@@ -1,2 +1,45 @@
-//! paykit project automation (in progress).
-fn main() {}
+//! paykit's project automation, run as `cargo xtask <command>`.
+//!
+//! It drives cargo and depends on nothing of ours (DESIGN.md §2): std plus serde_json.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool reports on its standard streams"
+)]
+
+mod args;
+mod bench;
+mod ci;
+mod contract;
+mod deny;
+mod fixtures;
+mod run;
+mod workspace;
+
+use std::process::ExitCode;
+
+use args::Command;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args::parse(&argv) {
+        Ok(Command::Help(text)) => {
+            println!("{text}");
+            Ok(())
+        }
+        Ok(Command::Ci) => ci::run(),
+        Ok(Command::Contract { provider }) => contract::run(provider.as_deref()),
+        Ok(Command::FixturesCheck) => fixtures::check(),
+        Ok(Command::FixturesNew { provider, name }) => fixtures::new(&provider, &name),
+        Ok(Command::Bench) => bench::run(),
+        Err(failure) => Err(failure),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("\nerror: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod capabilities;
+pub mod describe;
 pub mod error;
 pub mod http;
 pub mod json_literal;

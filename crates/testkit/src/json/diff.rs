@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::exact::Exact;
-use super::number::Decimal;
+use super::number::ExactDecimal;
 
 /// The string that, in an expected value, matches any actual value.
 pub const ANY: &str = "{{any}}";
@@ -62,7 +62,7 @@ fn walk(path: &str, expected: &Exact, actual: &Exact, found: &mut Vec<String>) {
 
 /// Whether two number literals have the same exact value.
 fn numbers_equal(want: &str, got: &str) -> bool {
-    match (Decimal::parse(want), Decimal::parse(got)) {
+    match (ExactDecimal::parse(want), ExactDecimal::parse(got)) {
         (Ok(w), Ok(g)) => w == g,
         _ => want == got,
     }

@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn keeps_number_literals() {
         let tree = Exact::parse(r#"{"b":1775.00,"a":[1e2,-0.50],"c":null,"d":true}"#).unwrap();
-        assert_eq!(tree.to_string(), r#"{"a":[1e2,-0.50],"b":1775.00,"c":null,"d":true}"#);
+        assert_eq!(
+            tree.to_string(),
+            r#"{"a":[1e2,-0.50],"b":1775.00,"c":null,"d":true}"#
+        );
     }
 
     #[test]

@@ -10,6 +10,6 @@ mod subset;
 pub use diff::{ANY, diff};
 pub use exact::Exact;
 pub(crate) use exact::cut;
-pub use number::{Decimal, NumberError, php_string};
+pub use number::{ExactDecimal, NumberError, php_string};
 pub use shape::shape_diff;
 pub use subset::subset_diff;

@@ -15,16 +15,16 @@ pub struct NumberError {
 
 /// A JSON number literal as the exact decimal `digits × 10^exponent`.
 ///
-/// Two literals of the same value (`10`, `10.0`, `1e1`) give equal `Decimal`s.
+/// Two literals of the same value (`10`, `10.0`, `1e1`) give equal `ExactDecimal`s.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decimal {
+pub struct ExactDecimal {
     negative: bool,
     /// Significant digits without leading or trailing zeros; empty for zero.
     digits: String,
     exponent: i64,
 }
 
-impl Decimal {
+impl ExactDecimal {
     /// Parses a JSON number literal (`-?int(.frac)?([eE][+-]?exp)?`).
     pub fn parse(literal: &str) -> Result<Self, NumberError> {
         let fail = |reason| NumberError {
@@ -54,7 +54,8 @@ impl Decimal {
                 if digits.is_empty() || digits.len() > 6 || !all_digits(digits) {
                     return Err(fail("exponent malformed or too large"));
                 }
-                text.parse::<i64>().map_err(|_| fail("exponent malformed"))?
+                text.parse::<i64>()
+                    .map_err(|_| fail("exponent malformed"))?
             }
         };
         let frac_len = i64::try_from(frac_part.len()).map_err(|_| fail("too many digits"))?;
@@ -113,7 +114,11 @@ impl Decimal {
         if shift >= 0 {
             let zeros = usize::try_from(shift).unwrap_or(0);
             let number = format!("{}{}", self.digits, "0".repeat(zeros));
-            return if number.is_empty() { "0".into() } else { number };
+            return if number.is_empty() {
+                "0".into()
+            } else {
+                number
+            };
         }
         let cut = usize::try_from(-shift).unwrap_or(usize::MAX);
         if cut > self.digits.len() {
@@ -172,7 +177,7 @@ impl Decimal {
     }
 }
 
-impl fmt::Display for Decimal {
+impl fmt::Display for ExactDecimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.negative { "-" } else { "" };
         let digits = if self.digits.is_empty() {
@@ -210,9 +215,9 @@ fn increment(digits: &str) -> String {
 
 /// Renders a JSON number literal the way PHP's `(string)` cast does after
 /// `json_decode($json, true)`: integer literals that fit `i64` stay integers, everything
-/// else is a float formatted by [`Decimal::to_php_float_string`].
+/// else is a float formatted by [`ExactDecimal::to_php_float_string`].
 pub fn php_string(literal: &str) -> Result<String, NumberError> {
-    let decimal = Decimal::parse(literal)?;
+    let decimal = ExactDecimal::parse(literal)?;
     let is_integer_literal = !literal.contains(['.', 'e', 'E']);
     if is_integer_literal && let Ok(value) = literal.parse::<i64>() {
         return Ok(value.to_string());
@@ -224,8 +229,8 @@ pub fn php_string(literal: &str) -> Result<String, NumberError> {
 mod tests {
     use super::*;
 
-    fn dec(s: &str) -> Decimal {
-        Decimal::parse(s).unwrap()
+    fn dec(s: &str) -> ExactDecimal {
+        ExactDecimal::parse(s).unwrap()
     }
 
     #[test]
@@ -240,7 +245,7 @@ mod tests {
     #[test]
     fn rejects_non_literals() {
         for bad in ["", "-", "1.", ".5", "1e", "abc", "1e99999999", "0x10"] {
-            assert!(Decimal::parse(bad).is_err(), "{bad}");
+            assert!(ExactDecimal::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -59,13 +59,22 @@ mod tests {
 
     #[test]
     fn same_shape_different_values() {
-        assert!(s(r#"{"id":"a","n":1,"l":[{"x":true}]}"#, r#"{"id":"b","n":2.5,"l":[]}"#).is_empty());
+        assert!(
+            s(
+                r#"{"id":"a","n":1,"l":[{"x":true}]}"#,
+                r#"{"id":"b","n":2.5,"l":[]}"#
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn reports_type_and_key_differences() {
         assert_eq!(
-            s(r#"{"id":"a","ok":true,"l":[{"x":1}]}"#, r#"{"id":1,"more":null,"l":[{"x":"1"}]}"#),
+            s(
+                r#"{"id":"a","ok":true,"l":[{"x":1}]}"#,
+                r#"{"id":1,"more":null,"l":[{"x":"1"}]}"#
+            ),
             [
                 "$.id: expected a string, got a number",
                 "$.l[0].x: expected a number, got a string",

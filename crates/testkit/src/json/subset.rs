@@ -74,7 +74,10 @@ mod tests {
     #[test]
     fn subset_reports_missing_and_unequal() {
         let actual = json!({"kind": "api", "http_status": 400});
-        let found = subset_diff(&json!({"kind": "auth", "code": "E1", "http_status": 400}), &actual);
+        let found = subset_diff(
+            &json!({"kind": "auth", "code": "E1", "http_status": 400}),
+            &actual,
+        );
         assert_eq!(
             found,
             [

@@ -60,7 +60,10 @@ impl RequestMatcher {
 
     /// Query parameters, compared as a map.
     fn query(&self, expected: &BTreeMap<String, String>, request: &Request) -> Vec<String> {
-        let pairs = request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned()));
+        let pairs = request
+            .url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()));
         let (actual, repeated) = to_map(pairs);
         let mut found: Vec<String> = repeated
             .into_iter()
@@ -146,7 +149,9 @@ impl Match for RequestMatcher {
 }
 
 /// Collects pairs into a map, also returning the names that came more than once.
-fn to_map(pairs: impl Iterator<Item = (String, String)>) -> (BTreeMap<String, String>, Vec<String>) {
+fn to_map(
+    pairs: impl Iterator<Item = (String, String)>,
+) -> (BTreeMap<String, String>, Vec<String>) {
     let mut map = BTreeMap::new();
     let mut repeated = Vec::new();
     for (name, value) in pairs {

@@ -16,7 +16,10 @@ pub async fn mount(server: &MockServer, interactions: &[Interaction]) {
             .respond_with(response_template(&interaction.response))
             .up_to_n_times(interaction.times.max(1))
             .expect(interaction.times)
-            .named(format!("interactions[{index}] {} {}", request.method, request.path))
+            .named(format!(
+                "interactions[{index}] {} {}",
+                request.method, request.path
+            ))
             .mount(server)
             .await;
     }

@@ -64,10 +64,13 @@ pub(crate) fn drift(fixtures: &ProviderFixtures, callback: &Callback) -> Vec<Str
         return Vec::new();
     };
     let should_match = callback.expect.error_kind() != Some("signature");
-    let verdict = fixtures.read_key(key_file).map_err(|e| e.to_string()).and_then(|key| {
-        signers::stored_signature_matches(fixtures.provider(), &callback.body.to_bytes(), &key)
-            .map_err(|e| e.to_string())
-    });
+    let verdict = fixtures
+        .read_key(key_file)
+        .map_err(|e| e.to_string())
+        .and_then(|key| {
+            signers::stored_signature_matches(fixtures.provider(), &callback.body.to_bytes(), &key)
+                .map_err(|e| e.to_string())
+        });
     match verdict {
         Ok(matches) if matches == should_match => Vec::new(),
         Ok(true) => vec![format!(

@@ -14,7 +14,13 @@ pub use scenarios::{check_provider, run_provider, unknown_operation};
 pub use summary::Summary;
 
 /// Prints one progress line (shown with `--nocapture`).
-#[expect(clippy::print_stderr, reason = "progress of a test run, for the developer")]
+#[expect(
+    clippy::print_stderr,
+    reason = "progress of a test run, for the developer"
+)]
 fn progress(verdict: &str, what: &str) {
     eprintln!("{verdict:<6} {what}");
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,7 +10,7 @@ use crate::fixture::Expect;
 use crate::json::subset_diff;
 
 /// What a contract closure returns: `Ok(describe_outcome(..))` on success or
-/// `Err(describe_error(..))` on failure (see [`crate::describe`]).
+/// `Err(describe_error(..))` on failure (see [`paykit_core::describe`]).
 pub type Described = Result<Value, Value>;
 
 /// How long one scenario may take.
@@ -24,7 +24,9 @@ where
     let mut task = tokio::spawn(future);
     match tokio::time::timeout(SCENARIO_TIMEOUT, &mut task).await {
         Ok(Ok(described)) => Ok(described),
-        Ok(Err(join)) if join.is_panic() => Err(format!("panicked: {}", message(join.into_panic()))),
+        Ok(Err(join)) if join.is_panic() => {
+            Err(format!("panicked: {}", message(join.into_panic())))
+        }
         Ok(Err(join)) => Err(format!("task failed: {join}")),
         Err(_) => {
             task.abort();
@@ -77,7 +79,10 @@ mod tests {
         );
         let expect = Expect::Error(json!({"kind": "decode"}));
         assert!(compare(&expect, &Err(json!({"kind": "decode", "code": null}))).is_empty());
-        assert_eq!(compare(&expect, &Ok(json!({}))), ["expected an error, got ok {}"]);
+        assert_eq!(
+            compare(&expect, &Ok(json!({}))),
+            ["expected an error, got ok {}"]
+        );
     }
 
     #[tokio::test]

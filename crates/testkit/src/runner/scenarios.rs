@@ -17,7 +17,9 @@ use crate::mock::ScenarioServer;
 /// scenario and the server's base URI, calls the client and returns
 /// `Ok(describe_outcome(..))` or `Err(describe_error(..))`. The result must contain the
 /// scenario's `expect`, the server must have received exactly the recorded requests, and
-/// (when no filter is set) the conformance list must be covered.
+/// (when no filter is set) the conformance list must be covered. Each scenario runs on its
+/// own task with a [`SCENARIO_TIMEOUT`](super::SCENARIO_TIMEOUT) on the real clock: do not
+/// use `#[tokio::test(start_paused = true)]` with it.
 ///
 /// # Panics
 ///
@@ -41,7 +43,9 @@ where
     let fixtures = fixtures_root()
         .and_then(|root| load_provider(&root, provider))
         .map_err(|e| format!("{provider}: cannot load fixtures: {e}"))?;
-    run_scenarios(&fixtures, &Filter::from_env(), run).await.into_result()
+    run_scenarios(&fixtures, &Filter::from_env(), run)
+        .await
+        .into_result()
 }
 
 /// Runs the scenarios `filter` allows, plus the coverage check when it allows everything.

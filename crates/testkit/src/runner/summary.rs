@@ -61,7 +61,11 @@ impl fmt::Display for Summary {
             write!(f, ", {} filtered out", self.skipped)?;
         }
         for (name, explanation) in &self.failed {
-            write!(f, "\n\nFAILED {name}\n  {}", explanation.replace('\n', "\n  "))?;
+            write!(
+                f,
+                "\n\nFAILED {name}\n  {}",
+                explanation.replace('\n', "\n  ")
+            )?;
         }
         Ok(())
     }
@@ -88,6 +92,9 @@ mod tests {
     fn success_passes_through() {
         let mut summary = Summary::new("t");
         summary.record("a", vec![]);
-        assert_eq!(summary.into_result().map(|s| s.passed), Ok(vec!["a".to_owned()]));
+        assert_eq!(
+            summary.into_result().map(|s| s.passed),
+            Ok(vec!["a".to_owned()])
+        );
     }
 }

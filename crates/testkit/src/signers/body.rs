@@ -31,9 +31,10 @@ impl Envelope {
         let result = Exact::from_raw(raw_result).map_err(malformed)?;
         let signature = match members.get("signature") {
             None => None,
-            Some(raw) => Some(serde_json::from_str(raw.get()).map_err(|_| {
-                SignError::Malformed("`signature` is not a string".into())
-            })?),
+            Some(raw) => Some(
+                serde_json::from_str(raw.get())
+                    .map_err(|_| SignError::Malformed("`signature` is not a string".into()))?,
+            ),
         };
         Ok(Self {
             result,

@@ -35,8 +35,7 @@ pub fn signature(result: &Exact, key: &str, style: NumberStyle) -> Result<String
 
 /// A full callback body for `result_json` (kept verbatim), signed PHP-style under `key`.
 pub fn signed_body(result_json: &str, key: &str) -> Result<String, SignError> {
-    let result =
-        Exact::parse(result_json).map_err(|e| SignError::Malformed(e.to_string()))?;
+    let result = Exact::parse(result_json).map_err(|e| SignError::Malformed(e.to_string()))?;
     Ok(Envelope::body_with(
         result_json.trim(),
         &signature(&result, key, NumberStyle::Php)?,
@@ -116,14 +115,20 @@ mod tests {
 
     #[test]
     fn tv2_minimal() {
-        assert_eq!(php(r#"{"a":1,"b":"2"}"#, "SECRET"), "JHvWuPNVVIkPbFqdAxP56oKpolcxcUtPyrAYGsYMOms=");
+        assert_eq!(
+            php(r#"{"a":1,"b":"2"}"#, "SECRET"),
+            "JHvWuPNVVIkPbFqdAxP56oKpolcxcUtPyrAYGsYMOms="
+        );
     }
 
     #[test]
     fn tv3_round_amount_both_styles() {
         let tv3 = TV1.replace("10.25", "10.00");
         assert_eq!(php(&tv3, K), "r15EN5lloa7jSOB+++jdFRfu1qUCboma9Nm5VdWow+s=");
-        assert_eq!(literal(&tv3, K), "f0nlnmFfN8EFG0I4cb0ARndmhavNnNX58s/UZe4aqxM=");
+        assert_eq!(
+            literal(&tv3, K),
+            "f0nlnmFfN8EFG0I4cb0ARndmhavNnNX58s/UZe4aqxM="
+        );
     }
 
     #[test]
@@ -147,7 +152,10 @@ mod tests {
             format!("9:MDL:2:B:2.5:2:1:A:4:1:p1:{K}")
         );
         assert_eq!(php(tv6, K), "Np/g8WiCqdEWd/lZ72p7RQDIcln9nAEMfD1Hj5ct+E8=");
-        assert_eq!(literal(tv6, K), "86X39ga1jixLR5C6GiU5fzQ6nyTv0nIV/RjoUsEFQws=");
+        assert_eq!(
+            literal(tv6, K),
+            "86X39ga1jixLR5C6GiU5fzQ6nyTv0nIV/RjoUsEFQws="
+        );
     }
 
     #[test]
@@ -162,7 +170,10 @@ mod tests {
     fn tv8_empty_array_is_one_empty_element() {
         let tv8 = r#"{"payId":"p1","items":[],"orderId":"","amount":1}"#;
         let result = Exact::parse(tv8).unwrap();
-        assert_eq!(sign_string(&result, K, NumberStyle::Php).unwrap(), format!("1:::p1:{K}"));
+        assert_eq!(
+            sign_string(&result, K, NumberStyle::Php).unwrap(),
+            format!("1:::p1:{K}")
+        );
         assert_eq!(php(tv8, K), "aqkTiTX/cQ4duJp47Z5AkPUFNYyXzVzDT65almW1zMg=");
     }
 

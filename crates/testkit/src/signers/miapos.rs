@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::SignError;
 use super::body::Envelope;
 use super::pem::pem_to_der;
-use crate::json::{Decimal, Exact};
+use crate::json::{Exact, ExactDecimal};
 
 /// The canonical string of `result`.
 pub fn canonical_string(result: &Exact) -> Result<String, SignError> {
@@ -27,7 +27,7 @@ pub fn canonical_string(result: &Exact) -> Result<String, SignError> {
         match (field.as_str(), value) {
             (_, Exact::Null) => {}
             ("amount", Exact::Number(literal) | Exact::String(literal)) => {
-                let amount = Decimal::parse(literal).map_err(|e| bad(e.to_string()))?;
+                let amount = ExactDecimal::parse(literal).map_err(|e| bad(e.to_string()))?;
                 parts.push(amount.to_fixed(2));
             }
             (_, Exact::String(text)) => parts.push(text.clone()),
@@ -58,7 +58,12 @@ impl Signer {
     pub fn sign_text(&self, text: &str) -> Result<String, SignError> {
         let mut signature = vec![0; self.key.public_modulus_len()];
         self.key
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), text.as_bytes(), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                text.as_bytes(),
+                &mut signature,
+            )
             .map_err(|_| SignError::Key("signing failed".into()))?;
         Ok(STANDARD.encode(signature))
     }
@@ -70,9 +75,11 @@ impl Signer {
 
     /// A full callback body for `result_json` (kept verbatim), signed.
     pub fn signed_body(&self, result_json: &str) -> Result<String, SignError> {
-        let result =
-            Exact::parse(result_json).map_err(|e| SignError::Malformed(e.to_string()))?;
-        Ok(Envelope::body_with(result_json.trim(), &self.signature(&result)?))
+        let result = Exact::parse(result_json).map_err(|e| SignError::Malformed(e.to_string()))?;
+        Ok(Envelope::body_with(
+            result_json.trim(),
+            &self.signature(&result)?,
+        ))
     }
 
     /// Whether the body's stored `signature` is the one this key gives (PKCS#1 v1.5 is

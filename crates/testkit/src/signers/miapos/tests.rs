@@ -70,21 +70,35 @@ fn signatures_match_the_vectors() {
             vector.name
         );
         assert!(
-            signer.stored_signature_matches(vector.callback_body.as_bytes()).unwrap(),
+            signer
+                .stored_signature_matches(vector.callback_body.as_bytes())
+                .unwrap(),
             "{}",
             vector.name
         );
-        assert!(verify(&vector.sign_string, &vector.signature_base64), "{}", vector.name);
+        assert!(
+            verify(&vector.sign_string, &vector.signature_base64),
+            "{}",
+            vector.name
+        );
     }
 }
 
 #[test]
 fn negative_vectors_do_not_verify() {
     let data = vectors();
-    let signatures: Vec<&str> = data.vectors.iter().map(|v| v.signature_base64.as_str()).collect();
+    let signatures: Vec<&str> = data
+        .vectors
+        .iter()
+        .map(|v| v.signature_base64.as_str())
+        .collect();
     for negative in &data.negative {
         for signature in &signatures {
-            assert!(!verify(&negative.string_verified, signature), "{}", negative.name);
+            assert!(
+                !verify(&negative.string_verified, signature),
+                "{}",
+                negative.name
+            );
         }
     }
 }
@@ -96,13 +110,23 @@ fn rebuilt_bodies_keep_the_result_text() {
     assert!(body.starts_with(r#"{"result":{"status":"SUCCESS","amount":1775.00,"#));
     assert!(signer().stored_signature_matches(body.as_bytes()).unwrap());
     let tampered = body.replace("1775.00", "1775.01");
-    assert!(!signer().stored_signature_matches(tampered.as_bytes()).unwrap());
+    assert!(
+        !signer()
+            .stored_signature_matches(tampered.as_bytes())
+            .unwrap()
+    );
 }
 
 #[test]
 fn unsupported_values_are_refused() {
     let result = Exact::parse(r#"{"amount":1,"flag":true}"#).unwrap();
-    assert!(matches!(canonical_string(&result), Err(SignError::Value { .. })));
+    assert!(matches!(
+        canonical_string(&result),
+        Err(SignError::Value { .. })
+    ));
     assert!(canonical_string(&Exact::parse("[1]").unwrap()).is_err());
-    assert!(Signer::from_pkcs8_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----").is_err());
+    assert!(
+        Signer::from_pkcs8_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
+            .is_err()
+    );
 }

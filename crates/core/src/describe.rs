@@ -1,0 +1,208 @@
+//! Outcomes, errors and events as JSON: the shape contract fixtures' `expect` is written against
+//! (see `fixtures/README.md`) and the shape the `paykit` CLI prints. Every key is always present (`null` when it does not apply),
+//! so an expectation can also demand that something is absent.
+
+use crate::{
+    Authenticity, Error, EventKind, Money, NextAction, PaymentOutcome, PaymentStatus, Sent,
+    SignatureError, TransportKind, VerifiedEvent,
+};
+use serde_json::{Value, json};
+
+/// A payment outcome:
+/// `{provider_payment_id, status, failure_reason, next_action, amount, refunded, order_id,
+/// saved_card, raw_status}`. `status` is [`PaymentStatus::name`]; amounts are
+/// `{"value": "10.25", "currency": "MDL"}`; `next_action` is `{"kind": "none" | "redirect" |
+/// "form_post" | "checkout", ...}`.
+pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
+    let failure_reason = match &outcome.status {
+        PaymentStatus::Failed { reason } => json!(reason),
+        _ => Value::Null,
+    };
+    json!({
+        "provider_payment_id": outcome.provider_payment_id,
+        "status": outcome.status.name(),
+        "failure_reason": failure_reason,
+        "next_action": next_action(&outcome.next_action),
+        "amount": outcome.amount.as_ref().map(money),
+        "refunded": outcome.refunded.as_ref().map(money),
+        "order_id": outcome.order_id,
+        "saved_card": outcome.saved_card.as_ref().map(|card| json!({
+            "id": card.id,
+            "masked_pan": card.masked_pan,
+        })),
+        "raw_status": outcome.raw_status,
+    })
+}
+
+/// An error: `{kind, code, field, sent, http_status}` plus detail keys per kind
+/// (`provider`, `message`, `reason`, `transport`, `operation`, `expected`, `actual`, ...).
+/// `kind` is `api`, `transport`, `auth`, `invalid_input`, `unsupported`, `signature`,
+/// `decode` or `integrity`; `sent` is `not_sent` or `maybe_sent` where known.
+pub fn describe_error(error: &Error) -> Value {
+    let mut described = match error {
+        Error::Transport {
+            provider,
+            kind,
+            sent,
+            mutating,
+        } => json!({
+            "kind": "transport",
+            "sent": sent_name(*sent),
+            "http_status": match kind { TransportKind::Status(code) => Some(*code), _ => None },
+            "transport": transport_name(kind),
+            "provider": provider.as_str(),
+            "mutating": mutating,
+        }),
+        Error::Api {
+            provider,
+            http_status,
+            code,
+            message,
+            retryable,
+        } => json!({
+            "kind": "api",
+            "code": code,
+            "http_status": http_status,
+            "provider": provider.as_str(),
+            "message": message,
+            "retryable": retryable,
+        }),
+        Error::Auth { provider, message } => json!({
+            "kind": "auth",
+            "provider": provider.as_str(),
+            "message": message,
+        }),
+        Error::InvalidInput { field, reason } => json!({
+            "kind": "invalid_input",
+            "field": field,
+            "sent": "not_sent",
+            "reason": reason,
+        }),
+        Error::Unsupported {
+            provider,
+            operation,
+        } => json!({
+            "kind": "unsupported",
+            "sent": "not_sent",
+            "provider": provider.as_str(),
+            "operation": operation,
+        }),
+        Error::Signature(signature) => json!({
+            "kind": "signature",
+            "code": signature_code(signature),
+            "reason": signature.to_string(),
+        }),
+        Error::Decode {
+            provider,
+            reason,
+            snippet,
+        } => json!({
+            "kind": "decode",
+            "provider": provider.as_str(),
+            "reason": reason,
+            "snippet": snippet,
+        }),
+        Error::Integrity {
+            provider,
+            field,
+            expected,
+            actual,
+        } => json!({
+            "kind": "integrity",
+            "field": field,
+            "provider": provider.as_str(),
+            "expected": expected,
+            "actual": actual,
+        }),
+        other => json!({ "kind": "other", "message": other.to_string() }),
+    };
+    if let Value::Object(map) = &mut described {
+        for key in ["code", "field", "sent", "http_status"] {
+            map.entry(key).or_insert(Value::Null);
+        }
+    }
+    described
+}
+
+/// A verified callback: `{provider, authenticity: "signed" | "confirmed", dedupe_key,
+/// event: "payment" | "refund" | "unknown", payment: <outcome or null>, name, raw}`
+/// (`name` and `raw` for unknown events).
+pub fn describe_event(event: &VerifiedEvent) -> Value {
+    let authenticity = match event.authenticity {
+        Authenticity::Signed => "signed",
+        Authenticity::Confirmed => "confirmed",
+    };
+    let (kind, payment, name, raw) = match &event.kind {
+        EventKind::Payment(outcome) => ("payment", Some(describe_outcome(outcome)), None, None),
+        EventKind::Refund(outcome) => ("refund", Some(describe_outcome(outcome)), None, None),
+        EventKind::Unknown { name, raw } => ("unknown", None, name.clone(), Some(raw.clone())),
+        _ => ("other", None, None, None),
+    };
+    json!({
+        "provider": event.provider.as_str(),
+        "authenticity": authenticity,
+        "dedupe_key": event.dedupe_key,
+        "event": kind,
+        "payment": payment,
+        "name": name,
+        "raw": raw,
+    })
+}
+
+/// `{"value": "10.25", "currency": "MDL"}`.
+fn money(money: &Money) -> Value {
+    json!({ "value": money.to_fixed_string(), "currency": money.currency().code() })
+}
+
+/// The next action with a `kind` tag.
+fn next_action(action: &NextAction) -> Value {
+    match action {
+        NextAction::None => json!({ "kind": "none" }),
+        NextAction::Redirect { url } => json!({ "kind": "redirect", "url": url }),
+        NextAction::FormPost { url, fields } => json!({
+            "kind": "form_post",
+            "url": url,
+            "fields": fields.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        }),
+        NextAction::Checkout { url, qr_payload } => json!({
+            "kind": "checkout",
+            "url": url,
+            "qr_payload": qr_payload,
+        }),
+        other => json!({ "kind": "other", "debug": format!("{other:?}") }),
+    }
+}
+
+/// `not_sent` / `maybe_sent`.
+fn sent_name(sent: Sent) -> &'static str {
+    match sent {
+        Sent::NotSent => "not_sent",
+        Sent::MaybeSent => "maybe_sent",
+    }
+}
+
+/// `connect`, `timeout`, `body_too_large`, `status` or `other`.
+fn transport_name(kind: &TransportKind) -> &'static str {
+    match kind {
+        TransportKind::Connect => "connect",
+        TransportKind::Timeout => "timeout",
+        TransportKind::BodyTooLarge { .. } => "body_too_large",
+        TransportKind::Status(_) => "status",
+        _ => "other",
+    }
+}
+
+/// `missing`, `malformed`, `mismatch`, `bad_key` or `bad_body`.
+fn signature_code(error: &SignatureError) -> &'static str {
+    match error {
+        SignatureError::Missing => "missing",
+        SignatureError::Malformed => "malformed",
+        SignatureError::Mismatch => "mismatch",
+        SignatureError::BadKey => "bad_key",
+        SignatureError::BadBody(_) => "bad_body",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! `cargo xtask ci`: every check, in order, failing fast.
+
+use std::time::Duration;
+
+use crate::run::{Failure, cargo, seconds, status, step};
+use crate::{contract, deny, fixtures};
+
+/// One step of the pipeline.
+struct Step {
+    title: &'static str,
+    run: fn() -> Result<(), Failure>,
+}
+
+/// The steps, in order.
+const STEPS: [Step; 8] = [
+    Step {
+        title: "cargo fmt --all -- --check",
+        run: || {
+            let args = ["fmt", "--all", "--", "--check"];
+            status(
+                &mut cargo(&args),
+                "formatting check (fix with `cargo fmt --all`)",
+            )
+        },
+    },
+    Step {
+        title: "cargo clippy --workspace --all-targets -- -D warnings",
+        run: || {
+            let args = [
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ];
+            status(&mut cargo(&args), "clippy")
+        },
+    },
+    Step {
+        title: "cargo build --workspace --all-targets",
+        run: || {
+            status(
+                &mut cargo(&["build", "--workspace", "--all-targets"]),
+                "build",
+            )
+        },
+    },
+    Step {
+        title: "cargo test --workspace",
+        run: || status(&mut cargo(&["test", "--workspace"]), "tests"),
+    },
+    Step {
+        title: "cargo xtask contract",
+        run: || contract::run(None),
+    },
+    Step {
+        title: "cargo xtask fixtures check",
+        run: fixtures::check,
+    },
+    Step {
+        title: "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
+        run: || {
+            let mut command = cargo(&["doc", "--workspace", "--no-deps"]);
+            command.env("RUSTDOCFLAGS", "-D warnings");
+            status(&mut command, "documentation")
+        },
+    },
+    Step {
+        title: "cargo deny check licenses bans sources",
+        run: deny::check,
+    },
+];
+
+/// Runs every step; stops at the first failure.
+pub(crate) fn run() -> Result<(), Failure> {
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    for (index, current) in STEPS.iter().enumerate() {
+        let took = step(index + 1, STEPS.len(), current.title, current.run)?;
+        times.push((current.title, took));
+    }
+    println!("\nci: all {} steps passed", STEPS.len());
+    for (title, took) in &times {
+        println!("  {:>7}  {title}", seconds(*took));
+    }
+    let total: Duration = times.iter().map(|(_, t)| *t).sum();
+    println!("  {:>7}  total", seconds(total));
+    Ok(())
+}
