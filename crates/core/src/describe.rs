@@ -114,7 +114,6 @@ pub fn describe_error(error: &Error) -> Value {
             "expected": expected,
             "actual": actual,
         }),
-        other => json!({ "kind": "other", "message": other.to_string() }),
     };
     if let Value::Object(map) = &mut described {
         for key in ["code", "field", "sent", "http_status"] {
@@ -136,7 +135,6 @@ pub fn describe_event(event: &VerifiedEvent) -> Value {
         EventKind::Payment(outcome) => ("payment", Some(describe_outcome(outcome)), None, None),
         EventKind::Refund(outcome) => ("refund", Some(describe_outcome(outcome)), None, None),
         EventKind::Unknown { name, raw } => ("unknown", None, name.clone(), Some(raw.clone())),
-        _ => ("other", None, None, None),
     };
     json!({
         "provider": event.provider.as_str(),
@@ -169,7 +167,6 @@ fn next_action(action: &NextAction) -> Value {
             "url": url,
             "qr_payload": qr_payload,
         }),
-        other => json!({ "kind": "other", "debug": format!("{other:?}") }),
     }
 }
 
@@ -188,7 +185,7 @@ fn transport_name(kind: &TransportKind) -> &'static str {
         TransportKind::Timeout => "timeout",
         TransportKind::BodyTooLarge { .. } => "body_too_large",
         TransportKind::Status(_) => "status",
-        _ => "other",
+        TransportKind::Other(_) => "other",
     }
 }
 
@@ -200,7 +197,6 @@ fn signature_code(error: &SignatureError) -> &'static str {
         SignatureError::Mismatch => "mismatch",
         SignatureError::BadKey => "bad_key",
         SignatureError::BadBody(_) => "bad_body",
-        _ => "other",
     }
 }
 
