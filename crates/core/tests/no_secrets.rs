@@ -98,6 +98,8 @@ async fn no_secret_in_debug_display_errors_or_traces() {
     let config = ExecutorConfig::default().retry(RetryPolicy::none());
     let executor = HttpExecutor::new(ProviderId("test"), &server.uri(), config).unwrap();
     let request = ApiRequest::post("pay", "/pay")
+        .json(&serde_json::json!({ "projectSecret": PASSWORD }))
+        .unwrap()
         .auth(Credential::Bearer(cache.clone()))
         .auth(Credential::TokenHeader {
             header: http::HeaderName::from_static("x-authorization"),

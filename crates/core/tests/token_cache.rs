@@ -322,3 +322,84 @@ async fn a_seeded_cache_serves_the_seed_then_refreshes() {
     assert_eq!(cache.token().await.unwrap().expose_secret(), "refreshed-1");
     assert_eq!(cache.fetcher().credentials.load(Ordering::SeqCst), 0);
 }
+
+/// Refresh fails transiently once, then works; there is no credentials grant.
+#[derive(Debug, Default)]
+struct FlakyRefresh {
+    refreshes: AtomicUsize,
+}
+
+#[async_trait]
+impl TokenFetcher for FlakyRefresh {
+    async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
+        Err(Error::Auth {
+            provider: ProviderId("test"),
+            message: "no credentials grant".into(),
+        })
+    }
+
+    async fn fetch_with_refresh(&self, refresh_token: &SecretString) -> Result<TokenGrant> {
+        let n = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == 1 {
+            return Err(Error::Transport {
+                provider: ProviderId("test"),
+                kind: paykit_core::TransportKind::Timeout,
+                sent: paykit_core::Sent::MaybeSent,
+                mutating: false,
+            });
+        }
+        assert_eq!(
+            refresh_token.expose_secret(),
+            "refresh-0",
+            "the refresh token survived"
+        );
+        Ok(TokenGrant::access_only(
+            SecretString::from("renewed"),
+            Expiry::After(Duration::from_secs(60)),
+        ))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_transient_refresh_failure_keeps_the_refresh_token() {
+    let seed = TokenGrant {
+        access_token: SecretString::from("pushed"),
+        expires: Expiry::After(Duration::from_secs(10)),
+        refresh_token: Some(SecretString::from("refresh-0")),
+        refresh_expires: None,
+    };
+    let cache = CachedTokenSource::seeded(
+        FlakyRefresh::default(),
+        config(0),
+        seed,
+        tokio::time::Instant::now(),
+    );
+    tokio::time::advance(Duration::from_secs(11)).await;
+    let error = cache.token().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Transport { .. }),
+        "the refresh error is reported: {error}"
+    );
+    assert_eq!(cache.token().await.unwrap().expose_secret(), "renewed");
+}
+
+/// Claims a lifetime of u64::MAX seconds.
+#[derive(Debug)]
+struct Forever;
+
+#[async_trait]
+impl TokenFetcher for Forever {
+    async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
+        Ok(TokenGrant::access_only(
+            SecretString::from("forever"),
+            Expiry::After(Duration::from_secs(u64::MAX)),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn an_absurd_lifetime_does_not_overflow() {
+    let cache = CachedTokenSource::new(Forever, config(30));
+    assert_eq!(cache.token().await.unwrap().expose_secret(), "forever");
+    assert_eq!(cache.token().await.unwrap().generation(), 1);
+}

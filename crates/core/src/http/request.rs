@@ -8,8 +8,9 @@ use serde::Serialize;
 use super::auth::Credential;
 use crate::error::{Error, Result};
 
-/// A request body, already encoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request body, already encoded. `Debug` shows the kind and size only: bodies of token
+/// requests carry credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Body {
     /// No body and no `Content-Type` (maib's GET and DELETE calls insist on this).
     Empty,
@@ -17,6 +18,16 @@ pub enum Body {
     Json(Bytes),
     /// `application/x-www-form-urlencoded`.
     Form(String),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Json(bytes) => write!(f, "Json({} bytes)", bytes.len()),
+            Body::Form(text) => write!(f, "Form({} bytes)", text.len()),
+        }
+    }
 }
 
 /// Whether a call changes state at the provider, and whether repeating it is safe.

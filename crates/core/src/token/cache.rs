@@ -57,6 +57,9 @@ impl TokenCacheConfig {
     }
 }
 
+/// Longest lifetime believed, whatever the provider says.
+const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
+
 struct Cached {
     token: AccessToken,
     refresh_at: Instant,
@@ -165,7 +168,9 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             Some(cap) => lifetime.min(cap),
             None => lifetime,
         };
-        (started + lifetime, lifetime)
+        // A provider may claim an absurd lifetime (u64::MAX seconds); clamp instead of overflowing.
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        (started.checked_add(lifetime).unwrap_or(started), lifetime)
     }
 
     fn store(&self, grant: TokenGrant, started: Instant) -> AccessToken {
@@ -212,8 +217,21 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
                 Ok(grant) => grant,
                 Err(error) => {
                     tracing::debug!(%error, "refresh grant failed; using the credentials grant");
-                    self.forget_refresh_token();
-                    self.fetcher.fetch_with_credentials().await?
+                    // A definitive refusal spends the refresh token; a transient failure (timeout,
+                    // 5xx) does not, and the token stays for the next attempt.
+                    if !error.is_retryable() {
+                        self.forget_refresh_token();
+                    }
+                    match self.fetcher.fetch_with_credentials().await {
+                        Ok(grant) => grant,
+                        // Without a credentials grant (a customer session), the refresh error is
+                        // the one that explains what happened.
+                        Err(fallback) if error.is_retryable() => {
+                            tracing::debug!(%fallback, "credentials grant failed too");
+                            return Err(error);
+                        }
+                        Err(fallback) => return Err(fallback),
+                    }
                 }
             },
             None => self.fetcher.fetch_with_credentials().await?,

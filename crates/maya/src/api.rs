@@ -1,0 +1,312 @@
+//! The native endpoint methods: every Mini App call of the spec, typed.
+
+use http::HeaderName;
+use http::header::{ACCEPT, CONTENT_TYPE};
+use paykit_core::http::{ApiRequest, Credential, Idempotency, RawResponse, encode_path_segment};
+use paykit_core::{AccessToken, Currency, Error, Money, Result, SecretString, TokenSource};
+
+use crate::auth::{REQUEST_REFERENCE_NO, accept_json, reference_header};
+use crate::error::{self, ErrorBody};
+use crate::payment::{
+    CreatePayment, CreatedPayment, EncryptedProfile, ExecuteOutcome, ExecutePayment,
+    ExecutedPayment,
+};
+use crate::reference::RequestReference;
+use crate::session::{CustomerSession, SessionTokens};
+use crate::status::MiniAppPaymentStatus;
+use crate::wire::{self, AmountRequest, CreatePaymentRequest, ExecuteRequest, PaymentResponse};
+use crate::{MayaClient, PROVIDER, validate};
+
+impl MayaClient {
+    /// The client credentials token (cached; fetched from Maya Connect when missing or about
+    /// to expire). Every Mini App call draws from the same cache; this is for warming it up
+    /// and for diagnostics.
+    pub async fn client_token(&self) -> Result<AccessToken> {
+        self.inner.client_token.token().await
+    }
+
+    /// A customer session over a token pair the merchant stored from Maya's Session URL push
+    /// (or a later refresh). Make one per customer and share it between that customer's calls.
+    pub fn session(&self, tokens: SessionTokens) -> Result<CustomerSession> {
+        CustomerSession::new(
+            self.inner.api.clone(),
+            self.inner.client_token.clone(),
+            tokens,
+            self.inner.session_cache.clone(),
+        )
+    }
+
+    /// `POST /merchant/payments`: registers a payment for the session's customer. No money
+    /// moves. Never repeated once it may have been sent (Maya creates a new payment per
+    /// request); a lost answer is [`Error::outcome_unknown`], and the orphan expires unexecuted.
+    pub async fn create_payment(
+        &self,
+        session: &CustomerSession,
+        request: &CreatePayment,
+    ) -> Result<CreatedPayment> {
+        let p2m_id = validate::p2m_id(request.p2m_id.as_deref().or(self.inner.p2m_id.as_deref()))?;
+        validate::amount("amount", &request.amount)?;
+        session.check_usable()?;
+        let reference = match &request.request_reference {
+            Some(reference) => reference.clone(),
+            None => RequestReference::new_v4()?,
+        };
+        let body = CreatePaymentRequest {
+            p2m_id,
+            amount: AmountRequest {
+                currency: request.amount.currency().code(),
+                value: request.amount.amount(),
+            },
+        };
+        let api_request = self
+            .op_request(
+                ApiRequest::post("maya-create-payment", "/merchant/payments"),
+                &reference,
+                session,
+            )?
+            .json(&body)?
+            .idempotency(Idempotency::Mutating);
+        let response = self.inner.api.send(&api_request).await?;
+        if !response.is_success() {
+            return Err(self.failure(&response, session));
+        }
+        let wire: PaymentResponse = response.json()?;
+        let id = payment_id(wire.id.as_deref(), &response)?;
+        let amount = echoed_amount(wire.amount.as_ref(), &response)?;
+        if let Some(echoed) = amount {
+            integrity("amount", &request.amount, &echoed)?;
+        }
+        if let Some(echoed) = &wire.p2m_id {
+            if echoed != p2m_id {
+                return Err(mismatch("p2mId", p2m_id, echoed));
+            }
+        }
+        if let Some(echoed) = &wire.request_reference_number {
+            // A trace id, not part of the payment: a differing echo is logged, not fatal.
+            if !echoed.eq_ignore_ascii_case(reference.as_str()) {
+                tracing::warn!(
+                    sent = reference.as_str(),
+                    echoed = %echoed.chars().take(64).collect::<String>(),
+                    "Maya echoed another requestReferenceNumber"
+                );
+            }
+        }
+        Ok(CreatedPayment {
+            id,
+            amount: request.amount,
+            p2m_id: wire.p2m_id,
+            request_reference: reference,
+            extra: wire::extra_fields(&response.body, wire::PAYMENT_FIELDS),
+        })
+    }
+
+    /// `POST /merchant/payments/{id}/execute`: debits the customer's wallet. Synchronous and
+    /// final.
+    ///
+    /// Maya processes a payment at most once, so this call is repeated when its answer is
+    /// lost (timeouts, 429, 5xx; by the executor) and on Maya's transient fault codes (by
+    /// [`ExecuteRetry`](crate::ExecuteRetry)). A repeat that finds the payment already
+    /// executed yields [`ExecuteOutcome::AlreadyProcessed`]. Wallet declines are an `Ok`
+    /// outcome, not an error.
+    pub async fn execute_payment(
+        &self,
+        session: &CustomerSession,
+        request: &ExecutePayment,
+    ) -> Result<ExecuteOutcome> {
+        validate::payment_id("payment_id", &request.payment_id)?;
+        session.check_usable()?;
+        let path = format!(
+            "/merchant/payments/{}/execute",
+            encode_path_segment("payment_id", &request.payment_id)?
+        );
+        let retry = self.inner.execute_retry;
+        let mut attempt: u32 = 1;
+        loop {
+            let reference = match (&request.request_reference, attempt) {
+                (Some(reference), 1) => reference.clone(),
+                _ => RequestReference::new_v4()?,
+            };
+            let api_request = self
+                .op_request(
+                    ApiRequest::post("maya-execute-payment", path.clone()),
+                    &reference,
+                    session,
+                )?
+                .json(&ExecuteRequest {})?
+                .idempotency(Idempotency::MutatingRetrySafe);
+            let response = self.inner.api.send(&api_request).await?;
+            if response.is_success() {
+                return executed(&request.payment_id, &response).map(ExecuteOutcome::Executed);
+            }
+            let Some(body) = ErrorBody::parse(&response.body) else {
+                return Err(response.unrecognized_error());
+            };
+            if body.is_already_processed() {
+                return Ok(ExecuteOutcome::AlreadyProcessed {
+                    payment_id: request.payment_id.clone(),
+                    message: body.message.clone(),
+                });
+            }
+            if body.is_decline() {
+                return Ok(ExecuteOutcome::Declined {
+                    payment_id: request.payment_id.clone(),
+                    code: body.code.clone(),
+                    message: body.message.clone(),
+                });
+            }
+            if body.is_server_fault() && attempt < retry.attempts {
+                tracing::debug!(code = %body.code, attempt, "Maya fault code on execute, repeating");
+                tokio::time::sleep(retry.delay.saturating_mul(attempt)).await;
+                attempt += 1;
+                continue;
+            }
+            return Err(self.failure(&response, session));
+        }
+    }
+
+    /// `GET /profile`: the customer's profile as an encrypted JWE (decrypt it with the keys
+    /// from onboarding). What it holds depends on the consented scopes.
+    pub async fn profile(&self, session: &CustomerSession) -> Result<EncryptedProfile> {
+        session.check_usable()?;
+        let reference = RequestReference::new_v4()?;
+        let api_request = self
+            .op_request(
+                ApiRequest::get("maya-get-profile", "/profile"),
+                &reference,
+                session,
+            )?
+            // Documented with the same four headers as payments, Content-Type included.
+            .header(CONTENT_TYPE, accept_json())
+            .sensitive_response();
+        let response = self.inner.api.send(&api_request).await?;
+        if !response.is_success() {
+            return Err(self.failure(&response, session));
+        }
+        let body: wire::ProfileResponse = response.json()?;
+        if body.data.trim().is_empty() {
+            return Err(error::unexpected(
+                "profile data is empty",
+                &response.body,
+                true,
+            ));
+        }
+        Ok(EncryptedProfile {
+            data: SecretString::from(body.data),
+        })
+    }
+
+    /// A Mini App call with both tokens and a `Request-Reference-No`.
+    fn op_request(
+        &self,
+        request: ApiRequest,
+        reference: &RequestReference,
+        session: &CustomerSession,
+    ) -> Result<ApiRequest> {
+        Ok(request
+            .header(ACCEPT, accept_json())
+            .header(
+                HeaderName::from_static(REQUEST_REFERENCE_NO),
+                reference_header(reference)?,
+            )
+            .auth(Credential::Bearer(self.inner.client_token.clone()))
+            .auth(session.credential()))
+    }
+
+    /// The error for a non-success Mini App answer, with the customer's tokens scrubbed.
+    fn failure(&self, response: &RawResponse, session: &CustomerSession) -> Error {
+        let secrets = session.secret_values();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        error::from_response(response, &secrets)
+    }
+}
+
+/// The execute answer, checked against the payment asked for.
+fn executed(payment_id: &str, response: &RawResponse) -> Result<ExecutedPayment> {
+    let wire: PaymentResponse = response.json()?;
+    if let Some(echoed) = &wire.id {
+        if echoed != payment_id {
+            return Err(mismatch("id", payment_id, echoed));
+        }
+    }
+    let status = wire
+        .status
+        .as_deref()
+        .or(wire.payment_status.as_deref())
+        .map_or(MiniAppPaymentStatus::Unreported, |raw| {
+            MiniAppPaymentStatus::parse(&wire::text_of(raw))
+        });
+    Ok(ExecutedPayment {
+        id: payment_id.to_owned(),
+        status,
+        amount: echoed_amount(wire.amount.as_ref(), response)?,
+        p2m_id: wire.p2m_id,
+        request_reference_number: wire.request_reference_number,
+        extra: wire::extra_fields(&response.body, wire::PAYMENT_FIELDS),
+    })
+}
+
+/// The payment id of a create answer: present and usable in execute's path.
+fn payment_id(id: Option<&str>, response: &RawResponse) -> Result<String> {
+    match id {
+        Some(id) if validate::payment_id("id", id).is_ok() => Ok(id.to_owned()),
+        Some(_) => Err(error::unexpected(
+            "the payment id is not a UUID-like id of at most 36 characters",
+            &response.body,
+            false,
+        )),
+        None => Err(error::unexpected("no payment id", &response.body, false)),
+    }
+}
+
+/// An echoed `amount`, as money; `None` when Maya did not echo one.
+fn echoed_amount(
+    amount: Option<&wire::AmountResponse>,
+    response: &RawResponse,
+) -> Result<Option<Money>> {
+    let Some(amount) = amount else {
+        return Ok(None);
+    };
+    let Some(value) = amount.value else {
+        return Ok(None);
+    };
+    let currency = match amount.currency.as_deref() {
+        Some(code) => code.parse::<Currency>().map_err(|_| Error::Integrity {
+            provider: PROVIDER,
+            field: "amount.currency".into(),
+            expected: validate::CURRENCY.code().to_owned(),
+            actual: code.chars().take(16).collect(),
+        })?,
+        None => validate::CURRENCY,
+    };
+    // Money refuses negatives and sub-centavo values: an echo like that is not what was sent.
+    Money::new(value, currency).map(Some).map_err(|_| {
+        error::unexpected(
+            format!("amount.value {value} is not a valid {currency} amount"),
+            &response.body,
+            false,
+        )
+    })
+}
+
+/// Checks an echoed amount against the requested one.
+pub(crate) fn integrity(field: &'static str, expected: &Money, actual: &Money) -> Result<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(Error::Integrity {
+            provider: PROVIDER,
+            field: field.into(),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        })
+    }
+}
+
+fn mismatch(field: &'static str, expected: &str, actual: &str) -> Error {
+    Error::Integrity {
+        provider: PROVIDER,
+        field: field.into(),
+        expected: expected.to_owned(),
+        actual: actual.chars().take(64).collect(),
+    }
+}

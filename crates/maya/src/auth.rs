@@ -1,0 +1,315 @@
+//! Token fetching: the client credentials token from Maya Connect (spec §3) and the customer
+//! token refresh through `POST /tokens` (spec §4.2). Both are wrapped in core's
+//! [`CachedTokenSource`](paykit_core::CachedTokenSource) by the client and the session.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use http::HeaderValue;
+use http::header::ACCEPT;
+use paykit_core::TokenSource;
+use paykit_core::http::{ApiRequest, BasicAuth, Credential, HttpExecutor, Idempotency};
+use paykit_core::{Error, Expiry, ExposeSecret, Result, SecretString, TokenFetcher, TokenGrant};
+
+use crate::config::TokenBodyEncoding;
+use crate::error::{self, ErrorBody};
+use crate::reference::RequestReference;
+use crate::session::SessionTokens;
+use crate::validate;
+use crate::wire::{self, CustomerTokens, RefreshRequest, TokenRequestJson, TokenResponse};
+
+/// The header carrying the per-request UUIDv4 on every Mini App call.
+pub(crate) const REQUEST_REFERENCE_NO: &str = "request-reference-no";
+
+/// Lifetime assumed when Maya Connect gives no (or a zero) `expires_in`: the documented 3600 s.
+pub(crate) const DEFAULT_CLIENT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Longest `expires_in` believed: a day (Maya documents 3600 s). Larger values are cut, so an
+/// absurd answer cannot keep a token forever or overflow the cache's clock arithmetic.
+pub(crate) const MAX_CLIENT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+pub(crate) fn accept_json() -> HeaderValue {
+    HeaderValue::from_static("application/json")
+}
+
+/// The `Request-Reference-No` header value for `reference`.
+pub(crate) fn reference_header(reference: &RequestReference) -> Result<HeaderValue> {
+    HeaderValue::from_str(reference.as_str())
+        .map_err(|_| Error::invalid_input("request_reference", "cannot be sent in a header"))
+}
+
+/// OAuth 2.0 `client_credentials` against Maya Connect: HTTP Basic with the client id and
+/// secret, `grant_type` in the body.
+#[derive(Debug)]
+pub(crate) struct ClientCredentials {
+    executor: HttpExecutor,
+    path: String,
+    basic: BasicAuth,
+    encoding: TokenBodyEncoding,
+    scope: Option<String>,
+}
+
+impl ClientCredentials {
+    pub(crate) fn new(
+        executor: HttpExecutor,
+        path: String,
+        basic: BasicAuth,
+        encoding: TokenBodyEncoding,
+        scope: Option<String>,
+    ) -> Self {
+        ClientCredentials {
+            executor,
+            path,
+            basic,
+            encoding,
+            scope,
+        }
+    }
+
+    /// The token request, described.
+    fn request(&self) -> Result<ApiRequest> {
+        let request = ApiRequest::post("maya-client-token", self.path.clone())
+            .header(ACCEPT, accept_json())
+            .auth(Credential::Basic(self.basic.clone()))
+            // A token grant changes nothing at Maya: retried like a read.
+            .idempotency(Idempotency::Read)
+            .sensitive_response();
+        match self.encoding {
+            TokenBodyEncoding::Form => {
+                let mut pairs = vec![("grant_type", wire::GRANT_TYPE)];
+                if let Some(scope) = &self.scope {
+                    pairs.push(("scope", scope));
+                }
+                Ok(request.form(&pairs))
+            }
+            TokenBodyEncoding::Json => request.json(&TokenRequestJson {
+                grant_type: wire::GRANT_TYPE,
+                scope: self.scope.as_deref(),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl TokenFetcher for ClientCredentials {
+    async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
+        let response = self.executor.send(&self.request()?).await?;
+        if !response.is_success() {
+            return Err(error::token_error(&response));
+        }
+        let body: TokenResponse = response.json()?;
+        if validate::token("access_token", &body.access_token).is_err() {
+            return Err(error::unexpected(
+                "access_token is empty or not header-safe",
+                &response.body,
+                true,
+            ));
+        }
+        if let Some(kind) = body.token_type.as_deref() {
+            if !kind.eq_ignore_ascii_case("bearer") {
+                tracing::warn!(
+                    token_type = kind,
+                    "Maya Connect issued a non-Bearer token type"
+                );
+            }
+        }
+        let lifetime = match body.expires_in {
+            Some(seconds) if seconds > 0 => {
+                Duration::from_secs(seconds).min(MAX_CLIENT_TOKEN_LIFETIME)
+            }
+            _ => DEFAULT_CLIENT_TOKEN_LIFETIME,
+        };
+        Ok(TokenGrant::access_only(
+            SecretString::from(body.access_token),
+            Expiry::After(lifetime),
+        ))
+    }
+}
+
+/// What a customer session knows: the newest token pair, how often it was renewed, and why it
+/// ended, if it did.
+pub(crate) struct SessionState {
+    pub(crate) tokens: SessionTokens,
+    pub(crate) revision: u64,
+    pub(crate) ended: Option<String>,
+    pub(crate) last_error: Option<Error>,
+}
+
+/// Renews one customer's token pair through `POST /tokens`. Core's cache calls it (single
+/// flight); it keeps the newest pair itself, so the refresh token the cache never sees is
+/// always the one Maya issued last.
+pub(crate) struct SessionRefresher {
+    executor: HttpExecutor,
+    client_token: Arc<dyn TokenSource>,
+    state: Mutex<SessionState>,
+}
+
+impl fmt::Debug for SessionRefresher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("SessionRefresher")
+            .field("tokens", &state.tokens)
+            .field("revision", &state.revision)
+            .field("ended", &state.ended.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionRefresher {
+    pub(crate) fn new(
+        executor: HttpExecutor,
+        client_token: Arc<dyn TokenSource>,
+        tokens: SessionTokens,
+    ) -> Self {
+        SessionRefresher {
+            executor,
+            client_token,
+            state: Mutex::new(SessionState {
+                tokens,
+                revision: 0,
+                ended: None,
+                last_error: None,
+            }),
+        }
+    }
+
+    /// The state, even after a panic elsewhere (every update is a plain assignment).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SessionState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The current token values, for scrubbing them out of provider messages.
+    pub(crate) fn secret_values(&self) -> [String; 2] {
+        let state = self.lock();
+        [
+            state.tokens.access_token().expose_secret().to_owned(),
+            state.tokens.refresh_token().expose_secret().to_owned(),
+        ]
+    }
+
+    /// One `POST /tokens` with the newest refresh token; on success the new pair replaces the
+    /// old one (Maya rotates refresh tokens on every refresh).
+    async fn refresh(&self) -> Result<SessionTokens> {
+        let current = {
+            let state = self.lock();
+            if let Some(reason) = &state.ended {
+                return Err(session_ended(reason));
+            }
+            state.tokens.clone()
+        };
+        let request = ApiRequest::post("maya-refresh-customer-token", "/tokens")
+            .header(ACCEPT, accept_json())
+            .header(
+                http::HeaderName::from_static(REQUEST_REFERENCE_NO),
+                reference_header(&RequestReference::new_v4()?)?,
+            )
+            .auth(Credential::Bearer(self.client_token.clone()))
+            .json(&RefreshRequest {
+                refresh_token: current.refresh_token().expose_secret(),
+            })?
+            // Maya rotates the refresh token: a repeat after a lost answer would present a
+            // refresh token that may already be spent, so never repeat once possibly sent.
+            .idempotency(Idempotency::Mutating)
+            .sensitive_response();
+        let secrets = [
+            current.access_token().expose_secret(),
+            current.refresh_token().expose_secret(),
+        ];
+        let response = self.executor.send(&request).await?;
+        if !response.is_success() {
+            let error = error::from_response(&response, &secrets);
+            if let Some(body) = ErrorBody::parse(&response.body) {
+                if ends_session(response.status.as_u16(), &body) {
+                    self.lock().ended = Some(error.to_string());
+                }
+            }
+            return Err(error);
+        }
+        let body: CustomerTokens = response.json()?;
+        let tokens = SessionTokens::from_wire(body).map_err(|e| {
+            error::unexpected(
+                format!("refresh answer unusable: {e}"),
+                &response.body,
+                true,
+            )
+        })?;
+        let mut state = self.lock();
+        state.tokens = tokens.clone();
+        state.revision += 1;
+        state.last_error = None;
+        Ok(tokens)
+    }
+}
+
+#[async_trait]
+impl TokenFetcher for SessionRefresher {
+    /// There are no customer credentials: "fetching" means refreshing with the newest refresh
+    /// token. If that fails for a passing reason while the current access token is still
+    /// valid, the current one is handed back so the cache keeps serving it.
+    async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
+        match self.refresh().await {
+            Ok(tokens) => tokens.grant(),
+            Err(error) => {
+                let mut state = self.lock();
+                state.last_error = Some(error.clone());
+                let still_valid = state.ended.is_none()
+                    && state.tokens.seconds_left() > 5
+                    && !matches!(error, Error::InvalidInput { .. });
+                if still_valid {
+                    tracing::warn!(%error, "customer token refresh failed; the current token is still valid");
+                    state.tokens.grant()
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
+    async fn fetch_with_refresh(&self, _refresh_token: &SecretString) -> Result<TokenGrant> {
+        self.fetch_with_credentials().await
+    }
+}
+
+/// True when Maya refused the refresh itself (the refresh token is spent, expired or unknown),
+/// as opposed to our client credentials, the merchant account, or a passing fault.
+fn ends_session(status: u16, body: &ErrorBody) -> bool {
+    let about_client =
+        body.is_key_error() || matches!(body.code.as_str(), "invalid_client" | "PY0017" | "PY0019");
+    matches!(status, 400 | 401 | 403 | 404) && !about_client && !body.is_server_fault()
+}
+
+/// The error for a session that can no longer be renewed.
+pub(crate) fn session_ended(reason: &str) -> Error {
+    Error::invalid_input(
+        "session",
+        format!(
+            "the customer's Maya session has ended and cannot be refreshed ({reason}); the \
+             customer must reopen the Mini App from the Maya app"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(code: &str) -> ErrorBody {
+        ErrorBody::parse(format!(r#"{{"code":"{code}","message":"m"}}"#).as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn refresh_rejections_end_the_session_but_client_and_fault_errors_do_not() {
+        let oauth =
+            ErrorBody::parse(br#"{"error":"invalid_token","error_description":"x"}"#).unwrap();
+        assert!(ends_session(400, &oauth));
+        assert!(ends_session(401, &body("PY0044")));
+        assert!(!ends_session(401, &body("K003")));
+        assert!(!ends_session(400, &body("PY0001")));
+        assert!(!ends_session(500, &body("X")));
+        assert!(!ends_session(404, &body("PY0017")));
+    }
+}
