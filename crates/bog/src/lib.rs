@@ -1,1 +1,335 @@
-//! paykit adapter for bog (in progress).
+//! # paykit-bog
+//!
+//! Bank of Georgia **iPay** (online payments API v1, `ipay.ge/opay/api/v1`) for paykit: the
+//! full native API, typed, and the common paykit traits on top of it.
+//!
+//! - [`BogClient`]: OAuth2 client credentials (HTTP Basic, tokens cached at most 50 s because
+//!   iPay's `expires_in` is an epoch-millisecond instant and tokens die about a minute after
+//!   issue; a 401 re-authenticates once), and one method per endpoint:
+//!   [`create_order`](BogClient::create_order), [`payment_details`](BogClient::payment_details),
+//!   [`refund_order`](BogClient::refund_order),
+//!   [`complete_pre_auth`](BogClient::complete_pre_auth),
+//!   [`charge_subscription`](BogClient::charge_subscription) and the legacy reads.
+//! - The common traits: [`PaymentProvider`] (create = order + redirect to the approve link,
+//!   get = payment details), [`Capture`] and [`Void`] (pre-authorization completion and cancel),
+//!   [`Refund`], [`Recurring`] (a successful payment's `order_id` is the saved card).
+//! - [`BogWebhook`]: iPay callbacks are unsigned; they are matched against the stored
+//!   `order_id` + `payment_hash` ([`OrderStore`]) and confirmed by re-querying iPay.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use paykit_bog::{BogClient, InMemoryOrderStore, TEST_BASE_URL};
+//! use paykit_core::{Currency, Money, NextAction, PaymentProvider, PaymentRequest, SecretString};
+//!
+//! # async fn run() -> paykit_core::Result<()> {
+//! let store = Arc::new(InMemoryOrderStore::new());
+//! let client = BogClient::builder("1006", SecretString::from("581ba5eeadd657c8ccddc74c839bd3ad"))
+//!     .base_url(TEST_BASE_URL)
+//!     .order_store(store.clone())
+//!     .build()?;
+//! let request = PaymentRequest::new(Money::parse("10.50", Currency::GEL)?)
+//!     .order_id("A-1001")
+//!     .description("Blue mug")
+//!     .return_url("https://shop.example.ge/return?order=A-1001");
+//! let outcome = client.create_payment(&request).await?;
+//! if let NextAction::Redirect { url } = &outcome.next_action {
+//!     println!("send the customer to {url}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
+mod api;
+mod auth;
+mod config;
+mod error;
+mod model;
+mod status;
+mod store;
+mod translate;
+mod validate;
+mod webhook;
+mod wire;
+
+use std::fmt;
+use std::sync::Arc;
+
+use paykit_core::http::{Credential, HttpExecutor};
+use paykit_core::{
+    CachedTokenSource, Capabilities, Capture, CardUsage, Error, Money, PaymentOutcome,
+    PaymentProvider, PaymentRequest, ProviderId, Recurring, Refund, Result, SavedCardCharge,
+    TokenSource, Void, async_trait,
+};
+
+pub use config::{
+    BogClientBuilder, DEFAULT_TOKEN_MAX_LIFETIME, DEFAULT_TOKEN_REFRESH_MARGIN,
+    PRODUCTION_BASE_URL, TEST_BASE_URL,
+};
+pub use model::{
+    CaptureMethod, CardType, CreateOrder, Intent, LegacyAmount, LegacyCapture, LegacyError,
+    LegacyOrder, LegacyOrderStatus, LegacyPayer, Link, Locale, Order, OrderItem, PaymentDetails,
+    PaymentHash, PaymentMethod, PaymentState, PreAuthCompletion, PreAuthResult, PreAuthStatus,
+    SubscriptionCharge, SubscriptionPayment,
+};
+pub use store::{InMemoryOrderStore, OrderStore, StoredOrder};
+pub use webhook::{BogWebhook, MAX_CALLBACK_BYTES, Notification, NotificationKind};
+
+use auth::BogTokenFetcher;
+use config::Settings;
+
+/// This provider's id, `"bog"`.
+pub const PROVIDER: ProviderId = ProviderId("bog");
+
+/// A Bank of Georgia iPay client. Cheap to clone; clones share the token cache.
+#[derive(Clone)]
+pub struct BogClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    executor: HttpExecutor,
+    client_id: String,
+    tokens: Arc<CachedTokenSource<BogTokenFetcher>>,
+    settings: Settings,
+    capabilities: Capabilities,
+    store: Option<Arc<dyn OrderStore>>,
+}
+
+impl BogClient {
+    /// Starts building a client for the merchant's `client_id` and `secret_key`. The secret may
+    /// hold any characters (`+`, `/`, `=`, non-ASCII); it is sent only in the token request's
+    /// `Authorization: Basic` header.
+    pub fn builder(
+        client_id: impl Into<String>,
+        secret_key: paykit_core::SecretString,
+    ) -> BogClientBuilder {
+        BogClientBuilder::new(client_id.into(), secret_key)
+    }
+
+    pub(crate) fn from_parts(
+        executor: HttpExecutor,
+        client_id: String,
+        tokens: Arc<CachedTokenSource<BogTokenFetcher>>,
+        settings: Settings,
+        capabilities: Capabilities,
+        store: Option<Arc<dyn OrderStore>>,
+    ) -> Self {
+        BogClient {
+            inner: Arc::new(Inner {
+                executor,
+                client_id,
+                tokens,
+                settings,
+                capabilities,
+                store,
+            }),
+        }
+    }
+
+    /// The base URL every path is appended to.
+    pub fn base_url(&self) -> &str {
+        self.inner.executor.base_url().as_str()
+    }
+
+    /// The merchant's `client_id`.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The token source the client's calls draw from (shared by clones).
+    pub fn token_source(&self) -> Arc<dyn TokenSource> {
+        self.inner.tokens.clone()
+    }
+
+    /// The store created orders are recorded in, if configured.
+    pub fn order_store(&self) -> Option<Arc<dyn OrderStore>> {
+        self.inner.store.clone()
+    }
+
+    /// A callback verifier over the configured order store, if one is configured.
+    pub fn webhook(&self) -> Option<BogWebhook> {
+        self.order_store()
+            .map(|store| BogWebhook::new(self.clone(), store))
+    }
+
+    /// The bearer credential every API call carries.
+    fn bearer(&self) -> Credential {
+        Credential::Bearer(self.inner.tokens.clone())
+    }
+
+    /// A card-saving order for the common [`Recurring::save_card`].
+    async fn create_card_saving_order(&self, request: &PaymentRequest) -> Result<PaymentOutcome> {
+        self.inner.capabilities.check_payment(PROVIDER, request)?;
+        validate::card_saving_amount(&request.amount)?;
+        let order =
+            translate::order_from_request(request, &self.inner.settings, Intent::Authorize)?;
+        let created = self.create_order(&order).await?;
+        Ok(translate::outcome_for_order(&created, &order))
+    }
+}
+
+impl fmt::Debug for BogClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BogClient")
+            .field("base_url", &self.base_url())
+            .field("client_id", &self.inner.client_id)
+            .field("settings", &self.inner.settings)
+            .field("tokens", &self.inner.tokens)
+            .field("order_store", &self.inner.store.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for BogClient {
+    fn id(&self) -> ProviderId {
+        PROVIDER
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
+    }
+
+    /// Creates an order and answers [`paykit_core::NextAction::Redirect`] to its approve link.
+    async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentOutcome> {
+        self.inner.capabilities.check_payment(PROVIDER, request)?;
+        let order = translate::order_from_request(
+            request,
+            &self.inner.settings,
+            self.inner.settings.intent,
+        )?;
+        let created = self.create_order(&order).await?;
+        Ok(translate::outcome_for_order(&created, &order))
+    }
+
+    /// Payment details, mapped. iPay's details carry no amount, so `amount` is `None`.
+    async fn get_payment(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
+        let details = self.payment_details(provider_payment_id).await?;
+        Ok(translate::outcome_for_details(&details))
+    }
+
+    fn capture(&self) -> Option<&dyn Capture> {
+        Some(self)
+    }
+
+    fn refund(&self) -> Option<&dyn Refund> {
+        Some(self)
+    }
+
+    fn void(&self) -> Option<&dyn Void> {
+        Some(self)
+    }
+
+    fn recurring(&self) -> Option<&dyn Recurring> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl Capture for BogClient {
+    /// Completes a pre-authorization: `FULL_COMPLETE`, or `PARTIAL_COMPLETE` with `amount`
+    /// (the rest is released).
+    async fn capture(
+        &self,
+        provider_payment_id: &str,
+        amount: Option<Money>,
+    ) -> Result<PaymentOutcome> {
+        let completion = match amount {
+            None => PreAuthCompletion::Full,
+            Some(amount) => PreAuthCompletion::Partial(amount),
+        };
+        let result = self
+            .complete_pre_auth(provider_payment_id, &completion)
+            .await?;
+        translate::outcome_for_completion(provider_payment_id, &completion, &result)
+    }
+}
+
+#[async_trait]
+impl Void for BogClient {
+    /// Releases a pre-authorization (`auth_type=CANCEL`).
+    async fn void(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
+        let completion = PreAuthCompletion::Cancel;
+        let result = self
+            .complete_pre_auth(provider_payment_id, &completion)
+            .await?;
+        translate::outcome_for_completion(provider_payment_id, &completion, &result)
+    }
+}
+
+#[async_trait]
+impl Refund for BogClient {
+    /// `POST /checkout/refund`. The outcome is `Refunded` (no amount) or `PartiallyRefunded`
+    /// (with the amount); iPay's answer is an empty 200.
+    async fn refund(
+        &self,
+        provider_payment_id: &str,
+        amount: Option<Money>,
+    ) -> Result<PaymentOutcome> {
+        self.refund_order(provider_payment_id, amount).await?;
+        Ok(translate::outcome_for_refund(provider_payment_id, amount))
+    }
+}
+
+#[async_trait]
+impl Recurring for BogClient {
+    /// iPay keeps no separate card vault: a successful payment's `order_id` *is* the saved card.
+    /// This creates an ordinary card-only (`AUTHORIZE`) order of at least 0.10; once it is paid,
+    /// [`PaymentProvider::get_payment`] reports its `order_id` as the saved card. To save a card
+    /// without charging the customer, refund that payment afterwards (as BOG documents).
+    /// Only [`CardUsage::Recurring`] exists in iPay v1.
+    async fn save_card(
+        &self,
+        request: &PaymentRequest,
+        usage: CardUsage,
+    ) -> Result<PaymentOutcome> {
+        match usage {
+            CardUsage::Recurring => self.create_card_saving_order(request).await,
+            CardUsage::OneClick => Err(Error::unsupported(
+                PROVIDER,
+                "one-click payments with a saved card (iPay v1 has merchant-initiated charges only)",
+            )),
+        }
+    }
+
+    /// `POST /checkout/payment/subscription` with the original `order_id` as the card. The
+    /// outcome is the **new** payment, usually `Pending`: poll it with `get_payment`.
+    async fn charge_saved_card(&self, charge: &SavedCardCharge) -> Result<PaymentOutcome> {
+        if charge.usage == CardUsage::OneClick {
+            return Err(Error::unsupported(
+                PROVIDER,
+                "one-click payments with a saved card (iPay v1 has merchant-initiated charges only)",
+            ));
+        }
+        validate::required("card_id", &charge.card_id)?;
+        let payment = &charge.payment;
+        self.inner
+            .capabilities
+            .check_amount("amount", &payment.amount)?;
+        let native = SubscriptionCharge {
+            order_id: charge.card_id.clone(),
+            amount: payment.amount,
+            shop_order_id: payment.order_id.clone(),
+            purchase_description: payment.description.clone(),
+        };
+        let created = self.charge_subscription(&native).await?;
+        Ok(translate::outcome_for_subscription(
+            &created,
+            payment.amount,
+            payment.order_id.clone(),
+        ))
+    }
+
+    /// iPay v1 has no call to delete a saved card.
+    async fn delete_saved_card(&self, _card_id: &str) -> Result<()> {
+        Err(Error::unsupported(
+            PROVIDER,
+            "deleting saved cards (iPay v1 has no such call)",
+        ))
+    }
+}

@@ -24,22 +24,31 @@ pub enum JsonLiteral {
     Object(Vec<(String, JsonLiteral)>),
 }
 
+/// Deepest nesting accepted. Callbacks nest two or three levels; the bound keeps hostile input
+/// (thousands of balanced brackets) from exhausting the stack.
+pub const MAX_DEPTH: usize = 64;
+
 impl JsonLiteral {
-    /// Parses a complete JSON document. Nesting depth is bounded by serde_json's limit, so no
-    /// input can exhaust the stack.
+    /// Parses a complete JSON document nested at most [`MAX_DEPTH`] levels deep.
     pub fn parse(bytes: &[u8]) -> Result<JsonLiteral, serde_json::Error> {
         let raw: Box<RawValue> = serde_json::from_slice(bytes)?;
-        JsonLiteral::from_raw(&raw)
+        JsonLiteral::from_raw(&raw, 0)
     }
 
-    fn from_raw(raw: &RawValue) -> Result<JsonLiteral, serde_json::Error> {
+    fn from_raw(raw: &RawValue, depth: usize) -> Result<JsonLiteral, serde_json::Error> {
         let text = raw.get().trim();
-        match text.as_bytes().first() {
+        let first = text.as_bytes().first().copied();
+        if matches!(first, Some(b'{' | b'[')) && depth >= MAX_DEPTH {
+            return Err(de::Error::custom(format!(
+                "nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        match first {
             Some(b'{') => {
                 let entries: Entries = serde_json::from_str(text)?;
                 let mut out = Vec::with_capacity(entries.0.len());
                 for (key, value) in entries.0 {
-                    out.push((key, JsonLiteral::from_raw(&value)?));
+                    out.push((key, JsonLiteral::from_raw(&value, depth + 1)?));
                 }
                 Ok(JsonLiteral::Object(out))
             }
@@ -47,7 +56,7 @@ impl JsonLiteral {
                 let items: Vec<Box<RawValue>> = serde_json::from_str(text)?;
                 items
                     .iter()
-                    .map(|item| JsonLiteral::from_raw(item))
+                    .map(|item| JsonLiteral::from_raw(item, depth + 1))
                     .collect::<Result<_, _>>()
                     .map(JsonLiteral::Array)
             }
@@ -143,5 +152,12 @@ mod tests {
         }
         let deep = "[".repeat(100_000);
         assert!(JsonLiteral::parse(deep.as_bytes()).is_err());
+        // Balanced nesting passes serde_json's raw capture; the depth bound must stop it.
+        let balanced = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+        assert!(JsonLiteral::parse(balanced.as_bytes()).is_err());
+        let objects = format!("{}1{}", r#"{"a":"#.repeat(5_000), "}".repeat(5_000));
+        assert!(JsonLiteral::parse(objects.as_bytes()).is_err());
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(JsonLiteral::parse(ok.as_bytes()).is_ok());
     }
 }

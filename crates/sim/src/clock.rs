@@ -16,11 +16,6 @@ impl SimClock {
         real_ms().saturating_add(self.offset_ms.load(Ordering::Relaxed))
     }
 
-    /// Seconds since the Unix epoch, as the simulated providers see it.
-    pub(crate) fn now_secs(&self) -> u64 {
-        self.now_ms() / 1000
-    }
-
     /// Moves the clock forward by `by`.
     pub(crate) fn advance(&self, by: Duration) {
         let add = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
@@ -46,11 +41,6 @@ fn real_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0)
-}
-
-/// Converts a duration to whole milliseconds, saturating.
-pub(crate) fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -1,1 +1,91 @@
-//! paykit simulator (in progress).
+//! A stateful local simulator of four payment providers: **maib** (e-commerce API v1),
+//! **miaPOS** (Finergy e-commerce protocol), **Bank of Georgia iPay** (online payments API v1)
+//! and **Maya** (Mini App payments).
+//!
+//! Each provider gets its own HTTP listener on loopback and answers at the provider's real
+//! paths, with its real request validation, error bodies and status codes, written from the
+//! provider specifications (not from any client code, so a client bug cannot hide behind the
+//! same bug here). State is kept in memory: tokens expire by the simulator clock, payments move
+//! through their real statuses, holds are captured or released, refunds are checked against
+//! the balance, cards are stored, Maya payments execute once.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), paykit_sim::SimError> {
+//! let sim = paykit_sim::start(paykit_sim::SimConfig::default()).await?;
+//! println!("{}", sim.announcement());
+//! // Point clients at sim.maib().base_url, sim.miapos().base_url, ...
+//! sim.advance(std::time::Duration::from_secs(600)); // tokens and payments age
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # The customer step
+//!
+//! The payment page each provider returns points at the simulator itself: maib's `payUrl`
+//! (`/ecomm01/ClientHandler?trans_id=...`), miaPOS's `checkoutPage` (`/checkout?paymentId=...`)
+//! and iPay's `approve` link (`/?order_id=...&locale=...`). A plain `GET` of that URL, as a
+//! browser would do, completes the payment and returns a small HTML page linking back to the
+//! merchant. The outcome is chosen by the amount: cents of `.01` (e.g. `10.01`) decline,
+//! anything else is approved. Then the provider's callback goes to the merchant, in the
+//! background and exactly as the provider sends it:
+//!
+//! - maib: JSON `{"result":{...},"signature":"..."}`, signed with the project's signature key
+//!   (SHA-256 over the PHP-stringified, key-sorted values, maib.md §6.2-6.3);
+//! - miaPOS: JSON `{"result":{...},"signature":"..."}`, RSASSA-PKCS1-v1_5/SHA-256 over the
+//!   canonical string (miapos.md §4) with the simulator's key, served at
+//!   `GET /ecomm/api/v1/public-key` and in [`MiaposInfo::public_key`];
+//! - iPay: an unsigned form POST to the merchant's configured URL ([`BogConfig::callback_url`],
+//!   [`Simulator::set_bog_callback_urls`]).
+//!
+//! Maya has no payment page and no callbacks: the outcome is decided at execute. Its customer
+//! session (the tokens Maya pushes to the merchant's Session URL) comes from
+//! [`Simulator::open_maya_session`].
+//!
+//! Maya does not publish its OAuth token endpoint; the simulator serves it at
+//! `POST /oauth/token` on the Maya listener ([`MayaInfo::token_url`]).
+//!
+//! # Faults and time
+//!
+//! [`Faults`] add latency, a rate of provider-shaped 5xx answers (before or after processing)
+//! and dropped callbacks; [`Simulator::set_faults`] switches them at runtime.
+//! [`Simulator::advance`] moves the simulator clock: tokens expire, maib payments time out,
+//! miaPOS payments expire (with a callback), iPay orders fail after an hour, Maya payments
+//! expire after 15 minutes.
+//!
+//! # Control endpoints
+//!
+//! For programs that run the simulator out of process (`paykit sim`), each listener also
+//! answers `GET /_sim/return` (a stand-in merchant return page); maib's listener answers
+//! `POST /_sim/callbacks` (the default Project callback URL, a sink), and Maya's listener
+//! answers `POST /_sim/sessions` with a fresh customer token pair.
+
+mod bog;
+mod calendar;
+mod callback;
+mod clock;
+mod config;
+mod ctx;
+mod error;
+mod faults;
+mod form;
+mod info;
+mod json;
+mod lock;
+mod maib;
+mod maya;
+mod miapos;
+mod outcome;
+mod page;
+mod random;
+mod server;
+mod signing;
+mod simulator;
+mod tokens;
+mod urls;
+
+pub use callback::{CallbackOutcome, CallbackRecord};
+pub use config::{BogConfig, MaibConfig, MayaConfig, MiaposConfig, Ports, SimConfig};
+pub use error::SimError;
+pub use faults::Faults;
+pub use info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+pub use simulator::{Simulator, start};

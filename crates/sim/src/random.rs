@@ -15,7 +15,10 @@ pub(crate) fn bytes<const N: usize>() -> [u8; N] {
         return out;
     }
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut seed = COUNTER.fetch_add(1, Ordering::Relaxed).to_be_bytes().to_vec();
+    let mut seed = COUNTER
+        .fetch_add(1, Ordering::Relaxed)
+        .to_be_bytes()
+        .to_vec();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())

@@ -153,7 +153,9 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             .map(|c| c.token.clone())
     }
 
-    fn deadline(&self, expiry: Expiry, started: Instant) -> (Instant, Duration) {
+    /// When a token obtained at `started` expires. `max_lifetime` caps access tokens only: it is
+    /// about access tokens dying early, not refresh tokens.
+    fn deadline(&self, expiry: Expiry, started: Instant, capped: bool) -> (Instant, Duration) {
         let lifetime = match expiry {
             Expiry::After(d) => d,
             Expiry::AtUnixMillis(ms) => {
@@ -165,8 +167,8 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             Expiry::Unknown => self.config.default_lifetime,
         };
         let lifetime = match self.config.max_lifetime {
-            Some(cap) => lifetime.min(cap),
-            None => lifetime,
+            Some(cap) if capped => lifetime.min(cap),
+            _ => lifetime,
         };
         // A provider may claim an absurd lifetime (u64::MAX seconds); clamp instead of overflowing.
         let lifetime = lifetime.min(MAX_LIFETIME);
@@ -176,7 +178,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
     fn store(&self, grant: TokenGrant, started: Instant) -> AccessToken {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let token = AccessToken::new(grant.access_token, generation);
-        let (expires_at, lifetime) = self.deadline(grant.expires, started);
+        let (expires_at, lifetime) = self.deadline(grant.expires, started, true);
         let margin = self.config.refresh_margin.min(lifetime / 2);
         let cached = Cached {
             token: token.clone(),
@@ -186,7 +188,9 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
         let mut state = self.lock_state();
         state.access = Some(cached);
         if let Some(refresh) = grant.refresh_token {
-            let expires_at = grant.refresh_expires.map(|e| self.deadline(e, started).0);
+            let expires_at = grant
+                .refresh_expires
+                .map(|e| self.deadline(e, started, false).0);
             state.refresh = Some(RefreshCredential {
                 token: refresh,
                 expires_at,

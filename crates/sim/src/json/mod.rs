@@ -6,4 +6,4 @@ mod money;
 mod object;
 
 pub(crate) use money::{Money, parse_number, parse_plain_decimal};
-pub(crate) use object::{Field, JsonKind, Object, kind_of};
+pub(crate) use object::{Field, JsonKind, Object, as_decimal, as_int, as_string, kind_of};

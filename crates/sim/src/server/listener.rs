@@ -78,9 +78,8 @@ async fn accept_loop(
         let faults = Arc::clone(&faults);
         let mut stop = shutdown.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                serve_one(Arc::clone(&provider), Arc::clone(&faults), req)
-            });
+            let service =
+                service_fn(move |req| serve_one(Arc::clone(&provider), Arc::clone(&faults), req));
             let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {

@@ -9,7 +9,7 @@ pub(crate) use request::SimRequest;
 pub(crate) use response::SimResponse;
 
 /// One simulated provider, as the listener sees it.
-pub(crate) trait Provider: Send + Sync + 'static {
+pub(crate) trait Provider: Send + Sync + std::fmt::Debug + 'static {
     /// Answers one request. Never panics, whatever the request holds.
     fn handle(&self, req: &SimRequest) -> SimResponse;
 

@@ -115,7 +115,10 @@ mod tests {
 
     #[test]
     fn splits_and_decodes_segments() {
-        assert_eq!(req("/v1/pay-info/a%2Fb/", "", &[]).segments(), ["v1", "pay-info", "a/b"]);
+        assert_eq!(
+            req("/v1/pay-info/a%2Fb/", "", &[]).segments(),
+            ["v1", "pay-info", "a/b"]
+        );
         assert!(req("/", "", &[]).segments().is_empty());
     }
 
@@ -131,7 +134,11 @@ mod tests {
 
     #[test]
     fn content_type_essence() {
-        let r = req("/", "", &[("content-type", "Application/JSON; charset=utf-8")]);
+        let r = req(
+            "/",
+            "",
+            &[("content-type", "Application/JSON; charset=utf-8")],
+        );
         assert!(r.content_type_is("application/json"));
         assert!(!r.content_type_is("application/x-www-form-urlencoded"));
     }

@@ -29,9 +29,11 @@ impl SimResponse {
         }
     }
 
-    /// A JSON response from already serialized text.
-    pub(crate) fn json_text(status: u16, body: String) -> Self {
-        Self::with(status, Some("application/json"), Bytes::from(body))
+    /// The same response with another status.
+    #[must_use]
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.status = StatusCode::from_u16(status).unwrap_or(self.status);
+        self
     }
 
     /// A response without a body.

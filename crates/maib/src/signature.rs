@@ -1,0 +1,378 @@
+//! The callback sign string (spec digest maib.md §6.2-§6.3), reproducing maib's reference PHP:
+//!
+//! ```text
+//! signature = base64(sha256(implode(":", leaves(ksort_recursive(result)) + [key])))
+//! ```
+//!
+//! - Keys are sorted recursively, byte-wise (`ksort($a, SORT_STRING)`: `Zeta` before `alpha`).
+//!   The reference applies `ksort` to lists as well, so list indices are ordered as strings:
+//!   identical to index order up to 10 elements, `0, 1, 10, 11, 2, ...` beyond.
+//! - Leaves are converted like PHP's `(string)` after `json_decode($body, true)`: strings as
+//!   they are, `true` → `1`, `false` and `null` → empty, integers as written, other numbers as
+//!   a PHP float with 14 significant digits (`10.00` → `10`, `0.00001` → `1.0E-5`).
+//! - A nested empty array or object contributes one empty element.
+//! - Duplicate keys: the last one wins, as in `json_decode`.
+//!
+//! Because maib does not document how its server renders round amounts, the verifier also
+//! accepts the sign string built from the number literals exactly as received (`10.00`), and,
+//! for lists longer than 10, lists in index order; every variant still needs the key.
+
+use std::collections::BTreeMap;
+
+use paykit_core::json_literal::JsonLiteral;
+
+/// How numbers enter the sign string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Numbers {
+    /// PHP's `(string)` of the decoded value (the reference).
+    Php,
+    /// The literal as received.
+    Literal,
+}
+
+/// How list elements are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lists {
+    /// Indices sorted as strings, as the reference `ksort` does.
+    Php,
+    /// Index order.
+    Index,
+}
+
+/// The sign string of `result` (an object's members, in received order) under `key`.
+pub(crate) fn sign_string(
+    result: &[(String, JsonLiteral)],
+    key: &str,
+    numbers: Numbers,
+    lists: Lists,
+) -> String {
+    let mut out = String::with_capacity(256);
+    for value in sorted(result).values() {
+        leaves(value, numbers, lists, &mut out);
+    }
+    out.push_str(key);
+    out
+}
+
+/// Whether any number of `members` renders differently as a literal, i.e.
+/// [`Numbers::Literal`] is a distinct candidate.
+pub(crate) fn has_raw_number_variant(members: &[(String, JsonLiteral)]) -> bool {
+    members.iter().any(|(_, v)| value_has_raw_number_variant(v))
+}
+
+fn value_has_raw_number_variant(value: &JsonLiteral) -> bool {
+    match value {
+        JsonLiteral::Number(literal) => php_number(literal) != *literal,
+        JsonLiteral::Array(items) => items.iter().any(value_has_raw_number_variant),
+        JsonLiteral::Object(members) => has_raw_number_variant(members),
+        _ => false,
+    }
+}
+
+/// Whether any list inside `members` is longer than 10, i.e. [`Lists::Index`] is a distinct
+/// candidate.
+pub(crate) fn has_long_list(members: &[(String, JsonLiteral)]) -> bool {
+    members.iter().any(|(_, v)| value_has_long_list(v))
+}
+
+fn value_has_long_list(value: &JsonLiteral) -> bool {
+    match value {
+        JsonLiteral::Array(items) => items.len() > 10 || items.iter().any(value_has_long_list),
+        JsonLiteral::Object(members) => has_long_list(members),
+        _ => false,
+    }
+}
+
+/// Members by byte-wise key order, the last of duplicate keys winning.
+pub(crate) fn sorted(members: &[(String, JsonLiteral)]) -> BTreeMap<&str, &JsonLiteral> {
+    let mut map = BTreeMap::new();
+    for (key, value) in members {
+        map.insert(key.as_str(), value);
+    }
+    map
+}
+
+/// Appends `value`'s leaves, each followed by `:`.
+fn leaves(value: &JsonLiteral, numbers: Numbers, lists: Lists, out: &mut String) {
+    match value {
+        JsonLiteral::Object(members) if members.is_empty() => out.push(':'),
+        JsonLiteral::Array(items) if items.is_empty() => out.push(':'),
+        JsonLiteral::Object(members) => {
+            for member in sorted(members).values() {
+                leaves(member, numbers, lists, out);
+            }
+        }
+        JsonLiteral::Array(items) => match lists {
+            Lists::Index => {
+                for item in items {
+                    leaves(item, numbers, lists, out);
+                }
+            }
+            Lists::Php => {
+                let mut order: Vec<(String, usize)> =
+                    (0..items.len()).map(|i| (i.to_string(), i)).collect();
+                order.sort();
+                for (_, index) in order {
+                    if let Some(item) = items.get(index) {
+                        leaves(item, numbers, lists, out);
+                    }
+                }
+            }
+        },
+        JsonLiteral::Null | JsonLiteral::Bool(false) => out.push(':'),
+        JsonLiteral::Bool(true) => out.push_str("1:"),
+        JsonLiteral::String(text) => {
+            out.push_str(text);
+            out.push(':');
+        }
+        JsonLiteral::Number(literal) => {
+            match numbers {
+                Numbers::Literal => out.push_str(literal),
+                Numbers::Php => out.push_str(&php_number(literal)),
+            }
+            out.push(':');
+        }
+    }
+}
+
+/// Significant digits of PHP's float-to-string (`precision = 14`).
+const PHP_PRECISION: usize = 14;
+
+/// PHP's `(string)` of the value `json_decode` makes of the JSON number `literal`: an `int`
+/// when the literal is an integer that fits 64 bits, a `float` otherwise.
+///
+/// The float is rounded to 14 significant digits on its decimal literal (half up). PHP
+/// rounds the binary double instead; the two agree for every literal of at most 15
+/// significant digits, which covers any amount.
+pub(crate) fn php_number(literal: &str) -> String {
+    let literal = literal.trim();
+    if !literal.contains(['.', 'e', 'E']) {
+        if let Ok(int) = literal.parse::<i64>() {
+            return int.to_string();
+        }
+    }
+    php_float(literal).unwrap_or_else(|| literal.to_owned())
+}
+
+/// `%.14G` as PHP writes it: `10`, `10.25`, `0.0001`, `1.0E-5`, `1.5E+20`, `INF`.
+fn php_float(literal: &str) -> Option<String> {
+    let (negative, unsigned) = match literal.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, literal),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, parse_exponent(e)?),
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // value = 0.d1 d2 d3 ... × 10^point
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+    let mut point = i64::try_from(int.len()).ok()?.saturating_add(exponent);
+    let leading = digits.iter().take_while(|d| **d == 0).count();
+    digits.drain(..leading);
+    point = point.saturating_sub(i64::try_from(leading).ok()?);
+    trim_zeros(&mut digits);
+    let sign = if negative { "-" } else { "" };
+    if digits.is_empty() {
+        return Some(format!("{sign}0"));
+    }
+    if digits.len() > PHP_PRECISION {
+        let round_up = digits[PHP_PRECISION] >= 5;
+        digits.truncate(PHP_PRECISION);
+        if round_up && increment(&mut digits) {
+            digits.insert(0, 1);
+            digits.truncate(PHP_PRECISION);
+            point = point.saturating_add(1);
+        }
+        trim_zeros(&mut digits);
+    }
+    let exp10 = point.saturating_sub(1);
+    if exp10 > 308 {
+        return Some(format!("{sign}INF"));
+    }
+    if exp10 < -324 {
+        return Some(format!("{sign}0"));
+    }
+    let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    let precision = i64::try_from(PHP_PRECISION).unwrap_or(14);
+    let body = if exp10 < -4 || exp10 >= precision {
+        let (first, rest) = text.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        let exp_sign = if exp10 < 0 { '-' } else { '+' };
+        format!("{first}.{rest}E{exp_sign}{}", exp10.unsigned_abs())
+    } else if point <= 0 {
+        let zeros = "0".repeat(usize::try_from(-point).unwrap_or(0));
+        format!("0.{zeros}{text}")
+    } else {
+        let point = usize::try_from(point).unwrap_or(0);
+        if point >= text.len() {
+            format!("{text}{}", "0".repeat(point - text.len()))
+        } else {
+            format!("{}.{}", &text[..point], &text[point..])
+        }
+    };
+    Some(format!("{sign}{body}"))
+}
+
+/// A decimal exponent, saturated far beyond any double's range.
+fn parse_exponent(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = digits.trim_start_matches('0');
+    let magnitude = if significant.len() > 6 {
+        100_000
+    } else {
+        significant.parse::<i64>().unwrap_or(0).min(100_000)
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn trim_zeros(digits: &mut Vec<u8>) {
+    while digits.last() == Some(&0) {
+        digits.pop();
+    }
+}
+
+/// Adds one unit in the last place; true when it carried out of the first digit.
+fn increment(digits: &mut [u8]) -> bool {
+    for digit in digits.iter_mut().rev() {
+        if *digit == 9 {
+            *digit = 0;
+        } else {
+            *digit += 1;
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K: &str = "8508706b-3454-4733-8295-56e617c4abcf";
+
+    fn members(json: &str) -> Vec<(String, JsonLiteral)> {
+        match JsonLiteral::parse(json.as_bytes()).unwrap() {
+            JsonLiteral::Object(m) => m,
+            other => panic!("not an object: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn php_numbers() {
+        let cases = [
+            ("10", "10"),
+            ("10.25", "10.25"),
+            ("10.00", "10"),
+            ("10.0", "10"),
+            ("9.00", "9"),
+            ("2.5", "2.5"),
+            ("2.50", "2.5"),
+            ("-0", "0"),
+            ("-0.0", "-0"),
+            ("-3", "-3"),
+            ("-3.10", "-3.1"),
+            ("0", "0"),
+            ("0.0", "0"),
+            ("0.1", "0.1"),
+            ("0.0001", "0.0001"),
+            ("0.00001", "1.0E-5"),
+            ("1.5e-7", "1.5E-7"),
+            ("1E2", "100"),
+            ("1e+2", "100"),
+            ("1e20", "1.0E+20"),
+            ("1.5e20", "1.5E+20"),
+            ("100000000000000.0", "1.0E+14"),
+            ("12345678901234.0", "12345678901234"),
+            ("0.123456789012345678", "0.12345678901235"),
+            ("99999999999999.9", "1.0E+14"),
+            ("9223372036854775807", "9223372036854775807"),
+            ("9223372036854775808", "9.2233720368548E+18"),
+            ("1e400", "INF"),
+            ("-1e400", "-INF"),
+            ("1e-400", "0"),
+            ("1e99999999999999999999", "INF"),
+            ("0e5", "0"),
+            ("90071992547409.93", "90071992547410"),
+        ];
+        for (literal, want) in cases {
+            assert_eq!(php_number(literal), want, "{literal}");
+        }
+    }
+
+    #[test]
+    fn tv1_sign_string() {
+        let result = members(
+            r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"}"#,
+        );
+        assert_eq!(
+            sign_string(&result, K, Numbers::Php, Lists::Php),
+            format!(
+                "10.25:327593:510218******1124:MDL:123:f16a9006-128a-46bc-8e2a-77a6ee99df75:\
+                 331711380059:OK:000:Approved:AUTHENTICATED:{K}"
+            )
+        );
+    }
+
+    #[test]
+    fn nested_objects_are_sorted_and_spliced() {
+        let result = members(r#"{"b":{"d":3,"c":2},"a":1}"#);
+        assert_eq!(
+            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            "1:2:3:K"
+        );
+    }
+
+    #[test]
+    fn empties_and_scalars() {
+        let result = members(r#"{"a":[],"b":{},"c":null,"d":false,"e":true,"f":""}"#);
+        assert_eq!(
+            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            "::::1::K"
+        );
+        assert_eq!(sign_string(&[], "K", Numbers::Php, Lists::Php), "K");
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value() {
+        let result = members(r#"{"a":"first","b":"x","a":"last"}"#);
+        assert_eq!(
+            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            "last:x:K"
+        );
+    }
+
+    #[test]
+    fn long_lists_follow_phps_string_ordered_indices() {
+        let list: Vec<String> = (0..12).map(|i| i.to_string()).collect();
+        let result = members(&format!(r#"{{"l":[{}]}}"#, list.join(",")));
+        assert_eq!(
+            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            "0:1:10:11:2:3:4:5:6:7:8:9:K"
+        );
+        assert_eq!(
+            sign_string(&result, "K", Numbers::Php, Lists::Index),
+            "0:1:2:3:4:5:6:7:8:9:10:11:K"
+        );
+        assert!(has_long_list(&result));
+        assert!(!has_long_list(&members(r#"{"l":[1,2],"o":{"m":[3]}}"#)));
+    }
+
+    #[test]
+    fn raw_variants_are_detected() {
+        assert!(has_raw_number_variant(&members(r#"{"a":[{"p":10.00}]}"#)));
+        assert!(!has_raw_number_variant(&members(
+            r#"{"a":10.25,"b":"10.00","c":7}"#
+        )));
+    }
+}

@@ -1,0 +1,605 @@
+//! Callback verification (spec digest maib.md §6): the body is `{"result": {...},
+//! "signature": "<base64>"}`, where the signature is `base64(sha256(sign string))` over every
+//! key of `result`, known or not, and the Project's Signature Key (see [`crate::signature`]
+//! for the sign string).
+//!
+//! The signature is checked over the bytes received, parsed with core's
+//! [`JsonLiteral`] so number literals and unknown fields are kept, and compared in constant
+//! time. Only then is `result` read into a [`Notification`].
+
+use std::fmt;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use paykit_core::json_literal::JsonLiteral;
+use paykit_core::webhook::{constant_time_eq, sha256};
+use paykit_core::{
+    Authenticity, Error, EventKind, ExposeSecret, Result, SecretString, SignatureError,
+    VerifiedEvent, Webhook, WebhookRequest,
+};
+
+use crate::PROVIDER;
+use crate::signature::{self, Lists, Numbers};
+use crate::status::PaymentFlow;
+use crate::types::Notification;
+use crate::wire::NotificationWire;
+
+/// Which rendering of `result` the signature matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureVariant {
+    /// maib's reference PHP rendering (`10.00` signed as `10`).
+    Php,
+    /// Number literals as received (`10.00` signed as `10.00`).
+    RawNumbers,
+    /// PHP numbers, lists longer than 10 in index order.
+    IndexOrderedLists,
+    /// Number literals as received, lists longer than 10 in index order.
+    RawNumbersIndexOrderedLists,
+}
+
+/// A callback whose signature checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedNotification {
+    /// The typed `result`.
+    pub notification: Notification,
+    /// `result` exactly as received, unknown fields included.
+    pub raw_result: JsonLiteral,
+    /// Which rendering the signature matched.
+    pub variant: SignatureVariant,
+}
+
+/// Verifies maib callbacks with the Project's Signature Key.
+///
+/// ```
+/// use paykit_maib::MaibWebhook;
+/// use paykit_core::SecretString;
+///
+/// let webhook = MaibWebhook::new(SecretString::from("8508706b-3454-4733-8295-56e617c4abcf"))?;
+/// let body = br#"{"result":{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"},"signature":"5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="}"#;
+/// let verified = webhook.verify_notification(body)?;
+/// assert_eq!(verified.notification.pay_id, "f16a9006-128a-46bc-8e2a-77a6ee99df75");
+/// # Ok::<(), paykit_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct MaibWebhook {
+    key: SecretString,
+}
+
+impl MaibWebhook {
+    /// A verifier for `signature_key` (surrounding whitespace is ignored). An empty key is
+    /// [`SignatureError::BadKey`].
+    pub fn new(signature_key: SecretString) -> Result<Self> {
+        let trimmed = signature_key.expose_secret().trim();
+        if trimmed.is_empty() {
+            return Err(Error::Signature(SignatureError::BadKey));
+        }
+        Ok(MaibWebhook {
+            key: SecretString::from(trimmed.to_owned()),
+        })
+    }
+
+    /// Checks a callback body and reads its `result`.
+    ///
+    /// Errors: [`SignatureError::BadBody`] when the body is not a JSON object with a `result`
+    /// object, [`SignatureError::Missing`] without a `signature`, [`SignatureError::Malformed`]
+    /// when it is not base64 of 32 bytes, [`SignatureError::Mismatch`] when it does not match
+    /// (tampered body, wrong key), and [`Error::Decode`] when an authentic `result` lacks a
+    /// `payId`.
+    pub fn verify_notification(&self, body: &[u8]) -> Result<VerifiedNotification> {
+        let bad_body = |why: &str| Error::Signature(SignatureError::BadBody(why.to_owned()));
+        if nesting_depth(body) > MAX_DEPTH {
+            return Err(bad_body("nested too deeply"));
+        }
+        let document = JsonLiteral::parse(body).map_err(|_| bad_body("not JSON"))?;
+        let JsonLiteral::Object(members) = &document else {
+            return Err(bad_body("not a JSON object"));
+        };
+        let top = signature::sorted(members);
+        let expected = decode_signature(top.get("signature").copied())?;
+        let result = match top.get("result").copied() {
+            Some(JsonLiteral::Object(result)) => result,
+            Some(_) => return Err(bad_body("`result` is not an object")),
+            None => return Err(bad_body("no `result`")),
+        };
+        let variant = self.matching_variant(result, &expected)?;
+        match variant {
+            SignatureVariant::Php => tracing::debug!("maib callback signature verified"),
+            other => tracing::info!(
+                variant = ?other,
+                "maib callback signature matched a non-reference rendering"
+            ),
+        }
+        let raw_result = JsonLiteral::Object(result.clone());
+        let wire: NotificationWire = serde_json::from_str(&to_json(&raw_result))
+            .map_err(|e| Error::decode(PROVIDER, e, body, false))?;
+        Ok(VerifiedNotification {
+            notification: wire.into(),
+            raw_result,
+            variant,
+        })
+    }
+
+    /// The signature maib's reference code computes for `result_json` (a JSON object), under
+    /// this key: for building test callbacks.
+    pub fn sign_result(&self, result_json: &str) -> Result<String> {
+        let bad_body = |why: &str| Error::Signature(SignatureError::BadBody(why.to_owned()));
+        if nesting_depth(result_json.as_bytes()) > MAX_DEPTH {
+            return Err(bad_body("nested too deeply"));
+        }
+        match JsonLiteral::parse(result_json.as_bytes()) {
+            Ok(JsonLiteral::Object(members)) => {
+                let text = signature::sign_string(
+                    &members,
+                    self.key.expose_secret(),
+                    Numbers::Php,
+                    Lists::Php,
+                );
+                Ok(STANDARD.encode(sha256(text.as_bytes())))
+            }
+            Ok(_) => Err(bad_body("`result` is not an object")),
+            Err(_) => Err(bad_body("not JSON")),
+        }
+    }
+
+    /// The first rendering whose digest equals `expected`.
+    fn matching_variant(
+        &self,
+        result: &[(String, JsonLiteral)],
+        expected: &[u8; 32],
+    ) -> Result<SignatureVariant> {
+        let key = self.key.expose_secret();
+        let matches = |numbers, lists| {
+            let text = signature::sign_string(result, key, numbers, lists);
+            constant_time_eq(&sha256(text.as_bytes()), expected)
+        };
+        let raw_numbers = signature::has_raw_number_variant(result);
+        let long_lists = signature::has_long_list(result);
+        let candidates = [
+            (true, Numbers::Php, Lists::Php, SignatureVariant::Php),
+            (
+                raw_numbers,
+                Numbers::Literal,
+                Lists::Php,
+                SignatureVariant::RawNumbers,
+            ),
+            (
+                long_lists,
+                Numbers::Php,
+                Lists::Index,
+                SignatureVariant::IndexOrderedLists,
+            ),
+            (
+                long_lists && raw_numbers,
+                Numbers::Literal,
+                Lists::Index,
+                SignatureVariant::RawNumbersIndexOrderedLists,
+            ),
+        ];
+        candidates
+            .into_iter()
+            .filter(|(applies, ..)| *applies)
+            .find(|(_, numbers, lists, _)| matches(*numbers, *lists))
+            .map(|(.., variant)| variant)
+            .ok_or(Error::Signature(SignatureError::Mismatch))
+    }
+
+    /// Verifies a callback and turns it into a [`VerifiedEvent`] keyed by `payId`.
+    pub fn verify_body(&self, body: &[u8]) -> Result<VerifiedEvent> {
+        let verified = self.verify_notification(body)?;
+        let notification = &verified.notification;
+        let outcome = notification.outcome(PaymentFlow::Unknown);
+        let kind = if notification.is_refund() {
+            EventKind::Refund(outcome)
+        } else {
+            EventKind::Payment(outcome)
+        };
+        Ok(VerifiedEvent::new(
+            PROVIDER,
+            Authenticity::Signed,
+            notification.pay_id.clone(),
+            kind,
+        ))
+    }
+}
+
+/// Deepest nesting accepted in a callback body. maib's bodies are 3 levels deep (envelope,
+/// `result`, `items[]` entries); the bound keeps the recursive walks shallow whatever arrives.
+const MAX_DEPTH: usize = 32;
+
+/// The deepest `[`/`{` nesting of a JSON text, brackets inside strings ignored. Checked before
+/// parsing: serde_json skips nested values without its depth limit when capturing raw values,
+/// and the tree built from them is walked recursively.
+fn nesting_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0_usize, 0_usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The 32 signature bytes, or why there are none.
+fn decode_signature(value: Option<&JsonLiteral>) -> Result<[u8; 32]> {
+    let text = match value {
+        None | Some(JsonLiteral::Null) => return Err(Error::Signature(SignatureError::Missing)),
+        Some(JsonLiteral::String(text)) if text.trim().is_empty() => {
+            return Err(Error::Signature(SignatureError::Missing));
+        }
+        Some(JsonLiteral::String(text)) => text.trim(),
+        Some(_) => return Err(Error::Signature(SignatureError::Malformed)),
+    };
+    let bytes = STANDARD
+        .decode(text.as_bytes())
+        .map_err(|_| Error::Signature(SignatureError::Malformed))?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::Signature(SignatureError::Malformed))
+}
+
+/// JSON text of `value`, number literals verbatim and the last of duplicate keys kept.
+fn to_json(value: &JsonLiteral) -> String {
+    let mut out = String::new();
+    write_json(value, &mut out);
+    out
+}
+
+fn write_json(value: &JsonLiteral, out: &mut String) {
+    match value {
+        JsonLiteral::Null => out.push_str("null"),
+        JsonLiteral::Bool(true) => out.push_str("true"),
+        JsonLiteral::Bool(false) => out.push_str("false"),
+        JsonLiteral::Number(literal) => out.push_str(literal),
+        JsonLiteral::String(text) => write_string(text, out),
+        JsonLiteral::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_json(item, out);
+            }
+            out.push(']');
+        }
+        JsonLiteral::Object(members) => {
+            out.push('{');
+            for (index, (key, member)) in signature::sorted(members).into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_string(key, out);
+                out.push(':');
+                write_json(member, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(text: &str, out: &mut String) {
+    // Serializing a str cannot fail.
+    out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned()));
+}
+
+#[async_trait]
+impl Webhook for MaibWebhook {
+    async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
+        self.verify_body(request.body)
+    }
+}
+
+impl fmt::Debug for MaibWebhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MaibWebhook")
+            .field("signature_key", &"[REDACTED]")
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use paykit_core::PaymentStatus;
+
+    use super::*;
+
+    /// The Signature Key of the docs' PHP example (maib.md, Test vectors).
+    const K: &str = "8508706b-3454-4733-8295-56e617c4abcf";
+    const TV1: &str = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"}"#;
+    const TV4: &str = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":null,"status":"FAILED","statusCode":"116","statusMessage":"Decline, not sufficient funds","threeDs":"AUTHENTICATED","rrn":null,"approval":null,"cardNumber":"510218******1124","amount":10.25,"currency":"MDL","test":true}"#;
+    const TV5: &str = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","billerId":"a1b2c3d4-0000-4000-8000-000000000001","billerExpiry":"1229","orderId":"123","status":"PENDING","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","cardNumber":"510218******1124","currency":"EUR"}"#;
+    const TV6: &str = r#"{"payId":"p1","items":[{"name":"B","id":"2","price":2.5,"quantity":2},{"id":"1","name":"A","price":4,"quantity":1}],"amount":9.00,"currency":"MDL"}"#;
+
+    fn hook(key: &str) -> MaibWebhook {
+        MaibWebhook::new(SecretString::from(key.to_owned())).unwrap()
+    }
+
+    fn body(result: &str, signature: &str) -> Vec<u8> {
+        format!(r#"{{"result":{result},"signature":"{signature}"}}"#).into_bytes()
+    }
+
+    fn verify(key: &str, result: &str, signature: &str) -> Result<VerifiedNotification> {
+        hook(key).verify_notification(&body(result, signature))
+    }
+
+    fn signature_error(result: Result<VerifiedNotification>) -> SignatureError {
+        match result {
+            Err(Error::Signature(kind)) => kind,
+            other => panic!("expected a signature error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tv1_official_docs_example() {
+        let v = verify(K, TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s=").unwrap();
+        assert_eq!(v.variant, SignatureVariant::Php);
+        assert_eq!(v.notification.amount.unwrap().to_string(), "10.25");
+        assert_eq!(
+            hook(K).sign_result(TV1).unwrap(),
+            "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="
+        );
+    }
+
+    #[test]
+    fn tv1_key_order_does_not_matter() {
+        let reordered = r#"{"currency":"MDL","amount":10.25,"cardNumber":"510218******1124","approval":"327593","rrn":"331711380059","threeDs":"AUTHENTICATED","statusMessage":"Approved","statusCode":"000","status":"OK","orderId":"123","payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75"}"#;
+        verify(K, reordered, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s=").unwrap();
+        // `signature` before `result`, whitespace around: still the same bytes of `result`.
+        let body = format!(
+            "{{ \"signature\" : \"5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s=\",\n \"result\" : {TV1} }}"
+        );
+        hook(K).verify_notification(body.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn tv2_minimal() {
+        let v = hook("SECRET").sign_result(r#"{"a":1,"b":"2"}"#).unwrap();
+        assert_eq!(v, "JHvWuPNVVIkPbFqdAxP56oKpolcxcUtPyrAYGsYMOms=");
+        // No payId: authentic, but not a usable notification.
+        let err = verify("SECRET", r#"{"a":1,"b":"2"}"#, &v).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn tv3_round_amount_php_and_raw_variants() {
+        let tv3 = TV1.replace("10.25", "10.00");
+        let php = verify(K, &tv3, "r15EN5lloa7jSOB+++jdFRfu1qUCboma9Nm5VdWow+s=").unwrap();
+        assert_eq!(php.variant, SignatureVariant::Php);
+        let raw = verify(K, &tv3, "f0nlnmFfN8EFG0I4cb0ARndmhavNnNX58s/UZe4aqxM=").unwrap();
+        assert_eq!(raw.variant, SignatureVariant::RawNumbers);
+        assert_eq!(raw.notification.amount.unwrap().to_string(), "10.00");
+    }
+
+    #[test]
+    fn tv4_nulls_and_booleans() {
+        let v = verify(K, TV4, "sMQ8vgkf6WOawj24Ychg18+UDDE01fgzMrEVoRVsXRM=").unwrap();
+        assert!(v.notification.order_id.is_none());
+        assert_eq!(
+            v.notification.outcome(PaymentFlow::Unknown).status,
+            PaymentStatus::Failed {
+                reason: Some("Decline, not sufficient funds".into())
+            }
+        );
+        // Unknown fields (`test`) are signed and kept.
+        assert_eq!(v.raw_result.get("test"), Some(&JsonLiteral::Bool(true)));
+    }
+
+    #[test]
+    fn tv5_savecard_pending_means_stored() {
+        let v = verify(K, TV5, "mczN31PH24JG/Njreh/KQokPJJqXp4fA9RG+GfOdICw=").unwrap();
+        let outcome = v.notification.outcome(PaymentFlow::Unknown);
+        assert_eq!(outcome.status, PaymentStatus::Captured);
+        assert_eq!(
+            outcome.saved_card.unwrap().id,
+            "a1b2c3d4-0000-4000-8000-000000000001"
+        );
+    }
+
+    #[test]
+    fn tv6_nested_items_both_variants() {
+        assert_eq!(
+            verify(K, TV6, "Np/g8WiCqdEWd/lZ72p7RQDIcln9nAEMfD1Hj5ct+E8=")
+                .unwrap()
+                .variant,
+            SignatureVariant::Php
+        );
+        assert_eq!(
+            verify(K, TV6, "86X39ga1jixLR5C6GiU5fzQ6nyTv0nIV/RjoUsEFQws=")
+                .unwrap()
+                .variant,
+            SignatureVariant::RawNumbers
+        );
+    }
+
+    #[test]
+    fn tv7_bytewise_key_order() {
+        assert_eq!(
+            hook(K)
+                .sign_result(r#"{"alpha":"a","Zeta":"z","beta":"b"}"#)
+                .unwrap(),
+            "CYnpdBs1NYX2eBtCmPBdgIytbl6faJxnaLGuUOo3ykY="
+        );
+    }
+
+    #[test]
+    fn tv8_empty_array_is_one_empty_element() {
+        let tv8 = r#"{"payId":"p1","items":[],"orderId":"","amount":1}"#;
+        assert_eq!(
+            hook(K).sign_result(tv8).unwrap(),
+            "aqkTiTX/cQ4duJp47Z5AkPUFNYyXzVzDT65almW1zMg="
+        );
+        verify(K, tv8, "aqkTiTX/cQ4duJp47Z5AkPUFNYyXzVzDT65almW1zMg=").unwrap();
+    }
+
+    #[test]
+    fn the_docs_oneclick_example_is_not_reproducible() {
+        // maib.md §Test vectors: the docs show r4Kww…Eec=, the algorithm gives mYA0…QUg=.
+        let result = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","billerId":"8a90269f-cebd-4b23-1f85-08db7982298c","billerExpiry":"1225","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":6.25,"currency":"EUR"}"#;
+        let ours = hook(K).sign_result(result).unwrap();
+        assert_ne!(ours, "r4KwwIUXQGHhcEM7C4um8o9rSrGEriTRcYQuBbmjEec=");
+    }
+
+    #[test]
+    fn tampering_wrong_keys_and_bad_signatures_are_told_apart() {
+        let good = "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s=";
+        let tampered = TV1.replace("10.25", "10.26");
+        assert_eq!(
+            signature_error(verify(K, &tampered, good)),
+            SignatureError::Mismatch
+        );
+        let extra = TV1.replace("\"currency\":\"MDL\"", "\"currency\":\"MDL\",\"x\":1");
+        assert_eq!(
+            signature_error(verify(K, &extra, good)),
+            SignatureError::Mismatch
+        );
+        assert_eq!(
+            signature_error(verify("another-key", TV1, good)),
+            SignatureError::Mismatch
+        );
+        for bad in [
+            "not base64!",
+            "AAAA",
+            "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s",
+        ] {
+            assert_eq!(
+                signature_error(verify(K, TV1, bad)),
+                SignatureError::Malformed,
+                "{bad}"
+            );
+        }
+        let hook = hook(K);
+        let missing = format!(r#"{{"result":{TV1}}}"#);
+        assert_eq!(
+            signature_error(hook.verify_notification(missing.as_bytes())),
+            SignatureError::Missing
+        );
+        let empty = format!(r#"{{"result":{TV1},"signature":""}}"#);
+        assert_eq!(
+            signature_error(hook.verify_notification(empty.as_bytes())),
+            SignatureError::Missing
+        );
+        let number = format!(r#"{{"result":{TV1},"signature":12}}"#);
+        assert_eq!(
+            signature_error(hook.verify_notification(number.as_bytes())),
+            SignatureError::Malformed
+        );
+        for bad_body in [
+            &b"not json"[..],
+            b"[]",
+            br#"{"signature":"5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="}"#,
+            br#"{"result":"x","signature":"5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="}"#,
+            b"",
+            b"\xff\xfe",
+        ] {
+            assert!(
+                matches!(
+                    signature_error(hook.verify_notification(bad_body)),
+                    SignatureError::BadBody(_)
+                ),
+                "{bad_body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_keys_are_refused() {
+        assert!(matches!(
+            MaibWebhook::new(SecretString::from("  \n")),
+            Err(Error::Signature(SignatureError::BadKey))
+        ));
+        // The key file ends with a newline: surrounding whitespace is ignored.
+        let v = hook(&format!("{K}\n"))
+            .verify_notification(&body(TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="));
+        assert!(v.is_ok());
+    }
+
+    #[test]
+    fn events_carry_pay_id_and_authenticity() {
+        let event = hook(K)
+            .verify_body(&body(TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="))
+            .unwrap();
+        assert_eq!(event.authenticity, Authenticity::Signed);
+        assert_eq!(event.dedupe_key, "f16a9006-128a-46bc-8e2a-77a6ee99df75");
+        let payment = event.payment().unwrap();
+        assert_eq!(payment.status, PaymentStatus::Captured);
+        assert_eq!(payment.amount.unwrap().to_fixed_string(), "10.25");
+    }
+
+    #[test]
+    fn long_lists_accept_both_orders() {
+        let items: Vec<String> = (0..12)
+            .map(|i| format!(r#"{{"id":"{i}","price":1.50,"quantity":1}}"#))
+            .collect();
+        let result = format!(r#"{{"payId":"p1","items":[{}]}}"#, items.join(","));
+        let members = match JsonLiteral::parse(result.as_bytes()).unwrap() {
+            JsonLiteral::Object(m) => m,
+            _ => unreachable!(),
+        };
+        for (numbers, lists, variant) in [
+            (Numbers::Php, Lists::Php, SignatureVariant::Php),
+            (Numbers::Literal, Lists::Php, SignatureVariant::RawNumbers),
+            (
+                Numbers::Php,
+                Lists::Index,
+                SignatureVariant::IndexOrderedLists,
+            ),
+            (
+                Numbers::Literal,
+                Lists::Index,
+                SignatureVariant::RawNumbersIndexOrderedLists,
+            ),
+        ] {
+            let text = signature::sign_string(&members, K, numbers, lists);
+            let sig = STANDARD.encode(sha256(text.as_bytes()));
+            assert_eq!(verify(K, &result, &sig).unwrap().variant, variant);
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        assert!(!format!("{:?}", hook(K)).contains(K));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        const ALPHABET: &[u8] = b"{}[]\":,0123456789.eE-+ resultsignaturetrufalsn\\";
+        let hook = hook(K);
+        let mut seed: u32 = 7;
+        for len in 0..300 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    ALPHABET[(seed >> 16) as usize % ALPHABET.len()]
+                })
+                .collect();
+            let _ = hook.verify_notification(&bytes);
+        }
+        let deep = format!(
+            r#"{{"result":{{"a":{}1{}}},"signature":"x"}}"#,
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        );
+        assert!(matches!(
+            hook.verify_notification(deep.as_bytes()),
+            Err(Error::Signature(SignatureError::BadBody(_)))
+        ));
+        assert!(hook.sign_result(&deep).is_err());
+        assert_eq!(nesting_depth(br#"{"a":"[[[{","b":[{"c":"\"]"}]}"#), 3);
+    }
+}

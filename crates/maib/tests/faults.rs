@@ -1,0 +1,581 @@
+//! Tokens, errors and faults against wiremock: re-authentication, refresh fallback, maib's
+//! error envelope, 5xx, malformed bodies, timeouts, and validation that sends nothing.
+
+#![allow(clippy::unwrap_used)] // helpers of a test file: a panic is the failure report
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use common::*;
+use paykit_core::http::ExecutorConfig;
+use paykit_core::{Currency, Decimal, Error, Money, Sent, TransportKind};
+use paykit_maib::{
+    BillerExpiry, ExecuteOneClickRequest, ExecuteRecurringRequest, Item, PayRequest,
+    SaveCardRequest,
+};
+use serde_json::json;
+use wiremock::matchers::{body_json, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str_exact(text).unwrap()
+}
+
+fn pay_request() -> PayRequest {
+    PayRequest::new(
+        Money::parse("10.25", Currency::MDL).unwrap(),
+        Ipv4Addr::new(135, 250, 245, 121),
+    )
+}
+
+async fn mount_pay_info(server: &MockServer, token: &str, times: u64) {
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/pay-info/{PAY_ID}")))
+        .and(bearer(token))
+        .respond_with(ok(json!({"payId": PAY_ID, "status": "OK"})))
+        .up_to_n_times(times)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+async fn mount_refresh(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path("/v1/generate-token"))
+        .and(body_json(json!({"refreshToken": "test-refresh-token"})))
+        .respond_with(response)
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_401_mid_flight_refreshes_and_retries_once() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/pay-info/{PAY_ID}")))
+        .and(bearer("test-access-token"))
+        .respond_with(errors(401, "11002", "Invalid or expired token"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_refresh(
+        &server,
+        ResponseTemplate::new(200).set_body_json(token_body(
+            "test-access-token-2",
+            300,
+            "test-refresh-token-2",
+        )),
+    )
+    .await;
+    mount_pay_info(&server, "test-access-token-2", 1).await;
+    let info = client(&server).pay_info(PAY_ID).await.unwrap();
+    assert_eq!(info.pay_id, PAY_ID);
+}
+
+#[tokio::test]
+async fn a_second_401_is_an_auth_error_not_a_loop() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    mount_refresh(
+        &server,
+        ResponseTemplate::new(200).set_body_json(token_body("test-access-token-2", 300, "r2")),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/refund"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .refund_payment(PAY_ID, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_renewed_with_the_refresh_token() {
+    let server = MockServer::start().await;
+    // expiresIn 0: the first token is spent after one call.
+    mount_token(&server, "test-access-token", 0, 1).await;
+    mount_pay_info(&server, "test-access-token", 1).await;
+    mount_refresh(
+        &server,
+        ResponseTemplate::new(200).set_body_json(token_body("test-access-token-2", 300, "r2")),
+    )
+    .await;
+    mount_pay_info(&server, "test-access-token-2", 1).await;
+    let client = client(&server);
+    client.pay_info(PAY_ID).await.unwrap();
+    client.pay_info(PAY_ID).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_falls_back_to_the_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/generate-token"))
+        .and(body_json(
+            json!({"projectId": PROJECT_ID, "projectSecret": PROJECT_SECRET}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body(
+            "test-access-token",
+            0,
+            "test-refresh-token",
+        )))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_pay_info(&server, "test-access-token", 1).await;
+    mount_refresh(
+        &server,
+        errors(401, "11002", "Invalid or expired 'refreshToken' parameter"),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/generate-token"))
+        .and(body_json(
+            json!({"projectId": PROJECT_ID, "projectSecret": PROJECT_SECRET}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_body(
+            "test-access-token-3",
+            300,
+            "r3",
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_pay_info(&server, "test-access-token-3", 1).await;
+    let client = client(&server);
+    client.pay_info(PAY_ID).await.unwrap();
+    client.pay_info(PAY_ID).await.unwrap();
+}
+
+#[tokio::test]
+async fn bad_credentials_are_an_auth_error_and_nothing_else_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/generate-token"))
+        .respond_with(errors(
+            401,
+            "11001",
+            "Invalid credentials. Please check 'projectId' and 'projectSecret' parameters",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/pay"))
+        .respond_with(ok(json!({})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let err = client(&server).pay(&pay_request()).await.unwrap_err();
+    match &err {
+        Error::Auth { message, .. } => assert!(message.starts_with("11001"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.is_retryable());
+    assert!(!err.to_string().contains(PROJECT_SECRET));
+}
+
+#[tokio::test]
+async fn a_validation_error_of_the_api_is_an_api_error_sent_once() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/pay"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "errors": [{"errorCode": "12001", "errorMessage": "Parameter 'amount' is invalid",
+                        "errorArgs": {"parameter": "amount"}}],
+            "ok": false
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).pay(&pay_request()).await.unwrap_err();
+    match err {
+        Error::Api {
+            http_status,
+            code,
+            message,
+            retryable,
+            ..
+        } => {
+            assert_eq!((http_status, code.as_str()), (Some(400), "12001"));
+            assert_eq!(message, "Parameter 'amount' is invalid");
+            assert!(!retryable);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn not_found_and_ip_not_allowed() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/pay-info/{PAY_ID}")))
+        .respond_with(errors(404, "13002", "Payment ID not found"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("/v1/delete-card/{BILLER_ID}")))
+        .respond_with(errors(403, "11101", "Unregistered Project IP: 1.2.3.4"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    assert_eq!(
+        client.pay_info(PAY_ID).await.unwrap_err().api_code(),
+        Some("13002")
+    );
+    assert_eq!(
+        client.delete_card(BILLER_ID).await.unwrap_err().api_code(),
+        Some("11101")
+    );
+}
+
+#[tokio::test]
+async fn a_5xx_on_a_payment_is_not_repeated() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/pay"))
+        .respond_with(errors(500, "10000", "Internal error"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/refund"))
+        .respond_with(errors(500, "10000", "Internal error"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/execute-recurring"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    // Registering a payment page moves no money: maib's "retry" may be followed.
+    let err = client.pay(&pay_request()).await.unwrap_err();
+    assert_eq!(err.api_code(), Some("10000"));
+    assert!(err.is_retryable());
+    // A refund might have happened: reconcile first.
+    let err = client.refund_payment(PAY_ID, None).await.unwrap_err();
+    assert!(!err.is_retryable());
+    // A gateway page on a charge: the outcome is unknown.
+    let charge =
+        ExecuteRecurringRequest::new(BILLER_ID, Money::parse("6.25", Currency::EUR).unwrap());
+    let err = client.execute_recurring(&charge).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Status(502),
+                sent: Sent::MaybeSent,
+                mutating: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.outcome_unknown());
+}
+
+#[tokio::test]
+async fn a_5xx_on_a_read_is_retried() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/pay-info/{PAY_ID}")))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    mount_pay_info(&server, "test-access-token", 1).await;
+    client(&server).pay_info(PAY_ID).await.unwrap();
+}
+
+#[tokio::test]
+async fn malformed_and_truncated_bodies_are_decode_errors() {
+    for body in [
+        r#"{"result":{"payId":"f16a9006-128a-46bc-8e2a"#,
+        "<html>",
+        r#"{"result":{"payId":"p"},"ok":true}"#,
+        r#"{"ok":true}"#,
+        "",
+    ] {
+        let server = MockServer::start().await;
+        mount_token(&server, "test-access-token", 300, 1).await;
+        Mock::given(method("POST"))
+            .and(path("/v1/pay"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(body)
+                    .insert_header("content-type", "application/json"),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client(&server).pay(&pay_request()).await.unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{body}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_token_answer_keeps_no_excerpt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/generate-token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"result":{"accessToken":"leaked-secret""#),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).pay_info(PAY_ID).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { ref snippet, .. } if snippet.is_empty()),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?} {err}").contains("leaked-secret"));
+}
+
+#[tokio::test]
+async fn a_timeout_on_a_charge_leaves_the_outcome_unknown() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/complete"))
+        .respond_with(
+            ok(json!({"payId": PAY_ID, "status": "OK"})).set_delay(Duration::from_millis(800)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_with(
+        &server,
+        ExecutorConfig::default().timeout(Duration::from_millis(150)),
+    );
+    let err = client.complete(PAY_ID, None).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                sent: Sent::MaybeSent,
+                mutating: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.outcome_unknown());
+}
+
+#[tokio::test]
+async fn nothing_listening_is_not_sent() {
+    // A port that was just free: nothing accepts connections there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = paykit_maib::MaibClient::builder(
+        PROJECT_ID,
+        paykit_core::SecretString::from(PROJECT_SECRET),
+    )
+    .base_url(format!("http://127.0.0.1:{port}"))
+    .executor_config(ExecutorConfig::default().retry(paykit_core::http::RetryPolicy::none()))
+    .build()
+    .unwrap();
+    let err = client.pay(&pay_request()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                sent: Sent::NotSent,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_retryable() && !err.outcome_unknown());
+}
+
+#[tokio::test]
+async fn answers_that_contradict_the_request_are_integrity_errors() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/refund"))
+        .respond_with(ok(
+            json!({"payId": PAY_ID, "status": "OK", "refundAmount": 10.25}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/pay"))
+        .respond_with(ok(
+            json!({"payId": PAY_ID, "orderId": "999", "payUrl": PAY_URL}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let err = client
+        .refund_payment(PAY_ID, Some(dec("5")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Integrity { ref field, .. } if field == "refundAmount"),
+        "{err:?}"
+    );
+    let err = client
+        .pay(&pay_request().order_id("123"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Integrity { ref field, .. } if field == "orderId"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_refused() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/pay-info/{PAY_ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(10_000)))
+        .mount(&server)
+        .await;
+    let client = client_with(&server, ExecutorConfig::default().max_response_bytes(4096));
+    let err = client.pay_info(PAY_ID).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::BodyTooLarge { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// The field an invalid request is refused on.
+fn field(err: Error) -> String {
+    match err {
+        Error::InvalidInput { field, .. } => field.into_owned(),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn invalid_input_sends_nothing_not_even_a_token_request() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let ip = Ipv4Addr::new(1, 2, 3, 4);
+    let mdl = |s: &str| Money::parse(s, Currency::MDL).unwrap();
+    let expiry = BillerExpiry::parse("1299").unwrap();
+
+    assert_eq!(
+        field(
+            client
+                .pay(&PayRequest::new(mdl("0.99"), ip))
+                .await
+                .unwrap_err()
+        ),
+        "amount"
+    );
+    let gbp = PayRequest::new(Money::parse("5", Currency::GBP).unwrap(), ip);
+    assert_eq!(field(client.hold(&gbp).await.unwrap_err()), "currency");
+    assert_eq!(
+        field(
+            client
+                .pay(&pay_request().description("d".repeat(125)))
+                .await
+                .unwrap_err()
+        ),
+        "description"
+    );
+    assert_eq!(
+        field(
+            client
+                .pay(&pay_request().ok_url("not a url"))
+                .await
+                .unwrap_err()
+        ),
+        "ok_url"
+    );
+    assert_eq!(
+        field(
+            client
+                .pay(&pay_request().item(Item::new("x", dec("1"), 0)))
+                .await
+                .unwrap_err()
+        ),
+        "items[0].quantity"
+    );
+    assert_eq!(
+        field(client.complete(PAY_ID, Some(dec("0"))).await.unwrap_err()),
+        "confirm_amount"
+    );
+    assert_eq!(
+        field(
+            client
+                .refund_payment(PAY_ID, Some(dec("1.005")))
+                .await
+                .unwrap_err()
+        ),
+        "refund_amount"
+    );
+    assert_eq!(field(client.pay_info("").await.unwrap_err()), "pay_id");
+    assert_eq!(
+        field(client.pay_info(&"x".repeat(37)).await.unwrap_err()),
+        "pay_id"
+    );
+    let no_email = SaveCardRequest::new(expiry, ip, Currency::MDL);
+    assert_eq!(
+        field(client.savecard_recurring(&no_email).await.unwrap_err()),
+        "email"
+    );
+    let past = SaveCardRequest::new(BillerExpiry::parse("0120").unwrap(), ip, Currency::MDL);
+    assert_eq!(
+        field(client.savecard_oneclick(&past).await.unwrap_err()),
+        "biller_expiry"
+    );
+    let charge = ExecuteRecurringRequest::new(BILLER_ID, mdl("0.50"));
+    assert_eq!(
+        field(client.execute_recurring(&charge).await.unwrap_err()),
+        "amount"
+    );
+    let oneclick = ExecuteOneClickRequest::new("", mdl("5"), ip);
+    assert_eq!(
+        field(client.execute_oneclick(&oneclick).await.unwrap_err()),
+        "biller_id"
+    );
+    assert_eq!(
+        field(client.delete_card("a b").await.unwrap_err()),
+        "biller_id"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -1,0 +1,277 @@
+//! How to start the simulator: where it listens, the test credentials it accepts, the
+//! merchant-side settings each provider keeps per merchant, and the initial faults.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::faults::Faults;
+
+/// Configuration for [`crate::start`]. `SimConfig::default()` listens on 127.0.0.1 on four
+/// ephemeral ports with fixed test credentials and no faults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SimConfig {
+    /// Address every listener binds (default 127.0.0.1).
+    pub host: IpAddr,
+    /// Port per provider (0 = ephemeral).
+    pub ports: Ports,
+    /// Faults active from the start (change them later with
+    /// [`crate::Simulator::set_faults`]).
+    pub faults: Faults,
+    /// maib project settings.
+    pub maib: MaibConfig,
+    /// miaPOS merchant settings.
+    pub miapos: MiaposConfig,
+    /// Bank of Georgia iPay merchant settings.
+    pub bog: BogConfig,
+    /// Maya Mini App partner settings.
+    pub maya: MayaConfig,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ports: Ports::default(),
+            faults: Faults::none(),
+            maib: MaibConfig::default(),
+            miapos: MiaposConfig::default(),
+            bog: BogConfig::default(),
+            maya: MayaConfig::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// Binds `host` instead of 127.0.0.1.
+    #[must_use]
+    pub fn with_host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Listens on `base` (maib), `base + 1` (miaPOS), `base + 2` (iPay), `base + 3` (Maya).
+    #[must_use]
+    pub fn with_base_port(mut self, base: u16) -> Self {
+        self.ports = Ports::from_base(base);
+        self
+    }
+
+    /// Starts with `faults` active.
+    #[must_use]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Sets iPay's Payment Status Change callback URL (iPay configures it per merchant).
+    #[must_use]
+    pub fn with_bog_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.bog.callback_url = Some(url.into());
+        self
+    }
+
+    /// Sets maib's project-level callback URL (used when a request has no `callbackUrl`).
+    #[must_use]
+    pub fn with_maib_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.maib.callback_url = Some(url.into());
+        self
+    }
+
+    /// Sets miaPOS's merchant-level callback URL (used when a request has no `callbackUrl`).
+    #[must_use]
+    pub fn with_miapos_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.miapos.callback_url = Some(url.into());
+        self
+    }
+}
+
+/// The port of each provider's listener; 0 picks a free port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Ports {
+    /// maib's port.
+    pub maib: u16,
+    /// miaPOS's port.
+    pub miapos: u16,
+    /// iPay's port.
+    pub bog: u16,
+    /// Maya's port.
+    pub maya: u16,
+}
+
+impl Ports {
+    /// Four ephemeral ports.
+    pub fn ephemeral() -> Self {
+        Self::default()
+    }
+
+    /// `base`, `base + 1`, `base + 2`, `base + 3` for maib, miaPOS, iPay and Maya. A base of
+    /// 0 means ephemeral ports.
+    pub fn from_base(base: u16) -> Self {
+        if base == 0 {
+            return Self::default();
+        }
+        Self {
+            maib: base,
+            miapos: base.saturating_add(1),
+            bog: base.saturating_add(2),
+            maya: base.saturating_add(3),
+        }
+    }
+}
+
+/// maib project settings: credentials and the URLs configured on the Project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MaibConfig {
+    /// Project ID.
+    pub project_id: String,
+    /// Project Secret.
+    pub project_secret: String,
+    /// Signature Key for callbacks.
+    pub signature_key: String,
+    /// The Project's callback URL, which maib makes mandatory (requests without
+    /// `callbackUrl` fall back to it). `None`: the simulator's own sink,
+    /// `POST /_sim/callbacks` on the maib listener, which accepts and discards (the callback
+    /// still shows in [`crate::Simulator::callbacks`]).
+    pub callback_url: Option<String>,
+    /// The Project's ok URL (`None`: the simulator's own return page, `/_sim/return`).
+    pub ok_url: Option<String>,
+    /// The Project's fail URL (`None`: the simulator's own return page, `/_sim/return`).
+    pub fail_url: Option<String>,
+}
+
+impl Default for MaibConfig {
+    fn default() -> Self {
+        Self {
+            project_id: "1000001".into(),
+            project_secret: "3c1e2f70-8a55-4b1e-9d0c-5a7f2e9b6c41".into(),
+            signature_key: "b7e4d1a2-6c3f-4e8b-a0d9-1f2e3c4b5a69".into(),
+            callback_url: None,
+            ok_url: None,
+            fail_url: None,
+        }
+    }
+}
+
+/// miaPOS merchant settings.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MiaposConfig {
+    /// Merchant id.
+    pub merchant_id: String,
+    /// Secret key.
+    pub secret_key: String,
+    /// The QR ("ecomm") terminal.
+    pub terminal_id: String,
+    /// The request-to-pay terminal.
+    pub rtp_terminal_id: String,
+    /// The callback URL configured in the admin UI (used when a request has none; with
+    /// neither, no callback is sent).
+    pub callback_url: Option<String>,
+    /// The callback signing key as unencrypted PKCS#8 DER; `None` generates a fresh
+    /// RSA-2048 key at start.
+    pub private_key_pkcs8: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for MiaposConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MiaposConfig")
+            .field("merchant_id", &self.merchant_id)
+            .field("terminal_id", &self.terminal_id)
+            .field("rtp_terminal_id", &self.rtp_terminal_id)
+            .field("callback_url", &self.callback_url)
+            .field(
+                "private_key_pkcs8",
+                &self.private_key_pkcs8.as_ref().map(|_| "<redacted>"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MiaposConfig {
+    fn default() -> Self {
+        Self {
+            merchant_id: "1280".into(),
+            secret_key: "SimSecretKey0123456789abcdefABCD".into(),
+            terminal_id: "TE0001".into(),
+            rtp_terminal_id: "RTP0001".into(),
+            callback_url: None,
+            private_key_pkcs8: None,
+        }
+    }
+}
+
+/// Bank of Georgia iPay merchant settings. iPay has no per-order callback URL: BOG records
+/// the merchant's two URLs at onboarding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BogConfig {
+    /// `client_id`.
+    pub client_id: String,
+    /// `secret_key`.
+    pub secret_key: String,
+    /// Payment Status Change callback URL (`None`: no status callbacks).
+    pub callback_url: Option<String>,
+    /// Payment Amount Return (refund) callback URL (`None`: no refund callbacks).
+    pub refund_callback_url: Option<String>,
+}
+
+impl Default for BogConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "9006".into(),
+            secret_key: "5f2c8e1a9b7d4c3e6a0f1b2d3c4e5f60".into(),
+            callback_url: None,
+            refund_callback_url: None,
+        }
+    }
+}
+
+/// Maya Mini App partner settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MayaConfig {
+    /// Maya Connect client id.
+    pub client_id: String,
+    /// Maya Connect client secret.
+    pub client_secret: String,
+    /// The merchant's `p2mId`.
+    pub p2m_id: String,
+}
+
+impl Default for MayaConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "sim-miniapp-client".into(),
+            client_secret: "sim-miniapp-secret-7c9e4b21".into(),
+            p2m_id: "P2M-000000001".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_from_a_base() {
+        let p = Ports::from_base(8000);
+        assert_eq!((p.maib, p.miapos, p.bog, p.maya), (8000, 8001, 8002, 8003));
+        assert_eq!(Ports::from_base(0), Ports::ephemeral());
+        assert_eq!(Ports::from_base(u16::MAX).maya, u16::MAX);
+        assert_eq!(SimConfig::default().with_base_port(9000).ports.bog, 9002);
+    }
+
+    #[test]
+    fn debug_hides_the_private_key() {
+        let config = MiaposConfig {
+            private_key_pkcs8: Some(vec![1, 2, 3]),
+            ..MiaposConfig::default()
+        };
+        let text = format!("{config:?}");
+        assert!(text.contains("<redacted>"));
+        assert!(!text.contains("[1, 2, 3]"));
+    }
+}

@@ -1,0 +1,77 @@
+//! What a client needs to talk to each simulated provider: base URL and test credentials.
+
+/// maib: endpoints live at `{base_url}/v1/...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MaibInfo {
+    /// Scheme, host and port, e.g. `http://127.0.0.1:40001`.
+    pub base_url: String,
+    /// Project ID.
+    pub project_id: String,
+    /// Project Secret.
+    pub project_secret: String,
+    /// Signature Key the callbacks are signed with.
+    pub signature_key: String,
+}
+
+/// miaPOS: endpoints live at `{base_url}/ecomm/api/v1/...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MiaposInfo {
+    /// Scheme, host and port.
+    pub base_url: String,
+    /// Merchant id.
+    pub merchant_id: String,
+    /// Secret key.
+    pub secret_key: String,
+    /// The QR ("ecomm") terminal.
+    pub terminal_id: String,
+    /// The request-to-pay terminal.
+    pub rtp_terminal_id: String,
+    /// The callback verification key: base64 of the DER SubjectPublicKeyInfo, exactly as
+    /// `GET /ecomm/api/v1/public-key` serves it.
+    pub public_key: String,
+}
+
+/// Bank of Georgia iPay: endpoints live at `{base_url}/opay/api/v1/...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BogInfo {
+    /// Scheme, host and port.
+    pub base_url: String,
+    /// `client_id`.
+    pub client_id: String,
+    /// `secret_key`.
+    pub secret_key: String,
+}
+
+/// Maya: the Mini App endpoints live at `{base_url}/...` (`/merchant/payments`, `/tokens`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MayaInfo {
+    /// Scheme, host and port.
+    pub base_url: String,
+    /// Maya Connect client id.
+    pub client_id: String,
+    /// Maya Connect client secret.
+    pub client_secret: String,
+    /// The merchant's `p2mId`.
+    pub p2m_id: String,
+    /// The OAuth `client_credentials` token URL. Maya does not publish this path; the
+    /// simulator serves it at `{base_url}/oauth/token` (see the crate docs).
+    pub token_url: String,
+}
+
+/// A Maya customer session, as Maya pushes it to the merchant's Session URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MayaSession {
+    /// The customer access token (`X-Authorization`).
+    pub access_token: String,
+    /// The customer refresh token (body of `POST /tokens`).
+    pub refresh_token: String,
+    /// When the access token expires, in Unix seconds (simulator clock).
+    pub expires_at: u64,
+    /// The `sessionId` the merchant's Session URL answered with, when one was called.
+    pub session_id: Option<String>,
+}

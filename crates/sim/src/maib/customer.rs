@@ -1,0 +1,182 @@
+//! The customer step: opening `payUrl` pays (or declines), then maib's signed callback goes
+//! to the merchant (maib.md §4.1, §6).
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::Maib;
+use super::state::{Authorization, Card, CardUse, PayKind, PayStatus, Payment};
+use super::wire::CallbackResult;
+use crate::callback::CallbackBody;
+use crate::lock::lock;
+use crate::outcome;
+use crate::page::{Page, append_query};
+use crate::random;
+use crate::server::{SimRequest, SimResponse};
+use crate::signing;
+
+/// The masked card every simulated customer pays with.
+const CARD: &str = "510218******1124";
+
+/// Processes a card payment of `amount` (`None`: card registration only).
+pub(super) fn authorize_card(amount: Option<Decimal>) -> (PayStatus, Authorization) {
+    if amount.is_some_and(outcome::declined) {
+        return (
+            PayStatus::Failed,
+            Authorization {
+                status_code: "116",
+                status_message: "Decline, not sufficient funds",
+                rrn: None,
+                approval: None,
+                card_number: CARD,
+                three_ds: "AUTHENTICATED",
+            },
+        );
+    }
+    let status = if amount.is_some() {
+        PayStatus::Ok
+    } else {
+        PayStatus::Pending
+    };
+    (
+        status,
+        Authorization {
+            status_code: "000",
+            status_message: "Approved",
+            rrn: Some(random::digits(12)),
+            approval: Some(random::digits(6)),
+            card_number: CARD,
+            three_ds: "AUTHENTICATED",
+        },
+    )
+}
+
+pub(super) fn payment_page(maib: &Maib, req: &SimRequest) -> SimResponse {
+    let trans_id = req.query_opaque("trans_id").unwrap_or_default();
+    let mut state = lock(&maib.state);
+    let Some(pay_id) = state.pages.get(&trans_id).cloned() else {
+        return not_found();
+    };
+    let mut new_card = None;
+    let Some(payment) = state.payments.get_mut(&pay_id) else {
+        return not_found();
+    };
+    let first_visit = payment.status == PayStatus::Created;
+    if first_visit {
+        let (status, auth) = authorize_card(payment.order.amount);
+        payment.status = status;
+        payment.auth = Some(auth);
+        if payment.kind.saves_card() && status != PayStatus::Failed {
+            let biller_id = random::uuid_v4();
+            payment.biller_id = Some(biller_id.clone());
+            let usage = if payment.kind == PayKind::SaveRecurring {
+                CardUse::Recurring
+            } else {
+                CardUse::OneClick
+            };
+            new_card = Some((
+                biller_id,
+                Card {
+                    usage,
+                    expiry: payment.order.biller_expiry.clone().unwrap_or_default(),
+                },
+            ));
+        }
+    }
+    let payment = payment.clone();
+    if let Some((id, card)) = new_card {
+        state.cards.insert(id, card);
+    }
+    drop(state);
+    if first_visit {
+        send_callback(maib, &payment);
+    }
+    render(maib, &payment)
+}
+
+fn not_found() -> SimResponse {
+    let page = Page {
+        provider: "maib",
+        heading: "Unknown transaction",
+        rows: Vec::new(),
+        link: None,
+    };
+    SimResponse::html(404, page.render())
+}
+
+/// The signed callback body for a processed payment.
+pub(super) fn callback_body(payment: &Payment, signature_key: &str) -> Option<String> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        result: &'a RawValue,
+        signature: &'a str,
+    }
+    let result = serde_json::to_string(&CallbackResult::of(payment)?).ok()?;
+    let signature = signing::maib::signature(&result, signature_key)?;
+    let result = RawValue::from_string(result).ok()?;
+    serde_json::to_string(&Body {
+        result: &result,
+        signature: &signature,
+    })
+    .ok()
+}
+
+fn send_callback(maib: &Maib, payment: &Payment) {
+    let url = payment
+        .order
+        .callback_url
+        .clone()
+        .or_else(|| maib.config.callback_url.clone())
+        .unwrap_or_else(|| format!("{}/_sim/callbacks", maib.ctx.base_url));
+    if let Some(body) = callback_body(payment, &maib.config.signature_key) {
+        maib.ctx
+            .dispatcher
+            .send("maib", &url, CallbackBody::Json(body));
+    }
+}
+
+fn render(maib: &Maib, p: &Payment) -> SimResponse {
+    let heading = match p.status {
+        PayStatus::Ok if p.kind == PayKind::Hold => "Payment authorized",
+        PayStatus::Ok => "Payment approved",
+        PayStatus::Pending => "Card saved",
+        PayStatus::Failed => "Payment declined",
+        PayStatus::Timeout => "Payment expired",
+        PayStatus::Created => "Payment pending",
+    };
+    let success = matches!(p.status, PayStatus::Ok | PayStatus::Pending);
+    let configured = if success {
+        p.order.ok_url.as_deref().or(maib.config.ok_url.as_deref())
+    } else {
+        p.order
+            .fail_url
+            .as_deref()
+            .or(maib.config.fail_url.as_deref())
+    };
+    let back = configured.map_or_else(
+        || format!("{}/_sim/return", maib.ctx.base_url),
+        str::to_owned,
+    );
+    let mut query = vec![("payId", p.pay_id.clone())];
+    if let Some(order_id) = &p.order.order_id {
+        query.push(("orderId", order_id.clone()));
+    }
+    if let Some(biller_id) = &p.biller_id {
+        query.push(("billerId", biller_id.clone()));
+    }
+    let mut rows = vec![
+        ("Payment", p.pay_id.clone()),
+        ("Status", p.status.as_str().to_owned()),
+    ];
+    if let Some(amount) = p.order.amount {
+        rows.push(("Amount", format!("{amount} {}", p.order.currency)));
+    }
+    let page = Page {
+        provider: "maib",
+        heading,
+        rows,
+        link: Some(append_query(&back, &query)),
+    };
+    SimResponse::html(200, page.render())
+}

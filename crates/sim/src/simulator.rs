@@ -1,0 +1,314 @@
+//! The running simulator: what `start` returns.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::bog::{Bog, CallbackUrls};
+use crate::callback::{CallbackRecord, Dispatcher};
+use crate::clock::SimClock;
+use crate::config::SimConfig;
+use crate::ctx::Ctx;
+use crate::error::SimError;
+use crate::faults::{FaultState, Faults};
+use crate::info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+use crate::maib::Maib;
+use crate::maya::{self, Maya};
+use crate::miapos::Miapos;
+use crate::random;
+use crate::server::{self, Provider};
+use crate::signing::miapos::RsaSigner;
+
+/// A running simulator of all four providers. Dropping it stops the listeners.
+#[derive(Debug)]
+pub struct Simulator {
+    maib: MaibInfo,
+    miapos: MiaposInfo,
+    bog: BogInfo,
+    maya: MayaInfo,
+    clock: Arc<SimClock>,
+    faults: Arc<FaultState>,
+    dispatcher: Dispatcher,
+    providers: Vec<Arc<dyn Provider>>,
+    bog_provider: Arc<Bog>,
+    maya_provider: Arc<Maya>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+async fn bind(
+    provider: &'static str,
+    config: &SimConfig,
+    port: u16,
+) -> Result<server::Listener, SimError> {
+    server::bind(SocketAddr::new(config.host, port))
+        .await
+        .map_err(|source| SimError::Bind { provider, source })
+}
+
+/// Starts the simulator: binds four listeners (maib, miaPOS, iPay, Maya) and serves them on
+/// the current Tokio runtime until the returned [`Simulator`] is shut down or dropped.
+///
+/// # Errors
+///
+/// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when the configured miaPOS key
+/// is not an RSA PKCS#8 key, [`SimError::NoRuntime`] outside Tokio.
+pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
+    let signer = match config.miapos.private_key_pkcs8.clone() {
+        Some(der) => RsaSigner::from_pkcs8(&der),
+        None => tokio::task::spawn_blocking(RsaSigner::generate)
+            .await
+            .map_err(|e| SimError::Key(e.to_string()))?,
+    }
+    .map_err(|e| SimError::Key(e.0))?;
+
+    let listeners = [
+        bind("maib", &config, config.ports.maib).await?,
+        bind("miapos", &config, config.ports.miapos).await?,
+        bind("bog", &config, config.ports.bog).await?,
+        bind("maya", &config, config.ports.maya).await?,
+    ];
+    let base_urls: Vec<String> = listeners
+        .iter()
+        .map(|l| format!("http://{}", l.addr()))
+        .collect();
+    let base = |i: usize| base_urls.get(i).cloned().unwrap_or_default();
+
+    let clock = Arc::new(SimClock::default());
+    let faults = Arc::new(FaultState::new(config.faults.clone()));
+    let dispatcher =
+        Dispatcher::new(runtime, Arc::clone(&faults)).map_err(|e| SimError::Http(e.to_string()))?;
+    let ctx = |i: usize| Ctx {
+        clock: Arc::clone(&clock),
+        dispatcher: dispatcher.clone(),
+        base_url: base(i),
+    };
+
+    let maib_info = MaibInfo {
+        base_url: base(0),
+        project_id: config.maib.project_id.clone(),
+        project_secret: config.maib.project_secret.clone(),
+        signature_key: config.maib.signature_key.clone(),
+    };
+    let miapos_info = MiaposInfo {
+        base_url: base(1),
+        merchant_id: config.miapos.merchant_id.clone(),
+        secret_key: config.miapos.secret_key.clone(),
+        terminal_id: config.miapos.terminal_id.clone(),
+        rtp_terminal_id: config.miapos.rtp_terminal_id.clone(),
+        public_key: signer.public_key_b64().to_owned(),
+    };
+    let bog_info = BogInfo {
+        base_url: base(2),
+        client_id: config.bog.client_id.clone(),
+        secret_key: config.bog.secret_key.clone(),
+    };
+    let maya_info = MayaInfo {
+        base_url: base(3),
+        client_id: config.maya.client_id.clone(),
+        client_secret: config.maya.client_secret.clone(),
+        p2m_id: config.maya.p2m_id.clone(),
+        token_url: format!("{}{}", base(3), maya::TOKEN_PATH),
+    };
+
+    let bog_provider = Arc::new(Bog::new(ctx(2), config.bog.clone()));
+    let maya_provider = Arc::new(Maya::new(ctx(3), config.maya.clone()));
+    let providers: Vec<Arc<dyn Provider>> = vec![
+        Arc::new(Maib::new(ctx(0), config.maib.clone())),
+        Arc::new(Miapos::new(ctx(1), config.miapos.clone(), signer)),
+        Arc::clone(&bog_provider) as Arc<dyn Provider>,
+        Arc::clone(&maya_provider) as Arc<dyn Provider>,
+    ];
+
+    let (shutdown, stop) = watch::channel(false);
+    let tasks = listeners
+        .into_iter()
+        .zip(&providers)
+        .map(|(listener, provider)| {
+            listener.serve(Arc::clone(provider), Arc::clone(&faults), stop.clone())
+        })
+        .collect();
+    tracing::info!(
+        maib = %maib_info.base_url,
+        miapos = %miapos_info.base_url,
+        bog = %bog_info.base_url,
+        maya = %maya_info.base_url,
+        "paykit-sim: listening"
+    );
+    Ok(Simulator {
+        maib: maib_info,
+        miapos: miapos_info,
+        bog: bog_info,
+        maya: maya_info,
+        clock,
+        faults,
+        dispatcher,
+        providers,
+        bog_provider,
+        maya_provider,
+        shutdown,
+        tasks,
+    })
+}
+
+impl Simulator {
+    /// maib's base URL and test credentials.
+    pub fn maib(&self) -> &MaibInfo {
+        &self.maib
+    }
+
+    /// miaPOS's base URL, test credentials and callback public key.
+    pub fn miapos(&self) -> &MiaposInfo {
+        &self.miapos
+    }
+
+    /// iPay's base URL and test credentials.
+    pub fn bog(&self) -> &BogInfo {
+        &self.bog
+    }
+
+    /// Maya's base URL and test credentials.
+    pub fn maya(&self) -> &MayaInfo {
+        &self.maya
+    }
+
+    /// Base URLs and credentials of all four providers, as one JSON object:
+    /// `{"maib":{"base_url",..,"project_id",..,"project_secret",..,"signature_key",..},
+    /// "miapos":{"base_url",..,"merchant_id",..,"secret_key",..,"terminal_id",..},
+    /// "bog":{"base_url",..,"client_id",..,"secret_key",..},
+    /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..}}`.
+    pub fn announcement(&self) -> Value {
+        json!({
+            "maib": {
+                "base_url": self.maib.base_url,
+                "project_id": self.maib.project_id,
+                "project_secret": self.maib.project_secret,
+                "signature_key": self.maib.signature_key,
+            },
+            "miapos": {
+                "base_url": self.miapos.base_url,
+                "merchant_id": self.miapos.merchant_id,
+                "secret_key": self.miapos.secret_key,
+                "terminal_id": self.miapos.terminal_id,
+            },
+            "bog": {
+                "base_url": self.bog.base_url,
+                "client_id": self.bog.client_id,
+                "secret_key": self.bog.secret_key,
+            },
+            "maya": {
+                "base_url": self.maya.base_url,
+                "client_id": self.maya.client_id,
+                "client_secret": self.maya.client_secret,
+                "p2m_id": self.maya.p2m_id,
+            },
+        })
+    }
+
+    /// Moves the simulator clock forward: tokens and payments expire as if `by` had passed.
+    /// Expiry callbacks (miaPOS `EXPIRED`, iPay `error`) are sent at once.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+        for provider in &self.providers {
+            provider.sweep();
+        }
+    }
+
+    /// The simulator clock, in milliseconds since the Unix epoch.
+    pub fn now_unix_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.faults.get()
+    }
+
+    /// Replaces the faults in force (takes effect for the next request or callback).
+    pub fn set_faults(&self, faults: Faults) {
+        self.faults.set(faults);
+    }
+
+    /// Replaces iPay's merchant callback URLs: Payment Status Change and Payment Amount
+    /// Return (`None` stops that kind of callback).
+    pub fn set_bog_callback_urls(&self, status_url: Option<String>, refund_url: Option<String>) {
+        self.bog_provider.set_callback_urls(CallbackUrls {
+            status: status_url,
+            refund: refund_url,
+        });
+    }
+
+    /// Every callback sent (or dropped) so far, oldest first (the last 1000).
+    pub fn callbacks(&self) -> Vec<CallbackRecord> {
+        self.dispatcher.records()
+    }
+
+    /// Opens a Maya customer session, as when a customer taps the merchant's Mini App tile:
+    /// mints a customer token pair and, when `session_url` is given, POSTs
+    /// `{accessToken, refreshToken, expiresAt}` to it with a `Request-Reference-No` header and
+    /// reads back its `{sessionId}` (maya.md §4.1).
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Session`] when the Session URL cannot be reached, answers non-2xx, or
+    /// returns no `sessionId`.
+    pub async fn open_maya_session(
+        &self,
+        session_url: Option<&str>,
+    ) -> Result<MayaSession, SimError> {
+        let mut session = self.maya_provider.new_session();
+        let Some(url) = session_url else {
+            return Ok(session);
+        };
+        let body = json!({
+            "accessToken": session.access_token,
+            "refreshToken": session.refresh_token,
+            "expiresAt": session.expires_at,
+        });
+        let response = self
+            .dispatcher
+            .client()
+            .post(url)
+            .header("content-type", "application/json")
+            .header("request-reference-no", random::uuid_v4())
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| SimError::Session(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(SimError::Session(format!("Session URL answered {status}")));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| SimError::Session(e.to_string()))?;
+        let session_id = crate::json::Object::parse(&bytes)
+            .and_then(|o| o.str("sessionId").ok().flatten())
+            .ok_or_else(|| SimError::Session("no sessionId in the answer".into()))?;
+        session.session_id = Some(session_id);
+        Ok(session)
+    }
+
+    /// Stops the listeners and waits for them to close. In-flight requests finish first.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
