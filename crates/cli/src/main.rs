@@ -1,2 +1,68 @@
-//! The paykit command line (in progress).
-fn main() {}
+//! `paykit`: run the demo, serve the simulator, take payments, verify callbacks.
+//!
+//! Exit codes: 0 success; 1 the operation failed (a step of the demo, a payment error, an
+//! inauthentic callback); 2 usage errors and unreadable input.
+
+mod args;
+mod demo;
+mod listener;
+mod live;
+mod output;
+mod serve;
+mod webhook;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command, WebhookCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("paykit=debug,paykit_sim=debug,paykit_core=debug")
+        });
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            output::error(&format!("cannot start the async runtime: {error}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Demo { provider } => demo::run(&provider).await,
+            Command::Sim {
+                port,
+                bog_callback_url,
+                latency_ms,
+                error_rate,
+                drop_callbacks,
+            } => {
+                serve::run(serve::Options {
+                    port,
+                    bog_callback_url,
+                    latency_ms,
+                    error_rate,
+                    drop_callbacks,
+                })
+                .await
+            }
+            Command::Pay(args) => live::pay(args).await,
+            Command::Status(args) => live::status(args).await,
+            Command::Refund(args) => live::refund(args).await,
+            Command::Webhook {
+                command: WebhookCommand::Verify(args),
+            } => webhook::verify(args).await,
+        }
+    })
+}

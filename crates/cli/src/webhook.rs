@@ -1,0 +1,110 @@
+//! `paykit webhook verify`: check a signed callback body offline.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use paykit_core::describe::describe_event;
+use paykit_core::{SecretString, Webhook, WebhookRequest};
+use paykit_maib::MaibWebhook;
+use paykit_miapos::MiaPosWebhook;
+
+use crate::args::{Provider, VerifyArgs};
+use crate::output;
+
+const NOT_AUTHENTIC: u8 = 1;
+const USAGE: u8 = 2;
+
+pub(crate) async fn verify(args: VerifyArgs) -> ExitCode {
+    let hook = match verifier(&args) {
+        Ok(hook) => hook,
+        Err(message) => {
+            output::error(&message);
+            return ExitCode::from(USAGE);
+        }
+    };
+    let body = match read_body(args.file.as_deref()) {
+        Ok(body) => body,
+        Err(message) => {
+            output::error(&message);
+            return ExitCode::from(USAGE);
+        }
+    };
+    match hook.verify(&WebhookRequest::body_only(&body)).await {
+        Ok(event) => {
+            output::json(&describe_event(&event));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            output::error(&format!("not authentic: {error}"));
+            ExitCode::from(NOT_AUTHENTIC)
+        }
+    }
+}
+
+/// The verifier for the chosen provider, or a usage error.
+fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
+    match args.provider {
+        Provider::Maib => {
+            if args.public_key.is_some() {
+                return Err(
+                    "--public-key is for miapos; maib callbacks are checked with --signature-key"
+                        .into(),
+                );
+            }
+            let key = args
+                .signature_key
+                .as_deref()
+                .ok_or("maib needs --signature-key KEY")?;
+            let hook = MaibWebhook::new(SecretString::from(key))
+                .map_err(|e| format!("unusable signature key: {e}"))?;
+            Ok(Box::new(hook))
+        }
+        Provider::Miapos => {
+            if args.signature_key.is_some() {
+                return Err(
+                    "--signature-key is for maib; miaPOS callbacks are checked with --public-key"
+                        .into(),
+                );
+            }
+            let key = args
+                .public_key
+                .as_deref()
+                .ok_or("miapos needs --public-key BASE64_SPKI_DER")?;
+            let hook = MiaPosWebhook::from_spki_base64(key)
+                .map_err(|e| format!("unusable public key: {e}"))?;
+            Ok(Box::new(hook))
+        }
+        Provider::Bog => Err(
+            "iPay callbacks are unsigned: they are confirmed by querying the API, not offline"
+                .into(),
+        ),
+        Provider::Maya => Err("Maya Mini App payments send no callbacks".into()),
+    }
+}
+
+/// The body from `file`, or stdin for `None` and `-`.
+fn read_body(file: Option<&Path>) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    match file {
+        None => read_stdin(&mut body)?,
+        Some(path) if path == Path::new("-") => read_stdin(&mut body)?,
+        Some(path) => {
+            body =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", display(path)))?;
+        }
+    }
+    Ok(body)
+}
+
+fn read_stdin(body: &mut Vec<u8>) -> Result<(), String> {
+    std::io::stdin()
+        .lock()
+        .read_to_end(body)
+        .map(|_| ())
+        .map_err(|e| format!("cannot read stdin: {e}"))
+}
+
+fn display(path: &Path) -> String {
+    PathBuf::from(path).display().to_string()
+}
