@@ -43,10 +43,13 @@ pub(crate) enum Command {
         drop_callbacks: bool,
     },
     /// Create a payment.
+    #[command(after_help = CREDENTIALS)]
     Pay(PayArgs),
     /// Show a payment's status.
+    #[command(after_help = CREDENTIALS)]
     Status(StatusArgs),
     /// Refund a payment, fully or partly.
+    #[command(after_help = CREDENTIALS)]
     Refund(RefundArgs),
     /// Callback tools.
     Webhook {
@@ -54,6 +57,17 @@ pub(crate) enum Command {
         command: WebhookCommand,
     },
 }
+
+/// Where `pay`, `status` and `refund` find credentials.
+const CREDENTIALS: &str = "Credentials come from the environment:
+  maib    PAYKIT_MAIB_PROJECT_ID, PAYKIT_MAIB_PROJECT_SECRET
+  miapos  PAYKIT_MIAPOS_MERCHANT_ID, PAYKIT_MIAPOS_SECRET_KEY, PAYKIT_MIAPOS_TERMINAL_ID
+  bog     PAYKIT_BOG_CLIENT_ID, PAYKIT_BOG_SECRET_KEY
+  maya    PAYKIT_MAYA_CLIENT_ID, PAYKIT_MAYA_CLIENT_SECRET, PAYKIT_MAYA_P2M_ID,
+          PAYKIT_MAYA_TOKEN_URL (default <base-url>/oauth/token with --base-url),
+          and the customer session: PAYKIT_MAYA_ACCESS_TOKEN, PAYKIT_MAYA_REFRESH_TOKEN,
+          PAYKIT_MAYA_EXPIRES_AT (Unix seconds)
+With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement.";
 
 /// Provider selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,7 +107,6 @@ pub(crate) struct Target {
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
     /// Base URL (e.g. a `paykit sim` address); the provider's production URL by default.
-    /// Credentials come from PAYKIT_<PROVIDER>_* environment variables (see `--help` of each).
     #[arg(long)]
     pub(crate) base_url: Option<String>,
 }
