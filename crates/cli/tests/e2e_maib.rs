@@ -433,10 +433,6 @@ async fn expired_tokens_are_renewed_transparently_mid_flow() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "paykit-maib inconsistency: a refund answered 5xx (10000) after maib processed it is \
-            Error::Api { retryable: false } whose message says money may have moved, but \
-            outcome_unknown() is false; bog and miaPOS report the same fault as \
-            Error::Transport { sent: MaybeSent, mutating: true } (src/error.rs parse, MovesMoney)"]
 async fn refund_answered_5xx_after_processing_is_an_unknown_outcome() {
     let mut env = env().await;
     let request = env.request("10.25", "order-1006");

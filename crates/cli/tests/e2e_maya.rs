@@ -380,10 +380,6 @@ async fn expired_customer_and_client_tokens_are_renewed_mid_flow() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "paykit-maya bug: create answered 5xx after Maya processed it comes back as \
-            Error::Api { code: PY9999, retryable: true } (outcome_unknown() false), not the \
-            Error::Transport { sent: MaybeSent, mutating: true } its README promises \
-            (src/api.rs create_payment -> failure() -> error::api_error)"]
 async fn create_answered_5xx_after_processing_is_an_unknown_outcome() {
     let env = env().await;
     let session = env.session().await;

@@ -5,7 +5,7 @@
 //! and message end up in its `message`, so nothing maib said is dropped.
 
 use paykit_core::http::RawResponse;
-use paykit_core::{Error, Result};
+use paykit_core::{Error, Result, Sent, TransportKind};
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::PROVIDER;
@@ -197,10 +197,18 @@ fn api_error(response: &RawResponse, errors: &[ApiErrorItem], kind: CallKind) ->
         };
     }
     let transient = is_transient_error_code(&code);
-    let retryable = transient && kind == CallKind::Harmless;
-    if transient && !retryable {
-        message.push_str(" (money may have moved: check pay-info before repeating this call)");
+    if transient && kind == CallKind::MovesMoney {
+        // maib failed while a capture, refund or charge was in flight: it may have happened.
+        // That is an unknown outcome, to be reconciled with pay-info, never an API answer.
+        tracing::warn!(%code, %message, "maib failed mid-operation; the outcome is unknown");
+        return Error::Transport {
+            provider: PROVIDER,
+            kind: TransportKind::Status(status),
+            sent: Sent::MaybeSent,
+            mutating: true,
+        };
     }
+    let retryable = transient;
     Error::Api {
         provider: PROVIDER,
         http_status: Some(status),
@@ -267,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn internal_errors_are_retryable_only_when_no_money_moves() {
+    fn internal_errors_leave_money_moving_calls_unknown() {
         let body =
             r#"{"errors":[{"errorCode":"10000","errorMessage":"Internal error"}],"ok":false}"#;
         assert!(
@@ -277,7 +285,7 @@ mod tests {
         );
         let err = parse_delete(500, body, CallKind::MovesMoney).unwrap_err();
         assert!(!err.is_retryable());
-        assert!(err.to_string().contains("pay-info"), "{err}");
+        assert!(err.outcome_unknown(), "{err}");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 use http::HeaderName;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use paykit_core::http::{ApiRequest, Credential, Idempotency, RawResponse, encode_path_segment};
-use paykit_core::{AccessToken, Currency, Error, Money, Result, SecretString, TokenSource};
+use paykit_core::{
+    AccessToken, Currency, Error, Money, Result, SecretString, Sent, TokenSource, TransportKind,
+};
 
 use crate::auth::{REQUEST_REFERENCE_NO, accept_json, reference_header};
 use crate::error::{self, ErrorBody};
@@ -68,7 +70,10 @@ impl MayaClient {
             .idempotency(Idempotency::Mutating);
         let response = self.inner.api.send(&api_request).await?;
         if !response.is_success() {
-            return Err(self.failure(&response, session));
+            return Err(unknown_if_faulted(
+                self.failure(&response, session),
+                &response,
+            ));
         }
         let wire: PaymentResponse = response.json()?;
         let id = payment_id(wire.id.as_deref(), &response)?;
@@ -217,6 +222,22 @@ impl MayaClient {
         let secrets = session.secret_values();
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         error::from_response(response, &secrets)
+    }
+}
+
+/// Create is not idempotent: a server fault (5xx, or a PY00xx fault that Maya sends as HTTP 400)
+/// after the request arrived may have created the payment, so it is an unknown outcome, never
+/// an invitation to repeat. Only 429 (refused before processing) stays retryable.
+fn unknown_if_faulted(error: Error, response: &RawResponse) -> Error {
+    if !error.is_retryable() || response.status.as_u16() == 429 {
+        return error;
+    }
+    tracing::warn!(%error, "Maya faulted while creating a payment; the outcome is unknown");
+    Error::Transport {
+        provider: response.provider,
+        kind: TransportKind::Status(response.status.as_u16()),
+        sent: Sent::MaybeSent,
+        mutating: true,
     }
 }
 
