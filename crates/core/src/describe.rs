@@ -3,8 +3,8 @@
 //! so an expectation can also demand that something is absent.
 
 use crate::{
-    Authenticity, Error, EventKind, Money, NextAction, PaymentOutcome, PaymentStatus, Sent,
-    SignatureError, TransportKind, VerifiedEvent,
+    Authenticity, Error, EventKind, Money, NextAction, PaymentOutcome, PaymentRef, PaymentStatus,
+    Sent, SignatureError, TransportKind, UnknownCause, VerifiedEvent,
 };
 use serde_json::{Value, json};
 
@@ -37,7 +37,9 @@ pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
 /// An error: `{kind, code, field, sent, http_status}` plus detail keys per kind
 /// (`provider`, `message`, `reason`, `transport`, `operation`, `expected`, `actual`, ...).
 /// `kind` is `api`, `transport`, `auth`, `invalid_input`, `unsupported`, `signature`,
-/// `decode` or `integrity`; `sent` is `not_sent` or `maybe_sent` where known.
+/// `decode`, `integrity`, `outcome_unknown` (with `call`, `cause` and the `payment` ids),
+/// `rate_limited` or `not_recorded`; `sent` is `not_sent` or `maybe_sent` where known. Every
+/// error also says `outcome_unknown` and `retryable`.
 pub fn describe_error(error: &Error) -> Value {
     let mut described = match error {
         Error::Transport {
@@ -114,13 +116,98 @@ pub fn describe_error(error: &Error) -> Value {
             "expected": expected,
             "actual": actual,
         }),
+        Error::OutcomeUnknown {
+            provider,
+            call,
+            cause,
+            payment,
+        } => unknown_outcome(provider.as_str(), call, cause, payment),
+        Error::RateLimited {
+            provider,
+            retry_after,
+        } => json!({
+            "kind": "rate_limited",
+            "http_status": 429,
+            "provider": provider.as_str(),
+            "retry_after_secs": retry_after.map(|wait| wait.as_secs()),
+        }),
+        Error::NotRecorded {
+            provider,
+            outcome,
+            payment,
+            reason,
+        } => json!({
+            "kind": "not_recorded",
+            "provider": provider.as_str(),
+            "outcome": describe_outcome(outcome),
+            "payment": payment_ids(payment),
+            "reason": reason,
+        }),
     };
     if let Value::Object(map) = &mut described {
         for key in ["code", "field", "sent", "http_status"] {
             map.entry(key).or_insert(Value::Null);
         }
+        map.insert("outcome_unknown".into(), json!(error.outcome_unknown()));
+        map.entry("retryable")
+            .or_insert(json!(error.is_retryable()));
     }
     described
+}
+
+/// `{kind: "outcome_unknown", call, cause, sent: "maybe_sent", http_status, code, transport,
+/// field, payment}`; `cause` is `transport`, `status`, `provider_fault`, `decode` or
+/// `integrity`.
+fn unknown_outcome(
+    provider: &str,
+    call: &str,
+    cause: &UnknownCause,
+    payment: &PaymentRef,
+) -> Value {
+    let (name, http_status, code, transport, field) = match cause {
+        UnknownCause::Transport(kind) => {
+            ("transport", None, None, Some(transport_name(kind)), None)
+        }
+        UnknownCause::Status { status, .. } => ("status", Some(*status), None, None, None),
+        UnknownCause::ProviderFault {
+            http_status, code, ..
+        } => (
+            "provider_fault",
+            *http_status,
+            Some(code.as_str()),
+            None,
+            None,
+        ),
+        UnknownCause::Decode { .. } => ("decode", None, None, None, None),
+        UnknownCause::Integrity { field, .. } => ("integrity", None, None, None, Some(field)),
+    };
+    let http_status = http_status.or(match cause {
+        UnknownCause::Transport(TransportKind::Redirect(status)) => Some(*status),
+        _ => None,
+    });
+    json!({
+        "kind": "outcome_unknown",
+        "provider": provider,
+        "call": call,
+        "cause": name,
+        "sent": "maybe_sent",
+        "http_status": http_status,
+        "code": code,
+        "transport": transport,
+        "field": field,
+        "reason": cause.to_string(),
+        "payment": payment_ids(payment),
+    })
+}
+
+/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference}`.
+fn payment_ids(payment: &PaymentRef) -> Value {
+    json!({
+        "provider_payment_id": payment.provider_payment_id,
+        "provider_order_id": payment.provider_order_id,
+        "payment_hash": payment.payment_hash,
+        "merchant_reference": payment.merchant_reference,
+    })
 }
 
 /// A verified callback: `{provider, authenticity: "signed" | "confirmed", dedupe_key,
@@ -178,13 +265,16 @@ fn sent_name(sent: Sent) -> &'static str {
     }
 }
 
-/// `connect`, `timeout`, `body_too_large`, `status` or `other`.
+/// `connect`, `timeout`, `body_too_large`, `status`, `redirect`, `followed_redirect` or
+/// `other`.
 fn transport_name(kind: &TransportKind) -> &'static str {
     match kind {
         TransportKind::Connect => "connect",
         TransportKind::Timeout => "timeout",
         TransportKind::BodyTooLarge { .. } => "body_too_large",
         TransportKind::Status(_) => "status",
+        TransportKind::Redirect(_) => "redirect",
+        TransportKind::FollowedRedirect => "followed_redirect",
         TransportKind::Other(_) => "other",
     }
 }

@@ -7,6 +7,10 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
+
+use crate::outcome::PaymentOutcome;
+use crate::payment_ref::PaymentRef;
 
 /// A provider's stable identifier, e.g. `"maib"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,6 +63,12 @@ pub enum TransportKind {
     /// The provider answered with an HTTP status that carries no usable error body
     /// (a gateway error page, for instance).
     Status(u16),
+    /// The provider answered with a redirect (3xx). paykit never follows one: a payment or a
+    /// token request re-sent to another host could be executed twice or leak its credentials.
+    Redirect(u16),
+    /// A caller-supplied `reqwest::Client` followed a redirect. Its final answer comes from
+    /// somewhere else than the request was addressed to, so it is not believed.
+    FollowedRedirect,
     /// Any other I/O or protocol failure.
     Other(String),
 }
@@ -72,6 +82,10 @@ impl fmt::Display for TransportKind {
                 write!(f, "response body larger than {limit} bytes")
             }
             TransportKind::Status(code) => write!(f, "HTTP {code} without a usable body"),
+            TransportKind::Redirect(code) => write!(f, "HTTP {code} redirect, not followed"),
+            TransportKind::FollowedRedirect => {
+                f.write_str("the HTTP client followed a redirect; its answer is not believed")
+            }
             TransportKind::Other(reason) => f.write_str(reason),
         }
     }
@@ -101,6 +115,72 @@ impl fmt::Display for SignatureError {
             SignatureError::Mismatch => f.write_str("signature does not match"),
             SignatureError::BadKey => f.write_str("verification key unusable"),
             SignatureError::BadBody(why) => write!(f, "callback body unusable: {why}"),
+        }
+    }
+}
+
+/// Why the outcome of a money-moving call is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnknownCause {
+    /// The exchange broke after the request may have arrived: a timeout, a reset mid-body, an
+    /// oversized body, a redirect.
+    Transport(TransportKind),
+    /// An HTTP status that says the provider failed (5xx) or that paykit cannot read, without a
+    /// usable error body.
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The provider's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The provider reported a fault it documents as "the operation may have happened"
+    /// (maib `10000`, a Maya `PY00xx` fault).
+    ProviderFault {
+        /// HTTP status, when the fault arrived over HTTP.
+        http_status: Option<u16>,
+        /// The provider's error code, verbatim.
+        code: String,
+        /// The provider's message.
+        message: String,
+    },
+    /// A success status whose body could not be understood.
+    Decode {
+        /// What was wrong.
+        reason: String,
+        /// The first bytes of the body, lossily decoded.
+        snippet: String,
+    },
+    /// A success whose echo contradicts the request (another amount, another payment id).
+    Integrity {
+        /// The field that differs.
+        field: Cow<'static, str>,
+        /// What the request implied.
+        expected: String,
+        /// What the provider answered.
+        actual: String,
+    },
+}
+
+impl fmt::Display for UnknownCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnknownCause::Transport(kind) => write!(f, "{kind}"),
+            UnknownCause::Status { status, .. } => write!(f, "HTTP {status}"),
+            UnknownCause::ProviderFault { code, message, .. } => {
+                write!(f, "provider fault {code}: {message}")
+            }
+            UnknownCause::Decode { reason, .. } => {
+                write!(f, "success answer that cannot be decoded ({reason})")
+            }
+            UnknownCause::Integrity {
+                field,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "success answer whose {field} is {actual:?}, expected {expected:?}"
+            ),
         }
     }
 }
@@ -175,6 +255,44 @@ pub enum Error {
         /// The first bytes of the body, lossily decoded; empty for bodies that may hold tokens.
         snippet: String,
     },
+    /// A money-moving call may or may not have taken effect. Never repeat it blindly: ask the
+    /// provider (`get_payment`) or your records about [`Error::payment_ref`] first.
+    #[error("{provider} {call}: outcome unknown, {cause}; reconcile before retrying ({payment})")]
+    OutcomeUnknown {
+        /// Which provider.
+        provider: ProviderId,
+        /// The call whose outcome is unknown (e.g. `"refund"`, `"execute-payment"`).
+        call: &'static str,
+        /// Why it is unknown.
+        cause: UnknownCause,
+        /// Every id paykit knows about the payment.
+        payment: Box<PaymentRef>,
+    },
+    /// The provider refused the call before acting on it because of its rate limit (HTTP 429).
+    /// Nothing happened; try again after `retry_after`.
+    #[error("{provider}: rate limited (HTTP 429){}", retry_after.map_or_else(String::new, |d| format!(", retry after {} s", d.as_secs())))]
+    RateLimited {
+        /// Which provider.
+        provider: ProviderId,
+        /// The provider's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The provider carried the operation out, but paykit could not record it (the merchant's
+    /// store failed). The operation must not be repeated: `outcome` is what the provider
+    /// answered and `payment` holds its ids; record them once the store is back.
+    #[error(
+        "{provider}: the operation succeeded but could not be recorded ({reason}); do not repeat it ({payment})"
+    )]
+    NotRecorded {
+        /// Which provider.
+        provider: ProviderId,
+        /// What the provider answered.
+        outcome: Box<PaymentOutcome>,
+        /// Every id of the payment.
+        payment: Box<PaymentRef>,
+        /// Why recording failed.
+        reason: String,
+    },
     /// The response contradicts the request (another amount, another payment id).
     #[error("{provider}: response {field} is {actual:?}, expected {expected:?}")]
     Integrity {
@@ -248,6 +366,7 @@ impl Error {
                 !mutating && !matches!(kind, TransportKind::BodyTooLarge { .. })
             }
             Error::Api { retryable, .. } => *retryable,
+            Error::RateLimited { .. } => true,
             _ => false,
         }
     }
@@ -257,12 +376,83 @@ impl Error {
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
+            Error::OutcomeUnknown { .. }
+                | Error::Transport {
+                    sent: Sent::MaybeSent,
+                    mutating: true,
+                    ..
+                }
+        )
+    }
+
+    /// Every id paykit knows about the payment an unknown or unrecorded outcome concerns.
+    pub fn payment_ref(&self) -> Option<&PaymentRef> {
+        match self {
+            Error::OutcomeUnknown { payment, .. } | Error::NotRecorded { payment, .. } => {
+                Some(payment)
+            }
+            _ => None,
+        }
+    }
+
+    /// How long the provider asked the caller to wait, when it said so (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. }
+            | Error::OutcomeUnknown {
+                cause: UnknownCause::Status { retry_after, .. },
+                ..
+            } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Adds ids to an unknown or unrecorded outcome (ids already known are kept). A legacy
+    /// `Transport { MaybeSent, mutating: true }` becomes an [`Error::OutcomeUnknown`] of `call`.
+    /// Other errors are returned unchanged: they carry no payment.
+    pub fn with_payment_ref(self, call: &'static str, ids: &PaymentRef) -> Self {
+        match self {
+            Error::OutcomeUnknown {
+                provider,
+                call,
+                cause,
+                payment,
+            } => Error::OutcomeUnknown {
+                provider,
+                call,
+                cause,
+                payment: Box::new(payment.merge(ids)),
+            },
+            Error::NotRecorded {
+                provider,
+                outcome,
+                payment,
+                reason,
+            } => Error::NotRecorded {
+                provider,
+                outcome,
+                payment: Box::new(payment.merge(ids)),
+                reason,
+            },
             Error::Transport {
+                provider,
+                kind,
                 sent: Sent::MaybeSent,
                 mutating: true,
-                ..
-            }
-        )
+            } => Error::OutcomeUnknown {
+                provider,
+                call,
+                cause: match kind {
+                    TransportKind::Status(status) => UnknownCause::Status {
+                        status,
+                        retry_after: None,
+                    },
+                    kind => UnknownCause::Transport(kind),
+                },
+                payment: Box::new(ids.clone()),
+            },
+            other => other,
+        }
     }
 
     /// The provider's API error code, when this is an [`Error::Api`].

@@ -61,6 +61,7 @@ pub mod json;
 pub mod mock;
 pub mod runner;
 pub mod signers;
+pub mod truth;
 
 pub use paykit_core::describe::{describe_error, describe_event, describe_outcome};
 pub use runner::{Described, run_callbacks, run_provider, unknown_operation};

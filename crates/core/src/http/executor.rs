@@ -11,10 +11,12 @@ use tracing::Instrument as _;
 use url::Url;
 
 use super::auth::{Credential, sensitive_value};
+use super::classify::classify;
 use super::request::{ApiRequest, Body, Idempotency};
 use super::response::RawResponse;
 use super::retry::RetryPolicy;
-use crate::error::{Error, ProviderId, Result, Sent, TransportKind};
+use crate::error::{Error, ProviderId, Result, Sent, TransportKind, UnknownCause};
+use crate::payment_ref::PaymentRef;
 use crate::token::AccessToken;
 
 /// Limits and retry behaviour of an [`HttpExecutor`].
@@ -80,8 +82,11 @@ enum Attempt {
 impl HttpExecutor {
     /// An executor with its own `reqwest::Client` (rustls, the configured connect timeout).
     pub fn new(provider: ProviderId, base_url: &str, config: ExecutorConfig) -> Result<Self> {
+        // Never follow a redirect: reqwest would re-send a payment (or a token request and its
+        // secret) to whatever the `Location` says. A 3xx is an answer like any other.
         let client = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Transport {
                 provider,
@@ -92,7 +97,10 @@ impl HttpExecutor {
         HttpExecutor::with_client(provider, base_url, client, config)
     }
 
-    /// An executor over the caller's own client (proxies, custom roots, shared pools).
+    /// An executor over the caller's own client (proxies, custom roots, shared pools). Build it
+    /// with `redirect(reqwest::redirect::Policy::none())`: an answer that arrives through a
+    /// followed redirect is refused as [`TransportKind::FollowedRedirect`] (an unknown outcome
+    /// for a money-moving call), and the request has by then been sent twice.
     pub fn with_client(
         provider: ProviderId,
         base_url: &str,
@@ -141,6 +149,34 @@ impl HttpExecutor {
             attempts = tracing::field::Empty,
         );
         self.send_with_retries(request).instrument(span).await
+    }
+
+    /// Sends `request` and parses its answer with `parse`, under the money-truth rule
+    /// (DESIGN.md §8): for a call whose [`super::Effect`] moves money, every answer that leaves
+    /// the outcome open (a 5xx, a timeout or reset after sending, a redirect, a success that
+    /// cannot be decoded or whose echo mismatches, a provider fault) becomes
+    /// [`Error::OutcomeUnknown`] carrying `ids`. HTTP 429 is [`Error::RateLimited`]. This is
+    /// the entry point adapters use for every API call.
+    pub async fn call<T>(
+        &self,
+        request: &ApiRequest,
+        ids: &PaymentRef,
+        parse: impl FnOnce(&RawResponse) -> Result<T>,
+    ) -> Result<T> {
+        let effect = request.effect_kind();
+        let response = match self.send(request).await {
+            Ok(response) => response,
+            Err(error) => return Err(classify(error, effect, request.name, ids)),
+        };
+        if response.status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(response.rate_limited());
+        }
+        parse(&response).map_err(|error| {
+            with_retry_after(
+                classify(error, effect, request.name, ids),
+                response.retry_after(),
+            )
+        })
     }
 
     async fn send_with_retries(&self, request: &ApiRequest) -> Result<RawResponse> {
@@ -289,12 +325,28 @@ impl HttpExecutor {
             Body::Json(bytes) => builder.body(bytes.clone()),
             Body::Form(text) => builder.body(text.clone()),
         };
-        let mutating = request.idempotency.is_mutating();
+        let mutating = request.effect_kind().moves_money();
         let response = match builder.send().await {
             Ok(response) => response,
             Err(error) => return Attempt::Failed(self.transport_error(&error, mutating)),
         };
         let status = response.status();
+        let redirect = if status.is_redirection() {
+            Some(TransportKind::Redirect(status.as_u16()))
+        } else if response.url() != url {
+            Some(TransportKind::FollowedRedirect)
+        } else {
+            None
+        };
+        if let Some(kind) = redirect {
+            tracing::warn!(status = status.as_u16(), "redirect answered; not followed");
+            return Attempt::Failed(Error::Transport {
+                provider: self.provider,
+                kind,
+                sent: Sent::MaybeSent,
+                mutating,
+            });
+        }
         let headers = response.headers().clone();
         match self.read_body(response, mutating).await {
             Ok(body) => Attempt::Response(
@@ -362,6 +414,31 @@ impl HttpExecutor {
             sent,
             mutating,
         }
+    }
+}
+
+/// Keeps the provider's `Retry-After` on an unknown outcome caused by a bare status (a 503).
+fn with_retry_after(error: Error, wait: Option<Duration>) -> Error {
+    match error {
+        Error::OutcomeUnknown {
+            provider,
+            call,
+            cause:
+                UnknownCause::Status {
+                    status,
+                    retry_after,
+                },
+            payment,
+        } => Error::OutcomeUnknown {
+            provider,
+            call,
+            cause: UnknownCause::Status {
+                status,
+                retry_after: retry_after.or(wait),
+            },
+            payment,
+        },
+        other => other,
     }
 }
 

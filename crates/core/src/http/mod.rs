@@ -2,12 +2,14 @@
 //! parse the [`RawResponse`]; [`HttpExecutor`] does all I/O, retries and re-authentication.
 
 mod auth;
+mod classify;
 mod executor;
 mod request;
 mod response;
 mod retry;
 
 pub use auth::{BasicAuth, Credential};
+pub use classify::Effect;
 pub use executor::{ExecutorConfig, HttpExecutor};
 pub use request::{ApiRequest, Body, Idempotency, encode_path_segment};
 pub use reqwest::{Method, StatusCode};

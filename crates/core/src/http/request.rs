@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde::Serialize;
 
 use super::auth::Credential;
+use super::classify::Effect;
 use crate::error::{Error, Result};
 
 /// A request body, already encoded. `Debug` shows the kind and size only: bodies of token
@@ -62,6 +63,7 @@ pub struct ApiRequest {
     pub(crate) body: Body,
     pub(crate) credentials: Vec<Credential>,
     pub(crate) idempotency: Idempotency,
+    pub(crate) effect: Option<Effect>,
     pub(crate) sensitive_response: bool,
 }
 
@@ -83,6 +85,7 @@ impl ApiRequest {
             body: Body::Empty,
             credentials: Vec::new(),
             idempotency,
+            effect: None,
             sensitive_response: false,
         }
     }
@@ -142,6 +145,22 @@ impl ApiRequest {
     pub fn idempotency(mut self, idempotency: Idempotency) -> Self {
         self.idempotency = idempotency;
         self
+    }
+
+    /// Declares what the call does to money. Without a declaration a read is
+    /// [`Effect::Read`] and every other call [`Effect::MovesMoney`], the safe assumption.
+    pub fn effect(mut self, effect: Effect) -> Self {
+        self.effect = Some(effect);
+        self
+    }
+
+    /// What the call does to money (see [`ApiRequest::effect`]).
+    pub fn effect_kind(&self) -> Effect {
+        self.effect.unwrap_or(if self.idempotency.is_mutating() {
+            Effect::MovesMoney
+        } else {
+            Effect::Read
+        })
     }
 
     /// Marks the response as holding secrets (token endpoints): decode errors keep no excerpt.
@@ -217,6 +236,19 @@ mod tests {
             ApiRequest::delete("x", "/a").idempotency,
             Idempotency::Mutating
         );
+    }
+
+    #[test]
+    fn calls_move_money_unless_declared_otherwise() {
+        assert_eq!(ApiRequest::get("x", "/a").effect_kind(), Effect::Read);
+        assert_eq!(
+            ApiRequest::post("x", "/a").effect_kind(),
+            Effect::MovesMoney
+        );
+        let token = ApiRequest::post("t", "/t").idempotency(Idempotency::Read);
+        assert_eq!(token.effect_kind(), Effect::Read);
+        let link = ApiRequest::post("pay", "/pay").effect(Effect::NoMoney);
+        assert_eq!(link.effect_kind(), Effect::NoMoney);
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     /// The body, at most the executor's size cap.
     pub body: Bytes,
-    /// Whether the request changed state (so an unusable error answer leaves the outcome unknown).
+    /// Whether the request may have moved money (so an unusable error answer leaves the outcome
+    /// unknown): [`super::Effect::MovesMoney`].
     pub mutating: bool,
     /// Whether the body may hold secrets (token endpoints).
     pub sensitive: bool,
@@ -47,6 +48,7 @@ impl RawResponse {
     /// failure that may have been acted upon.
     pub fn unrecognized_error(&self) -> Error {
         match self.status.as_u16() {
+            429 => self.rate_limited(),
             401 | 403 => Error::Auth {
                 provider: self.provider,
                 message: format!(
@@ -60,6 +62,21 @@ impl RawResponse {
                 sent: Sent::MaybeSent,
                 mutating: self.mutating,
             },
+        }
+    }
+}
+
+impl RawResponse {
+    /// The provider's `Retry-After`, in delta-seconds.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        super::retry::retry_after(&self.headers)
+    }
+
+    /// [`Error::RateLimited`] with this response's `Retry-After`.
+    pub fn rate_limited(&self) -> Error {
+        Error::RateLimited {
+            provider: self.provider,
+            retry_after: self.retry_after(),
         }
     }
 }
@@ -86,6 +103,18 @@ mod tests {
         let e = response(502, "<html>bad gateway</html>", false).unrecognized_error();
         assert!(!e.outcome_unknown());
         assert!(e.is_retryable());
+    }
+
+    #[test]
+    fn rate_limits_are_refusals_with_their_wait() {
+        let mut r = response(429, "", true);
+        r.headers.insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("7"),
+        );
+        let e = r.unrecognized_error();
+        assert!(e.is_retryable() && !e.outcome_unknown());
+        assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(7)));
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub(crate) fn is_transient_status(status: StatusCode) -> bool {
 }
 
 /// `Retry-After` in delta-seconds (the form payment APIs use); HTTP dates are ignored.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }

@@ -1,0 +1,146 @@
+//! Every id paykit knows about one payment, carried by errors so a merchant can reconcile.
+//!
+//! When the outcome of a money-moving call is unknown, the merchant's next step is to ask the
+//! provider (or their own records) what happened. That needs ids: the provider's payment id, the
+//! provider's order id, iPay's payment hash, the merchant's own order reference. A
+//! [`PaymentRef`] holds whichever of them are known at the point of failure.
+
+use std::fmt;
+
+/// The ids of one payment, as far as they are known. Empty fields are simply unknown.
+///
+/// ```
+/// use paykit_core::PaymentRef;
+///
+/// let known = PaymentRef::new()
+///     .provider_payment_id("f16a9006")
+///     .merchant_reference("order-17");
+/// assert_eq!(known.to_string(), "payment id f16a9006, merchant reference order-17");
+/// assert!(PaymentRef::new().is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct PaymentRef {
+    /// The provider's id of the payment (maib `payId`, iPay `order_id`, Maya `paymentId`).
+    pub provider_payment_id: Option<String>,
+    /// A second provider-side id where the provider has one (miaPOS `orderId`).
+    pub provider_order_id: Option<String>,
+    /// iPay's `payment_hash`, which its callbacks carry.
+    pub payment_hash: Option<String>,
+    /// The merchant's own reference (order id, `requestReferenceNumber`).
+    pub merchant_reference: Option<String>,
+}
+
+impl PaymentRef {
+    /// No ids known.
+    pub fn new() -> Self {
+        PaymentRef::default()
+    }
+
+    /// Sets [`PaymentRef::provider_payment_id`].
+    pub fn provider_payment_id(mut self, id: impl Into<String>) -> Self {
+        self.provider_payment_id = Some(id.into());
+        self
+    }
+
+    /// Sets [`PaymentRef::provider_order_id`].
+    pub fn provider_order_id(mut self, id: impl Into<String>) -> Self {
+        self.provider_order_id = Some(id.into());
+        self
+    }
+
+    /// Sets [`PaymentRef::payment_hash`].
+    pub fn payment_hash(mut self, hash: impl Into<String>) -> Self {
+        self.payment_hash = Some(hash.into());
+        self
+    }
+
+    /// Sets [`PaymentRef::merchant_reference`].
+    pub fn merchant_reference(mut self, reference: impl Into<String>) -> Self {
+        self.merchant_reference = Some(reference.into());
+        self
+    }
+
+    /// Sets [`PaymentRef::merchant_reference`] when `reference` is known.
+    pub fn maybe_merchant_reference(mut self, reference: Option<&str>) -> Self {
+        if let Some(reference) = reference {
+            self.merchant_reference = Some(reference.to_owned());
+        }
+        self
+    }
+
+    /// True when no id is known.
+    pub fn is_empty(&self) -> bool {
+        self.provider_payment_id.is_none()
+            && self.provider_order_id.is_none()
+            && self.payment_hash.is_none()
+            && self.merchant_reference.is_none()
+    }
+
+    /// Fills every id unknown here from `other`; ids already known are kept.
+    pub fn merge(mut self, other: &PaymentRef) -> Self {
+        fn fill(mine: &mut Option<String>, theirs: &Option<String>) {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+        fill(&mut self.provider_payment_id, &other.provider_payment_id);
+        fill(&mut self.provider_order_id, &other.provider_order_id);
+        fill(&mut self.payment_hash, &other.payment_hash);
+        fill(&mut self.merchant_reference, &other.merchant_reference);
+        self
+    }
+}
+
+impl fmt::Display for PaymentRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts = [
+            ("payment id", &self.provider_payment_id),
+            ("provider order id", &self.provider_order_id),
+            ("payment hash", &self.payment_hash),
+            ("merchant reference", &self.merchant_reference),
+        ];
+        let mut first = true;
+        for (label, value) in parts {
+            if let Some(value) = value {
+                if !first {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{label} {value}")?;
+                first = false;
+            }
+        }
+        if first {
+            f.write_str("no ids known")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_keeps_what_is_known_and_fills_the_rest() {
+        let merged = PaymentRef::new()
+            .provider_payment_id("a")
+            .merge(&PaymentRef::new().provider_payment_id("b").payment_hash("h"));
+        assert_eq!(merged.provider_payment_id.as_deref(), Some("a"));
+        assert_eq!(merged.payment_hash.as_deref(), Some("h"));
+    }
+
+    #[test]
+    fn display_lists_every_known_id() {
+        let all = PaymentRef::new()
+            .provider_payment_id("p")
+            .provider_order_id("o")
+            .payment_hash("h")
+            .merchant_reference("m");
+        assert_eq!(
+            all.to_string(),
+            "payment id p, provider order id o, payment hash h, merchant reference m"
+        );
+        assert_eq!(PaymentRef::new().to_string(), "no ids known");
+    }
+}
