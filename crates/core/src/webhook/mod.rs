@@ -1,5 +1,6 @@
 //! Callbacks from providers: verified over the raw bytes before anything is believed.
 
+mod confirm;
 mod crypto;
 
 use async_trait::async_trait;
@@ -45,10 +46,13 @@ impl<'a> WebhookRequest<'a> {
 /// How an event was proven authentic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Authenticity {
-    /// The provider's signature over the body checked out.
+    /// The provider's signature over the body checked out. Where the signature covers values
+    /// only (maib, miaPOS), the field *names* are not bound: confirm before fulfilment
+    /// ([`VerifiedEvent::confirm_with`], [`VerifiedEvent::is_fit_for_fulfilment`]).
     Signed,
-    /// The callback was unsigned; its ids matched what the merchant stored and the provider,
-    /// queried directly, confirmed the state.
+    /// The provider, queried directly, confirmed the decisive fields (id, amount, currency,
+    /// state): after a signature check, or for unsigned callbacks after matching what the
+    /// merchant stored.
     Confirmed,
 }
 
