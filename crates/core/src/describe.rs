@@ -200,12 +200,13 @@ fn unknown_outcome(
     })
 }
 
-/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference}`.
+/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference}`; `payment_hash`
+/// says only whether it is known (it is a secret).
 fn payment_ids(payment: &PaymentRef) -> Value {
     json!({
         "provider_payment_id": payment.provider_payment_id,
         "provider_order_id": payment.provider_order_id,
-        "payment_hash": payment.payment_hash,
+        "payment_hash": payment.payment_hash.is_some(),
         "merchant_reference": payment.merchant_reference,
     })
 }

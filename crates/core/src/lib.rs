@@ -30,6 +30,7 @@ pub mod payment_ref;
 pub mod poll;
 pub mod provider;
 pub mod request;
+pub mod store;
 pub mod token;
 pub mod webhook;
 pub mod wire;
@@ -46,6 +47,9 @@ pub use payment_ref::PaymentRef;
 pub use poll::{PollConfig, PollOutcome, poll_payment, poll_until_final};
 pub use provider::{Capture, PaymentProvider, Recurring, Refund, Void};
 pub use request::{CaptureMode, CardUsage, Customer, LineItem, PaymentRequest, SavedCardCharge};
+pub use store::{
+    Flow, InMemoryPaymentRecords, PaymentRecord, PaymentRecords, RefundRecord, RefundState,
+};
 pub use token::{
     AccessToken, CachedTokenSource, Expiry, StaticToken, TokenCacheConfig, TokenFetcher,
     TokenGrant, TokenSource,

@@ -7,7 +7,13 @@
 
 use std::fmt;
 
+use secrecy::{ExposeSecret, SecretString};
+
 /// The ids of one payment, as far as they are known. Empty fields are simply unknown.
+///
+/// iPay's `payment_hash` is what proves an unsigned iPay callback genuine, so it is a secret:
+/// `Debug` and `Display` say only whether it is known; read it with
+/// [`PaymentRef::payment_hash_secret`].
 ///
 /// ```
 /// use paykit_core::PaymentRef;
@@ -18,7 +24,7 @@ use std::fmt;
 /// assert_eq!(known.to_string(), "payment id f16a9006, merchant reference order-17");
 /// assert!(PaymentRef::new().is_empty());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct PaymentRef {
     /// The provider's id of the payment (maib `payId`, iPay `order_id`, Maya `paymentId`).
@@ -26,7 +32,7 @@ pub struct PaymentRef {
     /// A second provider-side id where the provider has one (miaPOS `orderId`).
     pub provider_order_id: Option<String>,
     /// iPay's `payment_hash`, which its callbacks carry.
-    pub payment_hash: Option<String>,
+    pub payment_hash: Option<SecretString>,
     /// The merchant's own reference (order id, `requestReferenceNumber`).
     pub merchant_reference: Option<String>,
 }
@@ -51,8 +57,13 @@ impl PaymentRef {
 
     /// Sets [`PaymentRef::payment_hash`].
     pub fn payment_hash(mut self, hash: impl Into<String>) -> Self {
-        self.payment_hash = Some(hash.into());
+        self.payment_hash = Some(SecretString::from(hash.into()));
         self
+    }
+
+    /// The payment hash, when known.
+    pub fn payment_hash_secret(&self) -> Option<&str> {
+        self.payment_hash.as_ref().map(ExposeSecret::expose_secret)
     }
 
     /// Sets [`PaymentRef::merchant_reference`].
@@ -79,7 +90,7 @@ impl PaymentRef {
 
     /// Fills every id unknown here from `other`; ids already known are kept.
     pub fn merge(mut self, other: &PaymentRef) -> Self {
-        fn fill(mine: &mut Option<String>, theirs: &Option<String>) {
+        fn fill<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) {
             if mine.is_none() {
                 mine.clone_from(theirs);
             }
@@ -92,12 +103,24 @@ impl PaymentRef {
     }
 }
 
+impl PartialEq for PaymentRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.provider_payment_id == other.provider_payment_id
+            && self.provider_order_id == other.provider_order_id
+            && self.payment_hash_secret() == other.payment_hash_secret()
+            && self.merchant_reference == other.merchant_reference
+    }
+}
+
+impl Eq for PaymentRef {}
+
 impl fmt::Display for PaymentRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hash = self.payment_hash.as_ref().map(|_| "known".to_owned());
         let parts = [
             ("payment id", &self.provider_payment_id),
             ("provider order id", &self.provider_order_id),
-            ("payment hash", &self.payment_hash),
+            ("payment hash", &hash),
             ("merchant reference", &self.merchant_reference),
         ];
         let mut first = true;
@@ -127,7 +150,7 @@ mod tests {
             .provider_payment_id("a")
             .merge(&PaymentRef::new().provider_payment_id("b").payment_hash("h"));
         assert_eq!(merged.provider_payment_id.as_deref(), Some("a"));
-        assert_eq!(merged.payment_hash.as_deref(), Some("h"));
+        assert_eq!(merged.payment_hash_secret(), Some("h"));
     }
 
     #[test]
@@ -139,8 +162,9 @@ mod tests {
             .merchant_reference("m");
         assert_eq!(
             all.to_string(),
-            "payment id p, provider order id o, payment hash h, merchant reference m"
+            "payment id p, provider order id o, payment hash known, merchant reference m"
         );
+        assert!(!format!("{all:?}").contains("\"h\""), "{all:?}");
         assert_eq!(PaymentRef::new().to_string(), "no ids known");
     }
 }

@@ -154,7 +154,7 @@ pub struct MatrixCall {
     /// The expected result per class; every class of [`Answer::ALL`] must be present.
     pub expect: Vec<(Answer, Expect)>,
     /// Ids every unknown outcome of this call must carry (in [`Error::payment_ref`] and in its
-    /// `Display`).
+    /// `Display`; a payment hash only in the former, never displayed).
     pub ids: Vec<&'static str>,
     /// How often the request may arrive at the provider in one call (1 for a call that is
     /// never retried once sent).
@@ -330,14 +330,20 @@ fn check(call: &MatrixCall, expect: Expect, result: &Result<String, Error>) -> R
             let Some(ids) = error.payment_ref() else {
                 return Err("no payment ids".into());
             };
-            let known = [
-                &ids.provider_payment_id,
-                &ids.provider_order_id,
-                &ids.payment_hash,
-                &ids.merchant_reference,
-            ];
             let shown = error.to_string();
             for id in &call.ids {
+                if ids.payment_hash_secret() == Some(*id) {
+                    // The hash is a secret: kept in payment_ref(), never displayed.
+                    if shown.contains(id) {
+                        return Err("the payment hash is displayed".into());
+                    }
+                    continue;
+                }
+                let known = [
+                    &ids.provider_payment_id,
+                    &ids.provider_order_id,
+                    &ids.merchant_reference,
+                ];
                 if !known.iter().any(|known| known.as_deref() == Some(*id)) {
                     return Err(format!("id {id:?} missing from payment_ref()"));
                 }
