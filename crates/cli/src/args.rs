@@ -67,7 +67,11 @@ const CREDENTIALS: &str = "Credentials come from the environment:
           PAYKIT_MAYA_TOKEN_URL (default <base-url>/oauth/token with --base-url),
           and the customer session: PAYKIT_MAYA_ACCESS_TOKEN, PAYKIT_MAYA_REFRESH_TOKEN,
           PAYKIT_MAYA_EXPIRES_AT (Unix seconds)
-With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement.";
+With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement.
+
+Exit codes: 0 done; 1 failed, nothing happened; 2 usage error, nothing sent;
+3 outcome unknown: the provider may have acted, check the payment before trying again
+(the error on stderr lists every id to reconcile with).";
 
 /// Provider selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,6 +21,9 @@ use crate::output;
 
 const FAILED: u8 = 1;
 const USAGE: u8 = 2;
+/// A money-moving call whose outcome is unknown: scripts must not read it as a plain failure
+/// (and retry) nor as a success.
+const UNKNOWN: u8 = 3;
 
 pub(crate) async fn pay(args: PayArgs) -> ExitCode {
     let request = match payment_request(&args) {
@@ -75,12 +78,13 @@ fn report(result: paykit_core::Result<PaymentOutcome>) -> ExitCode {
         }
         Err(error) => {
             output::error(&error.to_string());
+            output::error(&describe_error(&error).to_string());
             if error.outcome_unknown() {
                 output::error(
                     "the outcome is unknown: check the payment's status before trying again",
                 );
+                return ExitCode::from(UNKNOWN);
             }
-            output::error(&describe_error(&error).to_string());
             ExitCode::from(FAILED)
         }
     }

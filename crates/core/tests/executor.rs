@@ -456,3 +456,109 @@ async fn a_truncated_body_is_an_error_not_a_panic() {
         .unwrap_err();
     assert!(error.outcome_unknown(), "{error}");
 }
+
+/// A token request (Basic credentials in its header) answered by a redirect to another host.
+#[tokio::test]
+async fn redirects_are_answers_never_followed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    for status in [301_u16, 302, 303, 307, 308] {
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .insert_header("Location", format!("{}/token", elsewhere.uri()).as_str()),
+            )
+            .expect(2)
+            .mount(&server)
+            .await;
+        let basic = Credential::Basic(paykit_core::http::BasicAuth::new(
+            "client",
+            SecretString::from("s3cret"),
+        ));
+        let token = ApiRequest::post("token", "/token")
+            .auth(basic)
+            .idempotency(Idempotency::Read);
+        let error = executor(&server).send(&token).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Transport { kind: TransportKind::Redirect(s), .. } if s == status
+            ),
+            "{status}: {error:?}"
+        );
+        let payment = ApiRequest::post("refund", "/refund");
+        let error = executor(&server)
+            .call(&payment, &paykit_core::PaymentRef::new(), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert!(error.outcome_unknown(), "{status}: {error:?}");
+    }
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+/// A caller's own client may follow redirects; its answer is refused all the same.
+#[tokio::test]
+async fn an_answer_through_a_followed_redirect_is_not_believed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"status\":\"ok\"}"))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", format!("{}/moved", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    let following = reqwest::Client::builder().build().unwrap();
+    let executor = HttpExecutor::with_client(P, &server.uri(), following, fast_retries()).unwrap();
+    let error = executor
+        .send(&ApiRequest::get("status", "/status"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: TransportKind::FollowedRedirect,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+/// `call` applies the money-truth rule: a success that cannot be read leaves a refund unknown.
+#[tokio::test]
+async fn call_reports_an_unreadable_refund_answer_as_unknown_with_its_ids() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"result\":"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ids = paykit_core::PaymentRef::new()
+        .provider_payment_id("pay-7")
+        .merchant_reference("order-7");
+    let error = executor(&server)
+        .call(&ApiRequest::post("refund", "/refund"), &ids, |response| {
+            response.json::<serde_json::Value>()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        error.outcome_unknown() && !error.is_retryable(),
+        "{error:?}"
+    );
+    assert_eq!(error.payment_ref(), Some(&ids));
+    let shown = error.to_string();
+    assert!(shown.contains("pay-7") && shown.contains("order-7") && shown.contains("refund"));
+}
