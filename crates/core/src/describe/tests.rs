@@ -173,3 +173,40 @@ fn events() {
     assert_eq!(described["name"], "chargeback");
     assert_eq!(described["payment"], Value::Null);
 }
+
+#[test]
+fn unknown_outcomes_show_their_cause_and_every_id_but_the_hash() {
+    let error = Error::OutcomeUnknown {
+        provider: MAIB,
+        call: "refund",
+        cause: crate::UnknownCause::Transport(TransportKind::Redirect(307)),
+        payment: Box::new(
+            crate::PaymentRef::new()
+                .provider_payment_id("pay-1")
+                .payment_hash("secret-hash")
+                .merchant_reference("order-1"),
+        ),
+    };
+    let described = describe_error(&error);
+    assert_eq!(described["kind"], "outcome_unknown");
+    assert_eq!(described["call"], "refund");
+    assert_eq!(described["cause"], "transport");
+    assert_eq!(described["transport"], "redirect");
+    assert_eq!(described["http_status"], 307);
+    assert_eq!(described["outcome_unknown"], true);
+    assert_eq!(described["retryable"], false);
+    assert_eq!(described["payment"]["provider_payment_id"], "pay-1");
+    assert_eq!(described["payment"]["merchant_reference"], "order-1");
+    assert_eq!(described["payment"]["payment_hash"], true);
+    assert!(!described.to_string().contains("secret-hash"));
+    assert!(!error.to_string().contains("secret-hash"));
+    assert!(!format!("{error:?}").contains("secret-hash"));
+
+    let limited = describe_error(&Error::RateLimited {
+        provider: MAIB,
+        retry_after: Some(std::time::Duration::from_secs(7)),
+    });
+    assert_eq!(limited["kind"], "rate_limited");
+    assert_eq!(limited["retry_after_secs"], 7);
+    assert_eq!(limited["retryable"], true);
+}
