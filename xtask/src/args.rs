@@ -18,6 +18,8 @@ pub(crate) enum Command {
     FixturesNew { provider: String, name: String },
     /// Run the core benchmarks.
     Bench,
+    /// The dependency policy and the offline advisories check.
+    Deny,
 }
 
 pub(crate) const HELP: &str = "\
@@ -32,6 +34,8 @@ COMMANDS:
     fixtures check              validate every file under fixtures/
     fixtures new <P> <NAME>     write fixtures/<P>/scenarios/<NAME>.json, a skeleton to fill in
     bench                       run paykit-core's benchmarks and print their ratios
+    deny                        cargo-deny: licenses, bans, sources, and advisories against the
+                                offline RustSec snapshot in xtask/advisory-db/
 
 Each command takes --help.";
 
@@ -46,7 +50,7 @@ STEPS:
     5. cargo xtask contract
     6. cargo xtask fixtures check
     7. RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps
-    8. cargo deny check licenses bans sources   (installs cargo-deny when missing)";
+    8. cargo deny check licenses bans sources, then advisories offline (installs cargo-deny 0.20.2 when missing)";
 
 pub(crate) const CONTRACT_HELP: &str = "\
 cargo xtask contract: run the recorded-fixture contract tests
@@ -98,6 +102,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
             name: (*name).to_owned(),
         }),
         ["bench"] => Ok(Command::Bench),
+        ["deny"] => Ok(Command::Deny),
         _ => Err(Failure::new(format!(
             "unknown command `{}`\n\n{HELP}",
             args.join(" ")
@@ -145,6 +150,7 @@ mod tests {
             }
         );
         assert_eq!(p("bench").unwrap(), Command::Bench);
+        assert_eq!(p("deny").unwrap(), Command::Deny);
     }
 
     #[test]

@@ -67,7 +67,7 @@ const STEPS: [Step; 8] = [
         },
     },
     Step {
-        title: "cargo deny check licenses bans sources",
+        title: "cargo deny check licenses bans sources; cargo deny --offline check advisories",
         run: deny::check,
     },
 ];

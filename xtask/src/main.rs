@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Ok(Command::FixturesCheck) => fixtures::check(),
         Ok(Command::FixturesNew { provider, name }) => fixtures::new(&provider, &name),
         Ok(Command::Bench) => bench::run(),
+        Ok(Command::Deny) => deny::check(),
         Err(failure) => Err(failure),
     };
     match result {
