@@ -124,10 +124,11 @@ pub fn describe_error(error: &Error) -> Value {
         } => unknown_outcome(provider.as_str(), call, cause, payment),
         Error::RateLimited {
             provider,
+            http_status,
             retry_after,
         } => json!({
             "kind": "rate_limited",
-            "http_status": 429,
+            "http_status": http_status,
             "provider": provider.as_str(),
             "retry_after_secs": retry_after.map(|wait| wait.as_secs()),
         }),
@@ -266,8 +267,8 @@ fn sent_name(sent: Sent) -> &'static str {
     }
 }
 
-/// `connect`, `timeout`, `body_too_large`, `status`, `redirect`, `followed_redirect` or
-/// `other`.
+/// `connect`, `timeout`, `body_too_large`, `status`, `redirect`, `followed_redirect`,
+/// `no_token` or `other`.
 fn transport_name(kind: &TransportKind) -> &'static str {
     match kind {
         TransportKind::Connect => "connect",
@@ -276,6 +277,7 @@ fn transport_name(kind: &TransportKind) -> &'static str {
         TransportKind::Status(_) => "status",
         TransportKind::Redirect(_) => "redirect",
         TransportKind::FollowedRedirect => "followed_redirect",
+        TransportKind::NoToken(_) => "no_token",
         TransportKind::Other(_) => "other",
     }
 }

@@ -69,6 +69,9 @@ pub enum TransportKind {
     /// A caller-supplied `reqwest::Client` followed a redirect. Its final answer comes from
     /// somewhere else than the request was addressed to, so it is not believed.
     FollowedRedirect,
+    /// No access token could be obtained for the call (the token endpoint failed): the call
+    /// itself was never sent.
+    NoToken(String),
     /// Any other I/O or protocol failure.
     Other(String),
 }
@@ -86,6 +89,7 @@ impl fmt::Display for TransportKind {
             TransportKind::FollowedRedirect => {
                 f.write_str("the HTTP client followed a redirect; its answer is not believed")
             }
+            TransportKind::NoToken(reason) => write!(f, "no access token ({reason})"),
             TransportKind::Other(reason) => f.write_str(reason),
         }
     }
@@ -268,12 +272,15 @@ pub enum Error {
         /// Every id paykit knows about the payment.
         payment: Box<PaymentRef>,
     },
-    /// The provider refused the call before acting on it because of its rate limit (HTTP 429).
-    /// Nothing happened; try again after `retry_after`.
-    #[error("{provider}: rate limited (HTTP 429){}", retry_after.map_or_else(String::new, |d| format!(", retry after {} s", d.as_secs())))]
+    /// The provider refused the call before acting on it and said to come back later: HTTP
+    /// 429, or a 503 with `Retry-After` on a call that moves no money. Nothing happened; try
+    /// again after `retry_after`.
+    #[error("{provider}: HTTP {http_status}, refused before acting; try again later{}", retry_after.map_or_else(String::new, |d| format!(" (after {} s)", d.as_secs())))]
     RateLimited {
         /// Which provider.
         provider: ProviderId,
+        /// The HTTP status (429 or 503).
+        http_status: u16,
         /// The provider's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
     },

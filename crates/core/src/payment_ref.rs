@@ -29,11 +29,12 @@ use secrecy::{ExposeSecret, SecretString};
 pub struct PaymentRef {
     /// The provider's id of the payment (maib `payId`, iPay `order_id`, Maya `paymentId`).
     pub provider_payment_id: Option<String>,
-    /// A second provider-side id where the provider has one (miaPOS `orderId`).
+    /// A second provider-side id, where the provider assigns one beside its payment id.
     pub provider_order_id: Option<String>,
     /// iPay's `payment_hash`, which its callbacks carry.
     pub payment_hash: Option<SecretString>,
-    /// The merchant's own reference (order id, `requestReferenceNumber`).
+    /// The merchant's own reference (maib and miaPOS `orderId`, iPay `shop_order_id`, Maya
+    /// `requestReferenceNumber`).
     pub merchant_reference: Option<String>,
 }
 

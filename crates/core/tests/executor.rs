@@ -562,3 +562,42 @@ async fn call_reports_an_unreadable_refund_answer_as_unknown_with_its_ids() {
     let shown = error.to_string();
     assert!(shown.contains("pay-7") && shown.contains("order-7") && shown.contains("refund"));
 }
+
+/// The token endpoint fails: the refund that needed the token was never sent, so its outcome
+/// is known (nothing happened), and the call is not re-sent in a loop.
+#[tokio::test]
+async fn a_token_failure_leaves_a_money_moving_call_unsent() {
+    #[derive(Debug)]
+    struct Down;
+    #[async_trait]
+    impl TokenSource for Down {
+        async fn token(&self) -> Result<AccessToken> {
+            Err(Error::Transport {
+                provider: P,
+                kind: TransportKind::Timeout,
+                sent: Sent::MaybeSent,
+                mutating: false,
+            })
+        }
+        fn invalidate(&self, _stale: &AccessToken) {}
+    }
+    let server = MockServer::start().await;
+    let request = ApiRequest::post("refund", "/refund").auth(Credential::Bearer(Arc::new(Down)));
+    let error = executor(&server)
+        .call(&request, &paykit_core::PaymentRef::new(), |_| Ok(()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: TransportKind::NoToken(_),
+                sent: Sent::NotSent,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!error.outcome_unknown() && error.is_retryable());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

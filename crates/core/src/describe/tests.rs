@@ -204,6 +204,7 @@ fn unknown_outcomes_show_their_cause_and_every_id_but_the_hash() {
 
     let limited = describe_error(&Error::RateLimited {
         provider: MAIB,
+        http_status: 429,
         retry_after: Some(std::time::Duration::from_secs(7)),
     });
     assert_eq!(limited["kind"], "rate_limited");

@@ -187,6 +187,7 @@ mod tests {
         assert!(unsent.is_retryable() && !unsent.outcome_unknown());
         let limited = Error::RateLimited {
             provider: P,
+            http_status: 429,
             retry_after: None,
         };
         assert!(classify(limited, Effect::MovesMoney, "refund", &ids()).is_retryable());

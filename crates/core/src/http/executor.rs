@@ -313,7 +313,7 @@ impl HttpExecutor {
     async fn attempt(&self, request: &ApiRequest, url: &Url) -> Attempt {
         let (headers, tokens) = match self.headers(request).await {
             Ok(built) => built,
-            Err(error) => return Attempt::Failed(error),
+            Err(error) => return Attempt::Failed(self.no_token(error, request)),
         };
         let mut builder = self
             .client
@@ -390,6 +390,34 @@ impl HttpExecutor {
                 Ok(None) => return Ok(body.freeze()),
                 Err(error) => return Err(self.transport_error(&error, mutating)),
             }
+        }
+    }
+
+    /// A failure to obtain the call's token, as the call sees it: the call was never sent, so
+    /// a token endpoint's fault (timeout, 5xx, unreadable answer) must not read as "the payment
+    /// may have happened". Refusals (rejected credentials, a spent refresh token) stay as they
+    /// are: they are final and known.
+    fn no_token(&self, error: Error, request: &ApiRequest) -> Error {
+        let fault = match &error {
+            Error::Transport { .. }
+            | Error::Decode { .. }
+            | Error::Integrity { .. }
+            | Error::OutcomeUnknown { .. } => true,
+            Error::Api {
+                retryable,
+                http_status,
+                ..
+            } => *retryable || http_status.is_some_and(|status| status >= 500),
+            _ => false,
+        };
+        if !fault {
+            return error;
+        }
+        Error::Transport {
+            provider: self.provider,
+            kind: TransportKind::NoToken(error.to_string()),
+            sent: Sent::NotSent,
+            mutating: request.effect_kind().moves_money(),
         }
     }
 

@@ -72,10 +72,11 @@ impl RawResponse {
         super::retry::retry_after(&self.headers)
     }
 
-    /// [`Error::RateLimited`] with this response's `Retry-After`.
+    /// [`Error::RateLimited`] with this response's status and `Retry-After`.
     pub fn rate_limited(&self) -> Error {
         Error::RateLimited {
             provider: self.provider,
+            http_status: self.status.as_u16(),
             retry_after: self.retry_after(),
         }
     }
