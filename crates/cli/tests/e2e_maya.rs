@@ -291,9 +291,9 @@ async fn execute_retried_after_a_lost_answer_is_charged_once() {
         "{again:?}"
     );
 
-    // Through the common trait (create and execute in one call) the same thing is an error
-    // recognisable as "already processed", naming the payment to reconcile; it is not
-    // retried as a new payment.
+    // Through the common trait (create and execute in one call) the same thing is an unknown
+    // outcome recognisable as "already processed", carrying the payment to reconcile; it is
+    // not retried as a new payment.
     env.fault_next_execute.store(true, Ordering::SeqCst);
     let payments = env.client.payments(session.clone());
     let err = payments
@@ -301,6 +301,8 @@ async fn execute_retried_after_a_lost_answer_is_charged_once() {
         .await
         .unwrap_err();
     assert!(is_already_processed(&err), "{err:?}");
+    // Its own first execute went through, approved or not: money may have moved.
+    assert!(err.outcome_unknown() && !err.is_retryable(), "{err:?}");
     assert_eq!(env.proxy.statuses("POST", CREATE), [200, 200]);
     let second = env.proxy.calls("POST", CREATE)[1].response_body.clone();
     let second_id = serde_json::from_str::<serde_json::Value>(&second).unwrap()["id"]
@@ -308,6 +310,11 @@ async fn execute_retried_after_a_lost_answer_is_charged_once() {
         .unwrap()
         .to_owned();
     assert!(err.to_string().contains(&second_id), "{err}");
+    assert_eq!(
+        err.payment_ref()
+            .and_then(|ids| ids.provider_payment_id.as_deref()),
+        Some(second_id.as_str())
+    );
     assert_eq!(
         env.proxy.statuses("POST", &Env::execute_path(&second_id)),
         [500, 400]
@@ -380,7 +387,7 @@ async fn expired_customer_and_client_tokens_are_renewed_mid_flow() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn create_answered_5xx_after_processing_is_an_unknown_outcome() {
+async fn create_answered_5xx_after_processing_is_retryable_and_charges_nothing() {
     let env = env().await;
     let session = env.session().await;
     env.client.client_token().await.unwrap();
@@ -392,8 +399,25 @@ async fn create_answered_5xx_after_processing_is_an_unknown_outcome() {
         .await
         .unwrap_err();
     env.sim.set_faults(Faults::none());
-    // Maya did create the payment; the client must not invite a blind repeat.
+    // Maya did create the payment, but create moves no money (spec §5): the error is
+    // retryable, never an unknown outcome, and the client sent create once only.
     assert_eq!(env.proxy.statuses("POST", CREATE), [500]);
-    assert!(err.outcome_unknown(), "{err:?}");
-    assert!(!err.is_retryable(), "{err:?}");
+    assert!(err.is_retryable(), "{err:?}");
+    assert!(!err.outcome_unknown(), "{err:?}");
+    assert!(err.payment_ref().is_none(), "{err:?}");
+    // Nothing was executed: the orphan expires unexecuted, and paying again works.
+    assert!(
+        env.proxy
+            .exchanges()
+            .iter()
+            .all(|e| !e.path.ends_with("/execute")),
+        "no execute was sent"
+    );
+    let paid = env
+        .client
+        .payments(session)
+        .create_payment(&PaymentRequest::new(php("10.00")))
+        .await
+        .unwrap();
+    assert_eq!(paid.status, PaymentStatus::Captured);
 }

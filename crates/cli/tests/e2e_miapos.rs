@@ -170,6 +170,23 @@ async fn qr_payment_lifecycle_with_rsa_signed_callback() {
     assert_eq!(paid.amount, Some(mdl("249.90")));
     assert_eq!(paid.order_id.as_deref(), Some("WEB-2026-000451"));
     assert_eq!(env.proxy.statuses("GET", PUBLIC_KEY), [200]);
+    assert!(!event.is_fit_for_fulfilment());
+
+    // The path to fulfil from: the same callback, confirmed with the simulator's own answer
+    // to GET /payment/{id}.
+    let queries = format!("/ecomm/api/v1/payment/{payment_id}");
+    let asked_before = env.proxy.calls("GET", &queries).len();
+    let confirmed = env
+        .client
+        .verify_confirmed(&WebhookRequest::new(&callback.headers, &callback.body))
+        .await
+        .unwrap();
+    assert!(confirmed.is_fit_for_fulfilment());
+    assert_eq!(confirmed.authenticity, Authenticity::Confirmed);
+    assert_eq!(confirmed.dedupe_key, format!("{payment_id}:SUCCESS"));
+    assert_eq!(payment_of(&confirmed).status, PaymentStatus::Captured);
+    assert_eq!(payment_of(&confirmed).amount, Some(mdl("249.90")));
+    assert_eq!(env.proxy.calls("GET", &queries).len(), asked_before + 1);
 
     // The native verifier shares the key cache: no second fetch.
     let info = env

@@ -2,9 +2,11 @@
 
 use http::HeaderName;
 use http::header::{ACCEPT, CONTENT_TYPE};
-use paykit_core::http::{ApiRequest, Credential, Idempotency, RawResponse, encode_path_segment};
+use paykit_core::http::{
+    ApiRequest, Credential, Effect, Idempotency, RawResponse, encode_path_segment,
+};
 use paykit_core::{
-    AccessToken, Currency, Error, Money, Result, SecretString, Sent, TokenSource, TransportKind,
+    AccessToken, Currency, Error, Money, PaymentRef, Result, SecretString, TokenSource,
 };
 
 use crate::auth::{REQUEST_REFERENCE_NO, accept_json, reference_header};
@@ -38,9 +40,14 @@ impl MayaClient {
         )
     }
 
-    /// `POST /merchant/payments`: registers a payment for the session's customer. No money
-    /// moves. Never repeated once it may have been sent (Maya creates a new payment per
-    /// request); a lost answer is [`Error::outcome_unknown`], and the orphan expires unexecuted.
+    /// `POST /merchant/payments`: registers a payment for the session's customer.
+    ///
+    /// No money moves at this step (spec §5): every failure is either a refusal or retryable,
+    /// and Maya's code is kept ([`Error::Api`] with `retryable: true` for its faults, 5xx and
+    /// `PY00xx` alike). It is never an unknown outcome: a payment this call may have created
+    /// without our hearing of it is never executed and expires. The call is still not repeated
+    /// by the client once it may have been sent, because every repeat registers another
+    /// payment (spec §5.4); repeating it is the caller's choice.
     pub async fn create_payment(
         &self,
         session: &CustomerSession,
@@ -62,57 +69,39 @@ impl MayaClient {
         };
         let api_request = self
             .op_request(
-                ApiRequest::post("maya-create-payment", "/merchant/payments"),
+                ApiRequest::post(CREATE_CALL, "/merchant/payments"),
                 &reference,
                 session,
             )?
             .json(&body)?
-            .idempotency(Idempotency::Mutating);
-        let response = self.inner.api.send(&api_request).await?;
-        if !response.is_success() {
-            return Err(unknown_if_faulted(
-                self.failure(&response, session),
-                &response,
-            ));
-        }
-        let wire: PaymentResponse = response.json()?;
-        let id = payment_id(wire.id.as_deref(), &response)?;
-        let amount = echoed_amount(wire.amount.as_ref(), &response)?;
-        if let Some(echoed) = amount {
-            integrity("amount", &request.amount, &echoed)?;
-        }
-        if let Some(echoed) = &wire.p2m_id {
-            if echoed != p2m_id {
-                return Err(mismatch("p2mId", p2m_id, echoed));
-            }
-        }
-        if let Some(echoed) = &wire.request_reference_number {
-            // A trace id, not part of the payment: a differing echo is logged, not fatal.
-            if !echoed.eq_ignore_ascii_case(reference.as_str()) {
-                tracing::warn!(
-                    sent = reference.as_str(),
-                    echoed = %echoed.chars().take(64).collect::<String>(),
-                    "Maya echoed another requestReferenceNumber"
-                );
-            }
-        }
-        Ok(CreatedPayment {
-            id,
-            amount: request.amount,
-            p2m_id: wire.p2m_id,
-            request_reference: reference,
-            extra: wire::extra_fields(&response.body, wire::PAYMENT_FIELDS),
-        })
+            // Each request makes a new payment: never repeated once it may have arrived.
+            .idempotency(Idempotency::Mutating)
+            .effect(Effect::NoMoney);
+        // Create moves no money, so core keeps its errors as they are: no ids to carry.
+        self.inner
+            .api
+            .call(&api_request, &PaymentRef::new(), |response| {
+                if !response.is_success() {
+                    return Err(self.failure(response, session));
+                }
+                created(response, request, p2m_id, &reference)
+            })
+            .await
     }
 
     /// `POST /merchant/payments/{id}/execute`: debits the customer's wallet. Synchronous and
     /// final.
     ///
-    /// Maya processes a payment at most once, so this call is repeated when its answer is
-    /// lost (timeouts, 429, 5xx; by the executor) and on Maya's transient fault codes (by
-    /// [`ExecuteRetry`](crate::ExecuteRetry)). A repeat that finds the payment already
-    /// executed yields [`ExecuteOutcome::AlreadyProcessed`]. Wallet declines are an `Ok`
-    /// outcome, not an error.
+    /// Maya processes a payment at most once (spec §6.3), so this call is repeated when its
+    /// answer is lost (timeouts, resets, 5xx; by the executor) and on Maya's fault codes that
+    /// arrive as HTTP 400 (by [`ExecuteRetry`](crate::ExecuteRetry)). A repeat that finds the
+    /// payment already executed yields [`ExecuteOutcome::AlreadyProcessed`]. Wallet declines
+    /// are an `Ok` outcome, not an error.
+    ///
+    /// When no answer can be read after those repeats (a timeout, a 5xx, a fault code, a
+    /// redirect, a success that cannot be decoded, or one about another payment or amount), the
+    /// debit may have happened: the error is [`Error::OutcomeUnknown`] of
+    /// `maya-execute-payment`, carrying the payment id. Reconcile it in Maya Manager.
     pub async fn execute_payment(
         &self,
         session: &CustomerSession,
@@ -124,6 +113,7 @@ impl MayaClient {
             "/merchant/payments/{}/execute",
             encode_path_segment("payment_id", &request.payment_id)?
         );
+        let ids = PaymentRef::new().provider_payment_id(request.payment_id.clone());
         let retry = self.inner.execute_retry;
         let mut attempt: u32 = 1;
         loop {
@@ -133,39 +123,29 @@ impl MayaClient {
             };
             let api_request = self
                 .op_request(
-                    ApiRequest::post("maya-execute-payment", path.clone()),
+                    ApiRequest::post(EXECUTE_CALL, path.clone()),
                     &reference,
                     session,
                 )?
                 .json(&ExecuteRequest {})?
-                .idempotency(Idempotency::MutatingRetrySafe);
-            let response = self.inner.api.send(&api_request).await?;
-            if response.is_success() {
-                return executed(&request.payment_id, &response).map(ExecuteOutcome::Executed);
+                .idempotency(Idempotency::MutatingRetrySafe)
+                .effect(Effect::MovesMoney);
+            let may_repeat = attempt < retry.attempts;
+            let step = self
+                .inner
+                .api
+                .call(&api_request, &ids, |response| {
+                    self.execute_answer(response, request, session, may_repeat)
+                })
+                .await?;
+            match step {
+                ExecuteStep::Answered(outcome) => return Ok(outcome),
+                ExecuteStep::Repeat(code) => {
+                    tracing::debug!(%code, attempt, "Maya fault code on execute, repeating");
+                    tokio::time::sleep(retry.delay.saturating_mul(attempt)).await;
+                    attempt += 1;
+                }
             }
-            let Some(body) = ErrorBody::parse(&response.body) else {
-                return Err(response.unrecognized_error());
-            };
-            if body.is_already_processed() {
-                return Ok(ExecuteOutcome::AlreadyProcessed {
-                    payment_id: request.payment_id.clone(),
-                    message: body.message.clone(),
-                });
-            }
-            if body.is_decline() {
-                return Ok(ExecuteOutcome::Declined {
-                    payment_id: request.payment_id.clone(),
-                    code: body.code.clone(),
-                    message: body.message.clone(),
-                });
-            }
-            if body.is_server_fault() && attempt < retry.attempts {
-                tracing::debug!(code = %body.code, attempt, "Maya fault code on execute, repeating");
-                tokio::time::sleep(retry.delay.saturating_mul(attempt)).await;
-                attempt += 1;
-                continue;
-            }
-            return Err(self.failure(&response, session));
         }
     }
 
@@ -182,22 +162,67 @@ impl MayaClient {
             )?
             // Documented with the same four headers as payments, Content-Type included.
             .header(CONTENT_TYPE, accept_json())
+            .effect(Effect::Read)
             .sensitive_response();
-        let response = self.inner.api.send(&api_request).await?;
-        if !response.is_success() {
-            return Err(self.failure(&response, session));
+        self.inner
+            .api
+            .call(&api_request, &PaymentRef::new(), |response| {
+                if !response.is_success() {
+                    return Err(self.failure(response, session));
+                }
+                let body: wire::ProfileResponse = response.json()?;
+                if body.data.trim().is_empty() {
+                    return Err(error::unexpected(
+                        "profile data is empty",
+                        &response.body,
+                        true,
+                    ));
+                }
+                Ok(EncryptedProfile {
+                    data: SecretString::from(body.data),
+                })
+            })
+            .await
+    }
+
+    /// One execute answer. Errors are returned plainly: core's
+    /// [`HttpExecutor::call`](paykit_core::http::HttpExecutor::call) turns every fault,
+    /// undecodable success and mismatched echo of this money-moving call into an unknown
+    /// outcome.
+    fn execute_answer(
+        &self,
+        response: &RawResponse,
+        request: &ExecutePayment,
+        session: &CustomerSession,
+        may_repeat: bool,
+    ) -> Result<ExecuteStep> {
+        if response.is_success() {
+            return executed(&request.payment_id, request.amount.as_ref(), response)
+                .map(|payment| ExecuteStep::Answered(ExecuteOutcome::Executed(payment)));
         }
-        let body: wire::ProfileResponse = response.json()?;
-        if body.data.trim().is_empty() {
-            return Err(error::unexpected(
-                "profile data is empty",
-                &response.body,
-                true,
-            ));
+        let Some(body) = ErrorBody::parse(&response.body) else {
+            return Err(response.unrecognized_error());
+        };
+        if body.is_already_processed() {
+            return Ok(ExecuteStep::Answered(ExecuteOutcome::AlreadyProcessed {
+                payment_id: request.payment_id.clone(),
+                message: body.message,
+            }));
         }
-        Ok(EncryptedProfile {
-            data: SecretString::from(body.data),
-        })
+        if body.is_decline() {
+            return Ok(ExecuteStep::Answered(ExecuteOutcome::Declined {
+                payment_id: request.payment_id.clone(),
+                code: body.code,
+                message: body.message,
+            }));
+        }
+        // Maya sends its own faults as HTTP 400, which the executor does not repeat; a 5xx it
+        // has already repeated as often as its policy allows.
+        if body.is_server_fault() && !response.status.is_server_error() && may_repeat {
+            return Ok(ExecuteStep::Repeat(body.code));
+        }
+        // A fault is `retryable` (spec §7.2: "may have happened"): core makes it unknown.
+        Err(self.failure(response, session))
     }
 
     /// A Mini App call with both tokens and a `Request-Reference-No`.
@@ -225,29 +250,72 @@ impl MayaClient {
     }
 }
 
-/// Create is not idempotent: a server fault (5xx, or a PY00xx fault that Maya sends as HTTP 400)
-/// after the request arrived may have created the payment, so it is an unknown outcome, never
-/// an invitation to repeat. Only 429 (refused before processing) stays retryable.
-fn unknown_if_faulted(error: Error, response: &RawResponse) -> Error {
-    if !error.is_retryable() || response.status.as_u16() == 429 {
-        return error;
-    }
-    tracing::warn!(%error, "Maya faulted while creating a payment; the outcome is unknown");
-    Error::Transport {
-        provider: response.provider,
-        kind: TransportKind::Status(response.status.as_u16()),
-        sent: Sent::MaybeSent,
-        mutating: true,
-    }
+/// The name of create in traces and errors.
+const CREATE_CALL: &str = "maya-create-payment";
+
+/// The name of execute in traces and in [`Error::OutcomeUnknown`]: a lost execute is told
+/// apart from a lost create by it.
+pub(crate) const EXECUTE_CALL: &str = "maya-execute-payment";
+
+/// What one execute attempt came to.
+enum ExecuteStep {
+    /// A final answer.
+    Answered(ExecuteOutcome),
+    /// A fault code answered as HTTP 400, with attempts left: send it again.
+    Repeat(String),
 }
 
-/// The execute answer, checked against the payment asked for.
-fn executed(payment_id: &str, response: &RawResponse) -> Result<ExecutedPayment> {
+/// The create answer, checked against the request.
+fn created(
+    response: &RawResponse,
+    request: &CreatePayment,
+    p2m_id: &str,
+    reference: &RequestReference,
+) -> Result<CreatedPayment> {
+    let wire: PaymentResponse = response.json()?;
+    let id = payment_id(wire.id.as_deref(), response)?;
+    if let Some(echoed) = echoed_amount(wire.amount.as_ref(), response)? {
+        integrity("amount", &request.amount, &echoed)?;
+    }
+    if let Some(echoed) = &wire.p2m_id {
+        if echoed != p2m_id {
+            return Err(mismatch("p2mId", p2m_id, echoed));
+        }
+    }
+    if let Some(echoed) = &wire.request_reference_number {
+        // A trace id, not part of the payment: a differing echo is logged, not fatal.
+        if !echoed.eq_ignore_ascii_case(reference.as_str()) {
+            tracing::warn!(
+                sent = reference.as_str(),
+                echoed = %echoed.chars().take(64).collect::<String>(),
+                "Maya echoed another requestReferenceNumber"
+            );
+        }
+    }
+    Ok(CreatedPayment {
+        id,
+        amount: request.amount,
+        p2m_id: wire.p2m_id,
+        request_reference: reference.clone(),
+        extra: wire::extra_fields(&response.body, wire::PAYMENT_FIELDS),
+    })
+}
+
+/// The execute answer, checked against the payment asked for and, when known, its amount.
+fn executed(
+    payment_id: &str,
+    amount: Option<&Money>,
+    response: &RawResponse,
+) -> Result<ExecutedPayment> {
     let wire: PaymentResponse = response.json()?;
     if let Some(echoed) = &wire.id {
         if echoed != payment_id {
             return Err(mismatch("id", payment_id, echoed));
         }
+    }
+    let echoed_amount = echoed_amount(wire.amount.as_ref(), response)?;
+    if let (Some(expected), Some(echoed)) = (amount, &echoed_amount) {
+        integrity("amount", expected, echoed)?;
     }
     let status = wire
         .status
@@ -259,7 +327,7 @@ fn executed(payment_id: &str, response: &RawResponse) -> Result<ExecutedPayment>
     Ok(ExecutedPayment {
         id: payment_id.to_owned(),
         status,
-        amount: echoed_amount(wire.amount.as_ref(), response)?,
+        amount: echoed_amount,
         p2m_id: wire.p2m_id,
         request_reference_number: wire.request_reference_number,
         extra: wire::extra_fields(&response.body, wire::PAYMENT_FIELDS),
@@ -310,7 +378,7 @@ fn echoed_amount(
 }
 
 /// Checks an echoed amount against the requested one.
-pub(crate) fn integrity(field: &'static str, expected: &Money, actual: &Money) -> Result<()> {
+fn integrity(field: &'static str, expected: &Money, actual: &Money) -> Result<()> {
     if expected == actual {
         Ok(())
     } else {

@@ -10,8 +10,10 @@ use async_trait::async_trait;
 use http::HeaderValue;
 use http::header::ACCEPT;
 use paykit_core::TokenSource;
-use paykit_core::http::{ApiRequest, BasicAuth, Credential, HttpExecutor, Idempotency};
-use paykit_core::{Error, Expiry, ExposeSecret, Result, SecretString, TokenFetcher, TokenGrant};
+use paykit_core::http::{ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency};
+use paykit_core::{
+    Error, Expiry, ExposeSecret, PaymentRef, Result, SecretString, TokenFetcher, TokenGrant,
+};
 
 use crate::config::TokenBodyEncoding;
 use crate::error::{self, ErrorBody};
@@ -75,6 +77,7 @@ impl ClientCredentials {
             .auth(Credential::Basic(self.basic.clone()))
             // A token grant changes nothing at Maya: retried like a read.
             .idempotency(Idempotency::Read)
+            .effect(Effect::Read)
             .sensitive_response();
         match self.encoding {
             TokenBodyEncoding::Form => {
@@ -95,18 +98,23 @@ impl ClientCredentials {
 #[async_trait]
 impl TokenFetcher for ClientCredentials {
     async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
-        let response = self.executor.send(&self.request()?).await?;
-        if !response.is_success() {
-            return Err(error::token_error(&response));
-        }
-        let body: TokenResponse = response.json()?;
-        if validate::token("access_token", &body.access_token).is_err() {
-            return Err(error::unexpected(
-                "access_token is empty or not header-safe",
-                &response.body,
-                true,
-            ));
-        }
+        let body = self
+            .executor
+            .call(&self.request()?, &PaymentRef::new(), |response| {
+                if !response.is_success() {
+                    return Err(error::token_error(response));
+                }
+                let body: TokenResponse = response.json()?;
+                if validate::token("access_token", &body.access_token).is_err() {
+                    return Err(error::unexpected(
+                        "access_token is empty or not header-safe",
+                        &response.body,
+                        true,
+                    ));
+                }
+                Ok(body)
+            })
+            .await?;
         if let Some(kind) = body.token_type.as_deref() {
             if !kind.eq_ignore_ascii_case("bearer") {
                 tracing::warn!(
@@ -214,29 +222,35 @@ impl SessionRefresher {
             // Maya rotates the refresh token: a repeat after a lost answer would present a
             // refresh token that may already be spent, so never repeat once possibly sent.
             .idempotency(Idempotency::Mutating)
+            // It renews the customer's tokens and moves no money.
+            .effect(Effect::NoMoney)
             .sensitive_response();
         let secrets = [
             current.access_token().expose_secret(),
             current.refresh_token().expose_secret(),
         ];
-        let response = self.executor.send(&request).await?;
-        if !response.is_success() {
-            let error = error::from_response(&response, &secrets);
-            if let Some(body) = ErrorBody::parse(&response.body) {
-                if ends_session(response.status.as_u16(), &body) {
-                    self.lock().ended = Some(error.to_string());
+        let tokens = self
+            .executor
+            .call(&request, &PaymentRef::new(), |response| {
+                if !response.is_success() {
+                    let error = error::from_response(response, &secrets);
+                    if let Some(body) = ErrorBody::parse(&response.body) {
+                        if ends_session(response.status.as_u16(), &body) {
+                            self.lock().ended = Some(error.to_string());
+                        }
+                    }
+                    return Err(error);
                 }
-            }
-            return Err(error);
-        }
-        let body: CustomerTokens = response.json()?;
-        let tokens = SessionTokens::from_wire(body).map_err(|e| {
-            error::unexpected(
-                format!("refresh answer unusable: {e}"),
-                &response.body,
-                true,
-            )
-        })?;
+                let body: CustomerTokens = response.json()?;
+                SessionTokens::from_wire(body).map_err(|e| {
+                    error::unexpected(
+                        format!("refresh answer unusable: {e}"),
+                        &response.body,
+                        true,
+                    )
+                })
+            })
+            .await?;
         let mut state = self.lock();
         state.tokens = tokens.clone();
         state.revision += 1;

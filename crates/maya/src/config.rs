@@ -30,7 +30,9 @@ pub enum TokenBodyEncoding {
 /// which the executor does not know; this loop repeats execute on those, with the same payment
 /// id and a fresh `Request-Reference-No`, waiting `delay × attempt` in between. A repeat that
 /// finds the payment already executed comes back as
-/// [`ExecuteOutcome::AlreadyProcessed`](crate::ExecuteOutcome::AlreadyProcessed).
+/// [`ExecuteOutcome::AlreadyProcessed`](crate::ExecuteOutcome::AlreadyProcessed). Maya
+/// documents these faults as "may have happened": still failing after the last attempt, the
+/// outcome is unknown ([`paykit_core::Error::OutcomeUnknown`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExecuteRetry {

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use paykit_core::Error;
 use paykit_core::http::RawResponse;
+use paykit_core::{Error, UnknownCause};
 use serde_json::{Map, Value};
 
 use crate::PROVIDER;
@@ -165,8 +165,18 @@ impl fmt::Display for ErrorBody {
 
 /// True when `error` is Maya's `PY0010` "already processed" answer: the payment was executed by
 /// an earlier call, and this answer does not say whether that execution was approved.
+///
+/// The common `create_payment` reports it as [`Error::OutcomeUnknown`] (its own execute was
+/// lost and repeated, so money may have moved) with `PY0010` as the provider fault; an
+/// [`Error::Api`] with that code is recognised too.
 pub fn is_already_processed(error: &Error) -> bool {
-    error.api_code() == Some(ALREADY_PROCESSED)
+    match error {
+        Error::OutcomeUnknown {
+            cause: UnknownCause::ProviderFault { code, .. },
+            ..
+        } => code == ALREADY_PROCESSED,
+        other => other.api_code() == Some(ALREADY_PROCESSED),
+    }
 }
 
 /// Our explanation for codes whose cause is known and not obvious from Maya's message.
@@ -209,7 +219,9 @@ pub(crate) fn from_response(response: &RawResponse, secrets: &[&str]) -> Error {
 }
 
 /// [`Error::Api`] for a parsed body. Retryable when Maya marks the code as a system fault, or
-/// the HTTP status itself is transient (429, 5xx).
+/// the HTTP status itself is transient (429, 5xx). On a call that moves money (execute) core
+/// turns a retryable fault into an unknown outcome; on create it stays a retryable error with
+/// Maya's code.
 pub(crate) fn api_error(response: &RawResponse, body: &ErrorBody, secrets: &[&str]) -> Error {
     let status = response.status.as_u16();
     Error::Api {
@@ -453,5 +465,18 @@ mod tests {
         assert!(is_already_processed(&e));
         assert!(!e.is_retryable());
         assert!(e.to_string().contains("Maya Manager"), "{e}");
+        // As the common create_payment reports it: an unknown outcome caused by PY0010.
+        let unknown = |code: &str| Error::OutcomeUnknown {
+            provider: PROVIDER,
+            call: "maya-execute-payment",
+            cause: UnknownCause::ProviderFault {
+                http_status: None,
+                code: code.to_owned(),
+                message: String::new(),
+            },
+            payment: Box::default(),
+        };
+        assert!(is_already_processed(&unknown("PY0010")));
+        assert!(!is_already_processed(&unknown("PY9999")));
     }
 }

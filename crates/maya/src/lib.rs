@@ -18,6 +18,12 @@
 //! [`PaymentProvider`] of a session ([`MayaClient::payments`]) does both in one
 //! `create_payment`, because a created payment expires within seconds.
 //!
+//! What a failure means follows what the call does to money (DESIGN.md §8, decided in
+//! paykit-core): create moves none, so its failures are refusals or retryable errors that keep
+//! Maya's code; execute moves money, so an answer that never arrived or cannot be believed is
+//! [`Error::OutcomeUnknown`] of `maya-execute-payment`, carrying the payment id. The README's
+//! "Money truth" table lists every case.
+//!
 //! There is no status query, no refund and no callback in this product: `get_payment` answers
 //! [`Error::Unsupported`], and so does [`MayaWebhook`].
 //!
@@ -60,8 +66,8 @@ use async_trait::async_trait;
 use paykit_core::http::{BasicAuth, ExecutorConfig, HttpExecutor};
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, CaptureMode, Error, PaymentOutcome,
-    PaymentProvider, PaymentRequest, ProviderId, RefundSupport, Result, SecretString,
-    TokenCacheConfig,
+    PaymentProvider, PaymentRef, PaymentRequest, ProviderId, RefundSupport, Result, SecretString,
+    TokenCacheConfig, UnknownCause,
 };
 
 pub use config::{
@@ -357,15 +363,24 @@ impl PaymentProvider for SessionPayments {
     }
 
     /// Creates the payment and executes it at once (a created payment expires within
-    /// seconds). The outcome is final: captured, failed (declined) or, for a status word this
-    /// version does not know, pending (reconcile in Maya Manager).
+    /// seconds). The outcome is Maya's final answer: captured, failed (declined), or for a word
+    /// that is not final (see [`MiniAppPaymentStatus`]) that status, to reconcile in Maya
+    /// Manager.
     ///
     /// Only the amount is sent: Maya's create body has no order id, description, URLs or
     /// items. `order_id` is handed back in the outcome for correlation.
     ///
-    /// `PY0010` (the payment was already executed by an earlier attempt whose answer was lost)
-    /// is an [`Error::Api`] with that code, recognisable with [`is_already_processed`]: the
-    /// payment is done at Maya, but whether it was approved is not known from the answer.
+    /// Failures say which step failed:
+    ///
+    /// - **create** moves no money: its failures are refusals or retryable errors with Maya's
+    ///   code, never an unknown outcome. Nothing was charged; calling again is safe.
+    /// - **execute** moves money: an answer that never arrived or cannot be believed is
+    ///   [`Error::OutcomeUnknown`] of `maya-execute-payment` whose
+    ///   [`payment_ref`](Error::payment_ref) carries the payment id and `order_id`. So is
+    ///   `PY0010` (recognised by [`is_already_processed`]): the execute was repeated after a
+    ///   lost answer and the first attempt went through, approved or declined. Reconcile in
+    ///   Maya Manager; do not charge again. A refusal of execute names the payment in its
+    ///   message; that payment is never executed and expires.
     async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentOutcome> {
         if request.capture != CaptureMode::Automatic {
             return Err(Error::unsupported(PROVIDER, "manual capture"));
@@ -376,41 +391,22 @@ impl PaymentProvider for SessionPayments {
             .client
             .create_payment(&self.session, &CreatePayment::new(request.amount))
             .await?;
+        let ids = PaymentRef::new()
+            .provider_payment_id(created.id.clone())
+            .maybe_merchant_reference(request.order_id.as_deref());
+        let execute = ExecutePayment::new(created.id.clone()).amount(created.amount);
         let executed = self
             .client
-            .execute_payment(&self.session, &ExecutePayment::new(created.id.clone()))
+            .execute_payment(&self.session, &execute)
             .await
-            .map_err(|error| {
-                tracing::warn!(payment_id = %created.id, %error, "Maya execute failed after create");
-                with_payment_id(error, &created.id)
-            })?;
-        let outcome = match &executed {
-            ExecuteOutcome::AlreadyProcessed { message, .. } => {
-                return Err(Error::Api {
-                    provider: PROVIDER,
-                    http_status: None,
-                    code: ALREADY_PROCESSED.to_owned(),
-                    message: format!(
-                        "payment {}: {} The payment was executed by an earlier attempt whose \
-                         answer was lost; whether it was approved is unknown. Reconcile it in \
-                         Maya Manager before charging again.",
-                        created.id,
-                        message.trim()
-                    ),
-                    retryable: false,
-                });
-            }
-            ExecuteOutcome::Executed(payment) => {
-                if let Some(echoed) = &payment.amount {
-                    api::integrity("amount", &created.amount, echoed)?;
-                }
-                executed.to_payment_outcome()
-            }
-            ExecuteOutcome::Declined { .. } => executed.to_payment_outcome(),
-        };
-        let outcome = outcome.ok_or_else(|| {
-            Error::invalid_input("payment", "execute outcome without a decided status")
-        })?;
+            .map_err(|error| execute_failed(error, &ids))?;
+        if let ExecuteOutcome::AlreadyProcessed { message, .. } = &executed {
+            return Err(already_processed(message, &ids));
+        }
+        // Every other outcome is decided (executed or declined).
+        let outcome = executed
+            .to_payment_outcome()
+            .ok_or_else(|| already_processed("", &ids))?;
         Ok(outcome
             .with_amount(Some(created.amount))
             .with_order_id(request.order_id.clone()))
@@ -428,9 +424,12 @@ impl PaymentProvider for SessionPayments {
     }
 }
 
-/// Adds the created payment's id to an API error's message, so the caller can reconcile it.
-fn with_payment_id(error: Error, payment_id: &str) -> Error {
-    match error {
+/// An execute failure after a successful create, with every id known: an unknown outcome
+/// gains the order id beside the payment id core put there; a refusal names the payment in its
+/// message (it carries no ids of its own), so the merchant can find the unexecuted payment.
+fn execute_failed(error: Error, ids: &PaymentRef) -> Error {
+    tracing::warn!(payment = %ids, %error, "Maya execute failed after create");
+    match error.with_payment_ref(api::EXECUTE_CALL, ids) {
         Error::Api {
             provider,
             http_status,
@@ -441,10 +440,33 @@ fn with_payment_id(error: Error, payment_id: &str) -> Error {
             provider,
             http_status,
             code,
-            message: format!("{message} (payment {payment_id})"),
+            message: format!("{message} ({ids})"),
             retryable,
         },
         other => other,
+    }
+}
+
+/// `PY0010` answered to the execute this call sent: an earlier attempt of it was processed and
+/// its answer lost, so whether money moved is unknown.
+fn already_processed(message: &str, ids: &PaymentRef) -> Error {
+    const WHY: &str = "The payment was executed by an earlier attempt whose answer was lost; \
+                       whether it was approved is unknown. Reconcile it in Maya Manager before \
+                       charging again.";
+    let said = message.trim().trim_end_matches('.');
+    Error::OutcomeUnknown {
+        provider: PROVIDER,
+        call: api::EXECUTE_CALL,
+        cause: UnknownCause::ProviderFault {
+            http_status: None,
+            code: ALREADY_PROCESSED.to_owned(),
+            message: if said.is_empty() {
+                WHY.to_owned()
+            } else {
+                format!("{said}. {WHY}")
+            },
+        },
+        payment: Box::new(ids.clone()),
     }
 }
 

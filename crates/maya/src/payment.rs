@@ -80,6 +80,9 @@ pub struct ExecutePayment {
     /// `Request-Reference-No` of the first attempt; a fresh UUIDv4 when `None`. Repeats after
     /// a fault code always use fresh ones.
     pub request_reference: Option<RequestReference>,
+    /// The amount create registered. When set, an answer echoing another amount is not
+    /// believed: the outcome is unknown ([`paykit_core::Error::OutcomeUnknown`]).
+    pub amount: Option<Money>,
 }
 
 impl ExecutePayment {
@@ -88,7 +91,14 @@ impl ExecutePayment {
         ExecutePayment {
             payment_id: payment_id.into(),
             request_reference: None,
+            amount: None,
         }
+    }
+
+    /// The amount create registered ([`CreatedPayment::amount`]), checked against Maya's echo.
+    pub fn amount(mut self, amount: Money) -> Self {
+        self.amount = Some(amount);
+        self
     }
 
     /// Sets the first attempt's `Request-Reference-No`.
@@ -135,7 +145,8 @@ pub enum ExecuteOutcome {
     },
     /// `PY0010`: the payment was executed by an earlier call, approved or declined; this
     /// answer does not say which. Typically an earlier attempt's answer was lost. Reconcile in
-    /// Maya Manager; never create and charge again blindly.
+    /// Maya Manager; never create and charge again blindly. (The common `create_payment`, whose
+    /// own execute this must have been, reports it as an unknown outcome.)
     AlreadyProcessed {
         /// The payment id.
         payment_id: String,

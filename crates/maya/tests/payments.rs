@@ -11,7 +11,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use paykit_core::{Currency, Error, ExposeSecret, Money, PaymentStatus, Sent, TransportKind};
+use paykit_core::{
+    Currency, Error, ExposeSecret, Money, PaymentStatus, Sent, TransportKind, UnknownCause,
+};
 use paykit_maya::{
     CreatePayment, ExecuteOutcome, ExecutePayment, MiniAppPaymentStatus, RequestReference,
 };
@@ -111,7 +113,9 @@ async fn create_generates_a_uuid_reference_and_may_override_the_p2m_id() {
 }
 
 #[tokio::test]
-async fn create_is_never_repeated_after_a_5xx_or_timeout() {
+async fn a_lost_create_is_retryable_never_unknown_and_never_repeated() {
+    // Create moves no money (spec §5): a fault leaves nothing to reconcile. Maya makes a new
+    // payment per request (spec §5.4), so the client still sends it only once.
     let (server, client, session) = setup().await;
     Mock::given(method("POST"))
         .and(path("/merchant/payments"))
@@ -123,7 +127,8 @@ async fn create_is_never_repeated_after_a_5xx_or_timeout() {
         .create_payment(&session, &create_request())
         .await
         .unwrap_err();
-    assert!(err.outcome_unknown(), "{err}");
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    assert!(err.payment_ref().is_none(), "{err:?}");
 
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
@@ -154,12 +159,36 @@ async fn create_is_never_repeated_after_a_5xx_or_timeout() {
             Error::Transport {
                 kind: TransportKind::Timeout,
                 sent: Sent::MaybeSent,
-                mutating: true,
+                mutating: false,
                 ..
             }
         ),
-        "{err}"
+        "{err:?}"
     );
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+}
+
+#[tokio::test]
+async fn create_faults_are_retryable_and_keep_mayas_code() {
+    // Maya's server faults arrive as HTTP 400 (spec §7.2) or as a 5xx with its error body.
+    for (status, code) in [(400, "PY0001"), (400, "PY9999"), (503, "PY0015")] {
+        let (server, client, session) = setup().await;
+        Mock::given(method("POST"))
+            .and(path("/merchant/payments"))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({ "code": code, "message": "System error" })),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client
+            .create_payment(&session, &create_request())
+            .await
+            .unwrap_err();
+        assert_eq!(err.api_code(), Some(code), "{err:?}");
+        assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    }
 }
 
 #[tokio::test]
@@ -366,7 +395,9 @@ async fn execute_is_repeated_on_fault_codes_then_finds_it_processed() {
 }
 
 #[tokio::test]
-async fn execute_fault_codes_are_bounded_and_retryable() {
+async fn execute_fault_codes_are_bounded_then_unknown_with_the_payment_id() {
+    // PY00xx faults are "may have happened" (spec §7.2): after the bounded repeats the debit
+    // may have gone through, so the outcome is unknown, with Maya's code as the cause.
     let (server, client, session) = setup().await;
     mount_execute(
         &server,
@@ -379,8 +410,87 @@ async fn execute_fault_codes_are_bounded_and_retryable() {
         .execute_payment(&session, &ExecutePayment::new(PAYMENT_ID))
         .await
         .unwrap_err();
-    assert_eq!(err.api_code(), Some("PY9999"));
-    assert!(err.is_retryable());
+    assert!(err.outcome_unknown() && !err.is_retryable(), "{err:?}");
+    let Error::OutcomeUnknown { call, cause, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*call, "maya-execute-payment");
+    assert!(
+        matches!(cause, UnknownCause::ProviderFault { code, http_status: Some(400), .. } if code == "PY9999"),
+        "{cause:?}"
+    );
+    assert_eq!(
+        err.payment_ref().unwrap().provider_payment_id.as_deref(),
+        Some(PAYMENT_ID)
+    );
+    assert!(err.to_string().contains(PAYMENT_ID), "{err}");
+}
+
+#[tokio::test]
+async fn execute_refusals_stay_final_and_known() {
+    let (server, client, session) = setup().await;
+    mount_execute(
+        &server,
+        ResponseTemplate::new(400)
+            .set_body_json(json!({ "code": "PY0044", "message": "Payment is invalid" })),
+        1,
+    )
+    .await;
+    let err = client
+        .execute_payment(&session, &ExecutePayment::new(PAYMENT_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("PY0044"), "{err:?}");
+    assert!(!err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_undecodable_execute_answer_is_unknown_with_the_payment_id() {
+    for body in [
+        r#"{"id":"5f0c8a2e-7b41"#,
+        "[1,2]",
+        r#"{"status":"APPROVED","amount":{"value":-1}}"#,
+    ] {
+        let (server, client, session) = setup().await;
+        mount_execute(&server, json_text(200, body), 1).await;
+        let err = client
+            .execute_payment(&session, &ExecutePayment::new(PAYMENT_ID))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OutcomeUnknown {
+                    cause: UnknownCause::Decode { .. },
+                    ..
+                }
+            ),
+            "{body}: {err:?}"
+        );
+        assert_eq!(
+            err.payment_ref().unwrap().provider_payment_id.as_deref(),
+            Some(PAYMENT_ID)
+        );
+    }
+}
+
+#[tokio::test]
+async fn execute_reports_pending_token_as_itself() {
+    let (server, client, session) = setup().await;
+    mount_execute(
+        &server,
+        ResponseTemplate::new(200).set_body_json(payment_body(Some("PENDING_TOKEN"))),
+        1,
+    )
+    .await;
+    let outcome = client
+        .execute_payment(&session, &ExecutePayment::new(PAYMENT_ID))
+        .await
+        .unwrap();
+    let common = outcome.to_payment_outcome().unwrap();
+    assert_eq!(common.raw_status.as_deref(), Some("PENDING_TOKEN"));
+    assert_eq!(common.status, PaymentStatus::RequiresAction);
+    assert!(!outcome.is_approved());
 }
 
 #[tokio::test]
@@ -409,10 +519,31 @@ async fn execute_5xx_without_end_leaves_the_outcome_unknown() {
         .await
         .unwrap_err();
     assert!(err.outcome_unknown(), "{err}");
+    assert_eq!(
+        err.payment_ref().unwrap().provider_payment_id.as_deref(),
+        Some(PAYMENT_ID)
+    );
+    // A 5xx carrying a fault code is repeated by the executor's policy alone (3 sends, not
+    // 3 × 3), then unknown with Maya's code.
+    let (server, client, session) = setup().await;
+    mount_execute(
+        &server,
+        ResponseTemplate::new(503).set_body_json(json!({ "code": "PY0015", "message": "x" })),
+        3,
+    )
+    .await;
+    let err = client
+        .execute_payment(&session, &ExecutePayment::new(PAYMENT_ID))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::OutcomeUnknown { cause: UnknownCause::ProviderFault { ref code, .. }, .. } if code == "PY0015"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
-async fn execute_answer_for_another_payment_is_an_integrity_error() {
+async fn an_execute_answer_for_another_payment_or_amount_is_unknown() {
     let (server, client, session) = setup().await;
     mount_execute(
         &server,
@@ -425,9 +556,41 @@ async fn execute_answer_for_another_payment_is_an_integrity_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Integrity { ref field, .. } if field == "id"),
-        "{err}"
+        matches!(err, Error::OutcomeUnknown { cause: UnknownCause::Integrity { ref field, .. }, .. } if field == "id"),
+        "{err:?}"
     );
+    assert_eq!(
+        err.payment_ref().unwrap().provider_payment_id.as_deref(),
+        Some(PAYMENT_ID)
+    );
+
+    // With the amount create registered, an echo of another amount is not believed either.
+    let (server, client, session) = setup().await;
+    mount_execute(
+        &server,
+        ResponseTemplate::new(200).set_body_json(payment_body(Some("APPROVED"))),
+        2,
+    )
+    .await;
+    let err = client
+        .execute_payment(
+            &session,
+            &ExecutePayment::new(PAYMENT_ID).amount(php("24.95")),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::OutcomeUnknown { cause: UnknownCause::Integrity { ref field, .. }, .. } if field == "amount"),
+        "{err:?}"
+    );
+    let outcome = client
+        .execute_payment(
+            &session,
+            &ExecutePayment::new(PAYMENT_ID).amount(php("249.50")),
+        )
+        .await
+        .unwrap();
+    assert!(outcome.is_approved());
 }
 
 #[tokio::test]

@@ -7,10 +7,13 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
+use paykit_core::http::{ExecutorConfig, RetryPolicy};
 use paykit_core::{
-    CaptureMode, Currency, Error, Money, PaymentProvider, PaymentRequest, PaymentStatus, Webhook,
-    WebhookRequest,
+    CaptureMode, Currency, Error, Money, PaymentProvider, PaymentRequest, PaymentStatus,
+    TransportKind, UnknownCause, Webhook, WebhookRequest,
 };
 use paykit_maya::is_already_processed;
 use serde_json::json;
@@ -36,6 +39,16 @@ async fn mount_execute(server: &MockServer, response: ResponseTemplate, times: u
         .respond_with(response)
         .up_to_n_times(times)
         .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// Execute must not be sent at all.
+async fn never_execute(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(execute_path()))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
         .mount(server)
         .await;
 }
@@ -93,7 +106,9 @@ async fn a_decline_is_an_ok_failed_outcome() {
 }
 
 #[tokio::test]
-async fn already_processed_after_a_lost_answer_is_a_distinct_error() {
+async fn already_processed_after_a_lost_answer_is_an_unknown_outcome() {
+    // The execute this call sent was answered 504, repeated, and the repeat found it
+    // processed: the first attempt went through, approved or declined. Money may have moved.
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
     mount_create(&server, 1).await;
@@ -112,11 +127,157 @@ async fn already_processed_after_a_lost_answer_is_a_distinct_error() {
         .create_payment(&request("249.50"))
         .await
         .unwrap_err();
-    assert!(is_already_processed(&err), "{err}");
-    assert!(!err.is_retryable());
+    assert!(is_already_processed(&err), "{err:?}");
+    assert!(err.outcome_unknown() && !err.is_retryable(), "{err:?}");
+    assert_execute_ids(&err);
     let text = err.to_string();
-    assert!(text.contains(PAYMENT_ID), "{text}");
     assert!(text.contains("Maya Manager"), "{text}");
+}
+
+/// An unknown outcome of the trait's execute: the call is named, and the payment id and the
+/// merchant's order id are carried and shown.
+fn assert_execute_ids(err: &Error) {
+    let Error::OutcomeUnknown { call, .. } = err else {
+        panic!("not an unknown outcome: {err:?}")
+    };
+    assert_eq!(*call, "maya-execute-payment");
+    let ids = err.payment_ref().unwrap();
+    assert_eq!(ids.provider_payment_id.as_deref(), Some(PAYMENT_ID));
+    assert_eq!(ids.merchant_reference.as_deref(), Some("order-10042"));
+    let text = err.to_string();
+    assert!(
+        text.contains(PAYMENT_ID) && text.contains("order-10042"),
+        "{text}"
+    );
+}
+
+/// A client whose attempts time out after 200 ms.
+fn impatient(server: &MockServer) -> paykit_maya::MayaClient {
+    builder(server)
+        .executor_config(
+            ExecutorConfig::default()
+                .timeout(Duration::from_millis(200))
+                .retry(
+                    RetryPolicy::default()
+                        .delays(Duration::from_millis(1), Duration::from_millis(2)),
+                ),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_lost_execute_keeps_the_payment_id() {
+    // Timeout (repeated by the executor: execute is retry-safe, spec §6.3).
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    mount_create(&server, 1).await;
+    mount_execute(
+        &server,
+        ResponseTemplate::new(200)
+            .set_body_json(payment_body(Some("APPROVED")))
+            .set_delay(Duration::from_millis(800)),
+        3,
+    )
+    .await;
+    let client = impatient(&server);
+    let err = client
+        .payments(session(&client))
+        .create_payment(&request("249.50"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OutcomeUnknown {
+                cause: UnknownCause::Transport(TransportKind::Timeout),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_execute_ids(&err);
+
+    // A success that cannot be decoded, one about another payment, a fault code after every
+    // repeat.
+    let answers = [
+        (json_text(200, r#"{"id":"5f0c8a2e"#), 1),
+        (
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "id": "another", "status": "APPROVED" })),
+            1,
+        ),
+        (
+            ResponseTemplate::new(400)
+                .set_body_json(json!({ "code": "PY0001", "message": "System error" })),
+            3,
+        ),
+        (
+            ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"),
+            3,
+        ),
+    ];
+    for (answer, sends) in answers {
+        let server = MockServer::start().await;
+        mount_token(&server, 1).await;
+        mount_create(&server, 1).await;
+        mount_execute(&server, answer, sends).await;
+        let client = common::client(&server);
+        let err = client
+            .payments(session(&client))
+            .create_payment(&request("249.50"))
+            .await
+            .unwrap_err();
+        assert_execute_ids(&err);
+    }
+}
+
+#[tokio::test]
+async fn a_lost_create_is_retryable_and_told_apart_from_a_lost_execute() {
+    // Create timed out: nothing was charged (create moves no money) and execute is never sent.
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/merchant/payments"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(payment_body(None))
+                .set_delay(Duration::from_millis(800)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    never_execute(&server).await;
+    let client = impatient(&server);
+    let err = client
+        .payments(session(&client))
+        .create_payment(&request("249.50"))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    assert!(err.payment_ref().is_none(), "{err:?}");
+
+    // A Maya fault on create keeps its code and is retryable.
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/merchant/payments"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({ "code": "PY0001", "message": "System error" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    never_execute(&server).await;
+    let client = common::client(&server);
+    let err = client
+        .payments(session(&client))
+        .create_payment(&request("249.50"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("PY0001"), "{err:?}");
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
 }
 
 #[tokio::test]
@@ -138,11 +299,13 @@ async fn an_execute_error_after_create_names_the_payment() {
         .await
         .unwrap_err();
     assert_eq!(err.api_code(), Some("PY0044"));
+    assert!(!err.is_retryable() && !err.outcome_unknown(), "{err:?}");
     assert!(err.to_string().contains(PAYMENT_ID), "{err}");
+    assert!(err.to_string().contains("order-10042"), "{err}");
 }
 
 #[tokio::test]
-async fn an_echoed_amount_that_differs_is_an_integrity_error() {
+async fn an_echoed_amount_that_differs_is_an_unknown_outcome() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
     mount_create(&server, 1).await;
@@ -161,7 +324,11 @@ async fn an_echoed_amount_that_differs_is_an_integrity_error() {
         .create_payment(&request("249.50"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Integrity { .. }), "{err}");
+    assert!(
+        matches!(err, Error::OutcomeUnknown { cause: UnknownCause::Integrity { ref field, .. }, .. } if field == "amount"),
+        "{err:?}"
+    );
+    assert_execute_ids(&err);
 }
 
 #[tokio::test]

@@ -5,13 +5,19 @@
 //! The client wraps [`MiaPosAuth`] in core's `CachedTokenSource`, which serves the cached
 //! access token, renews it ahead of expiry with the refresh grant first and the credentials as
 //! fallback, and is invalidated by the executor on HTTP 401.
+//!
+//! A token is fetched *before* the API call that needs it is sent; when none can be had, core's
+//! executor reports that call as not sent (`TransportKind::NoToken`), never as an unknown
+//! outcome of a payment.
 
 use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use paykit_core::http::{ApiRequest, HttpExecutor, Idempotency};
-use paykit_core::{Expiry, ExposeSecret, Result, SecretString, TokenFetcher, TokenGrant};
+use paykit_core::http::{ApiRequest, Effect, HttpExecutor, Idempotency};
+use paykit_core::{
+    Expiry, ExposeSecret, PaymentRef, Result, SecretString, TokenFetcher, TokenGrant,
+};
 
 use crate::error::token_error;
 use crate::types::TokenPair;
@@ -65,12 +71,19 @@ impl MiaPosAuth {
 
     async fn exchange(&self, request: ApiRequest, grant: &str) -> Result<TokenPair> {
         // Issuing a token changes nothing the merchant cares about: retried like a read.
-        let request = request.idempotency(Idempotency::Read).sensitive_response();
-        let response = self.executor.send(&request).await?;
-        if !response.is_success() {
-            return Err(token_error(&response, grant));
-        }
-        let answer: wire::TokenResponse = response.json()?;
+        let request = request
+            .idempotency(Idempotency::Read)
+            .effect(Effect::Read)
+            .sensitive_response();
+        let answer: wire::TokenResponse = self
+            .executor
+            .call(&request, &PaymentRef::new(), |response| {
+                if !response.is_success() {
+                    return Err(token_error(response, grant));
+                }
+                response.json()
+            })
+            .await?;
         Ok(TokenPair {
             access_token: SecretString::from(answer.access_token),
             access_expires_in: seconds(answer.access_token_expires_in),

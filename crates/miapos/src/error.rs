@@ -5,10 +5,16 @@
 //! observed `errorCode` is always `"1"`, so the HTTP status carries the meaning:
 //!
 //! - 401 (with or without a body: the real API sends none) is [`Error::Auth`];
-//! - a 5xx answer to a payment request leaves its outcome unknown: [`Error::Transport`] with
-//!   `sent: MaybeSent, mutating: true`, whatever the body says;
-//! - any other answer with an envelope is [`Error::Api`], retryable for 429 and, on reads, 5xx;
+//! - 429 is [`Error::RateLimited`] with its `Retry-After` (core answers it before any parsing);
+//! - a 5xx with `Retry-After` (the web page's `RAIL_UNAVAILABLE`) keeps the wait: on a call that
+//!   may move money it is a bare HTTP status, which core's classification turns into an
+//!   unknown outcome carrying the wait; on any other call nothing is at stake and it is
+//!   [`Error::RateLimited`], "come back after this long";
+//! - any other answer with an envelope is [`Error::Api`], retryable for 5xx;
 //! - anything else is `RawResponse::unrecognized_error`.
+//!
+//! Whether an error leaves a payment's outcome unknown is not decided here: core's
+//! `HttpExecutor::call` decides it from the call's declared `Effect` (DESIGN.md §8).
 
 use paykit_core::http::RawResponse;
 use paykit_core::{Error, Sent, TransportKind};
@@ -82,21 +88,31 @@ pub(crate) fn api_error(response: &RawResponse) -> Error {
             },
         };
     }
-    if response.mutating && response.status.is_server_error() {
+    if status == 429 {
+        return response.rate_limited();
+    }
+    if response.status.is_server_error() {
         if let Some(e) = &envelope {
             tracing::warn!(
                 http_status = status,
                 code = %e.code,
                 message = %e.message,
-                "miaPOS answered a payment request with a server error; its outcome is unknown"
+                "miaPOS answered with a server error"
             );
         }
-        return Error::Transport {
-            provider: PROVIDER,
-            kind: TransportKind::Status(status),
-            sent: Sent::MaybeSent,
-            mutating: true,
-        };
+        if response.retry_after().is_some() {
+            return if response.mutating {
+                // A bare status: core makes it an unknown outcome and keeps the wait.
+                Error::Transport {
+                    provider: PROVIDER,
+                    kind: TransportKind::Status(status),
+                    sent: Sent::MaybeSent,
+                    mutating: true,
+                }
+            } else {
+                response.rate_limited()
+            };
+        }
     }
     match envelope {
         Some(e) => Error::Api {
@@ -104,7 +120,7 @@ pub(crate) fn api_error(response: &RawResponse) -> Error {
             http_status: Some(status),
             code: e.code,
             message: e.message,
-            retryable: status == 429 || (!response.mutating && response.status.is_server_error()),
+            retryable: response.status.is_server_error(),
         },
         None => response.unrecognized_error(),
     }
@@ -220,34 +236,77 @@ mod tests {
         assert!(err.to_string().contains("TOKEN_EXPIRED"), "{err}");
     }
 
-    #[test]
-    fn server_errors_on_payments_leave_the_outcome_unknown() {
-        let err = api_error(&response(
-            500,
-            r#"{"errorCode":"1","errorMessage":"Internal error"}"#,
-            true,
-        ));
-        assert!(err.outcome_unknown(), "{err:?}");
-        let err = api_error(&response(503, "", true));
-        assert!(err.outcome_unknown(), "{err:?}");
+    fn with_retry_after(mut response: RawResponse, seconds: &'static str) -> RawResponse {
+        response.headers.insert(
+            reqwest::header::RETRY_AFTER,
+            reqwest::header::HeaderValue::from_static(seconds),
+        );
+        response
     }
 
     #[test]
-    fn server_errors_on_reads_are_retryable() {
-        let err = api_error(&response(
-            500,
-            r#"{"errorCode":"1","errorMessage":"Internal error"}"#,
-            false,
+    fn server_errors_keep_the_providers_code_and_leave_the_verdict_to_core() {
+        // Whether a 5xx leaves a payment unknown is core's decision (the call's Effect); here
+        // it is the provider's error, transient.
+        for mutating in [true, false] {
+            let err = api_error(&response(
+                500,
+                r#"{"errorCode":"1","errorMessage":"Internal error"}"#,
+                mutating,
+            ));
+            assert!(
+                matches!(&err, Error::Api { code, http_status: Some(500), retryable: true, .. } if code == "1"),
+                "{err:?}"
+            );
+            let err = api_error(&response(502, "<html></html>", mutating));
+            assert!(
+                matches!(
+                    err,
+                    Error::Transport {
+                        kind: TransportKind::Status(502),
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_429_is_rate_limited_with_its_wait() {
+        let err = api_error(&with_retry_after(
+            response(
+                429,
+                r#"{"error":{"code":"RATE_LIMITED","message":"slow down"}}"#,
+                true,
+            ),
+            "7",
         ));
-        assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
-        let err = api_error(&response(502, "<html></html>", false));
-        assert!(err.is_retryable(), "{err:?}");
-        let err = api_error(&response(
-            429,
-            r#"{"error":{"code":"RATE_LIMITED","message":"slow down"}}"#,
-            true,
-        ));
-        assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+        assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+        assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn a_503_with_retry_after_keeps_the_wait() {
+        let body = r#"{"error":{"code":"RAIL_UNAVAILABLE","message":"rail down"}}"#;
+        // Nothing at stake: come back later.
+        let err = api_error(&with_retry_after(response(503, body, false), "12"));
+        assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+        assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(12)));
+        // A payment may exist: a bare status, which core turns into an unknown outcome with
+        // the wait.
+        let err = api_error(&with_retry_after(response(503, body, true), "12"));
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::Status(503),
+                    mutating: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]

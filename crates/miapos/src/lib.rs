@@ -12,7 +12,13 @@
 //! - Every request is validated before any I/O (MDL only, amount above zero with at most two
 //!   decimals, `clientPhone` for request-to-pay, ...).
 //! - [`MiaPosWebhook`] verifies callbacks (RSASSA-PKCS1-v1_5 SHA-256 over the canonical string
-//!   of `result`) with the key from `GET /public-key`, cached per base URL.
+//!   of `result`) with the key from `GET /public-key`, cached per base URL, and checks every
+//!   field's documented shape. The signature binds values, not names, so fulfil only from
+//!   [`MiaPos::verify_confirmed`], which confirms the callback with `GET /payment/{id}`.
+//! - Every call declares what it does to money; core decides what a fault means. A QR `/pay`
+//!   moves no money until the payer opens the checkout page only its answer names, so its
+//!   faults are retryable; a request to pay reaches the payer's phone at once, so its faults
+//!   are unknown outcomes (see the README's "Money truth").
 //!
 //! The protocol has no refunds, no two-step capture and no stored cards: [`Capabilities`] says
 //! so and the optional traits are absent.
@@ -48,8 +54,9 @@
 //! `DECLINED`, `EXPIRED`) or a deadline passes, using core's [`paykit_core::poll_payment`]
 //! (or [`paykit_core::poll_until_final`] around [`MiaPos::payment`]). QR codes expire after
 //! about five minutes, so a deadline of ten to fifteen minutes covers every payment; run the
-//! same poll from a periodic job over payments still `CREATED` or `PENDING`, and after any
-//! create call whose outcome is unknown.
+//! same poll from a periodic job over payments still `CREATED` or `PENDING`. (A request to pay
+//! whose outcome is unknown has no payment id to poll yet: wait for a callback carrying its
+//! order id, or for its expiry, before asking the payer again.)
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -74,6 +81,7 @@
 //! Timeouts and 5xx answers are ridden out; any other error ends polling.
 
 mod auth;
+mod confirm;
 mod error;
 mod native;
 mod status;
@@ -245,13 +253,16 @@ impl PaymentProvider for MiaPos {
     /// `POST /pay` with the client's terminal and payment type. `order_id` and `description`
     /// are required; `return_url` becomes `successUrl`, `fail_url` (or else `return_url`)
     /// `failUrl`; the customer's name and e-mail become `clientName` and `clientEmail`, and the
-    /// phone `clientPhone` for request-to-pay only. Order lines and the customer's IP are not
-    /// part of the protocol and are ignored. Invalid fields are named as in the
-    /// [`PaymentRequest`] (`customer.phone`, `return_url`, ...).
+    /// phone `clientPhone` for request-to-pay only, normalised to its 8 national digits
+    /// (`+37369123456`, `37369123456`, `069123456` and `69123456` all go out as `69123456`).
+    /// Order lines and the customer's IP are not part of the protocol and are ignored. Invalid
+    /// fields are named as in the [`PaymentRequest`] (`customer.phone`, `return_url`, ...).
     ///
     /// The outcome is `RequiresAction` with [`NextAction::Checkout`] (the checkout page; miaPOS
-    /// gives no raw QR payload). A timeout or 5xx leaves the outcome unknown: reconcile by
-    /// polling, never by sending again.
+    /// gives no raw QR payload). What a fault means depends on the payment type (see
+    /// [`MiaPos::pay`]): for QR nothing can be paid without the answer, so it is retryable; for
+    /// request-to-pay the payer already has the request, so it is an unknown outcome carrying
+    /// the order id: never send it again blindly.
     async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentOutcome> {
         self.inner.capabilities.check_payment(PROVIDER, request)?;
         let native = self.pay_request_from(request)?;
@@ -281,7 +292,9 @@ impl PaymentProvider for MiaPos {
 #[async_trait]
 impl Webhook for MiaPos {
     /// Verifies with the key of this client's base URL (fetched once, cached, refetched once
-    /// on a mismatch), or the key supplied to the builder.
+    /// on a mismatch), or the key supplied to the builder, and checks every field's shape.
+    /// The event is [`paykit_core::Authenticity::Signed`]: fulfil only from
+    /// [`MiaPos::verify_confirmed`] (or [`MiaPos::confirm`]).
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
         let info = self.inner.webhook.verify_callback(request.body).await?;
         Ok(event(&info))

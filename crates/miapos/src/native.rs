@@ -1,7 +1,21 @@
 //! The native API: one method per endpoint of miapos.md §3, typed.
+//!
+//! Every call goes through core's `HttpExecutor::call` with its [`Effect`] declared, so one
+//! classification (DESIGN.md §8) decides what a fault means. What each call does to money,
+//! from the spec digest:
+//!
+//! | call | effect | why |
+//! |---|---|---|
+//! | `POST /pay`, `paymentType` `qr` | [`Effect::NoMoney`] | it registers a payment the payer can only reach through the `checkoutPage` in the answer (§3.3); a lost answer leaves a `CREATED` payment nobody can pay, which expires (about 5 min, §1) |
+//! | `POST /pay`, `paymentType` `rtp` | [`Effect::MovesMoney`] | "a payment request sent to the payer's phone" (§3.3): the payer can approve it without the answer, so a repeat could be paid twice |
+//! | `POST /request-to-pay/direct` | [`Effect::MovesMoney`] | "sent straight to the payer's banking app" (§3.4): as `rtp` |
+//! | `GET /payment/{id}`, `GET /public-key`, tokens | [`Effect::Read`] | they change nothing |
+//!
+//! miaPOS creates a new payment on every call (`orderId` is not unique, §3.3), so no create is
+//! ever sent twice by paykit once it may have arrived.
 
-use paykit_core::http::{ApiRequest, RawResponse};
-use paykit_core::{Error, Result, SecretString};
+use paykit_core::http::{ApiRequest, Effect, RawResponse};
+use paykit_core::{Error, PaymentRef, Result, SecretString};
 use serde::de::DeserializeOwned;
 
 use crate::error::api_error;
@@ -38,15 +52,21 @@ impl MiaPos {
     /// `POST /ecomm/api/v1/pay`: registers a QR or request-to-pay payment and returns the
     /// checkout page to send the payer to.
     ///
-    /// The request is validated first ([`Error::InvalidInput`], nothing sent). The terminal and
-    /// payment type fall back to the client's configuration. A timeout or 5xx leaves the
-    /// outcome unknown ([`Error::outcome_unknown`]); it is never retried, because miaPOS
-    /// creates a new payment on every call.
+    /// The request is validated first ([`Error::InvalidInput`], nothing sent); the payer's
+    /// phone is normalised to the 8 national digits miaPOS wants. The terminal and payment type
+    /// fall back to the client's configuration. Nothing is retried once it may have arrived:
+    /// miaPOS creates a new payment on every call.
+    ///
+    /// - `qr` moves no money until the payer opens the checkout page of the answer: a fault
+    ///   (timeout, 5xx, reset, redirect) is retryable; the lost payment expires unpaid.
+    /// - `rtp` pushes the request to the payer's phone at once: a fault is an unknown outcome
+    ///   ([`Error::outcome_unknown`], carrying the order id). Do not send it again until the
+    ///   first request has expired or a callback for the order has told you its fate.
     pub async fn pay(&self, request: &PayRequest) -> Result<PaymentCreated> {
         let defaults = &self.inner.defaults;
         let terminal_id = self.terminal_id(request.terminal_id.as_deref())?;
         let payment_type = request.payment_type.unwrap_or(defaults.payment_type);
-        validate::pay(request, terminal_id, payment_type)?;
+        let client_phone = validate::pay(request, terminal_id, payment_type)?;
         let qr_default = |value: Option<bool>| match payment_type {
             PaymentType::Qr => value,
             PaymentType::Rtp => None,
@@ -60,7 +80,7 @@ impl MiaPos {
             language: request.language.or(defaults.language).map(|l| l.as_str()),
             payment_type: payment_type.as_str(),
             client_name: request.client_name.as_deref(),
-            client_phone: request.client_phone.as_deref(),
+            client_phone: client_phone.as_deref(),
             client_email: request.client_email.as_deref(),
             callback_url: request.callback_url.as_deref(),
             success_url: request.success_url.as_deref(),
@@ -72,10 +92,16 @@ impl MiaPos {
         };
         let call = ApiRequest::post("pay", PAY_PATH)
             .json(&body)?
+            .effect(pay_effect(payment_type))
             .auth(self.inner.credential.clone());
-        let answer: wire::PayResponse = self.call(&call).await?;
-        check_echo("orderId", &request.order_id, &answer.order_id)?;
-        non_empty("paymentId", &answer.payment_id)?;
+        let ids = PaymentRef::new().merchant_reference(&request.order_id);
+        let answer: wire::PayResponse = self
+            .call(&call, &ids, |answer: &wire::PayResponse| {
+                check_echo("orderId", &request.order_id, &answer.order_id)?;
+                non_empty("paymentId", &answer.payment_id)?;
+                non_empty("checkoutPage", &answer.checkout_page)
+            })
+            .await?;
         Ok(PaymentCreated {
             order_id: answer.order_id,
             payment_id: answer.payment_id,
@@ -84,14 +110,14 @@ impl MiaPos {
     }
 
     /// `POST /ecomm/api/v1/request-to-pay/direct`: sends a request to pay straight to the
-    /// payer's banking app (no checkout page). Needs an RTP terminal. Outcome handling as
-    /// [`MiaPos::pay`].
+    /// payer's banking app (no checkout page). Needs an RTP terminal. The request reaches the
+    /// payer at once, so a fault is an unknown outcome, as for `rtp` in [`MiaPos::pay`].
     pub async fn request_to_pay_direct(
         &self,
         request: &DirectRtpRequest,
     ) -> Result<DirectRtpCreated> {
         let terminal_id = self.terminal_id(request.terminal_id.as_deref())?;
-        validate::direct_rtp(request, terminal_id)?;
+        let client_phone = validate::direct_rtp(request, terminal_id)?;
         let body = wire::DirectRtpRequest {
             terminal_id,
             order_id: &request.order_id,
@@ -99,16 +125,21 @@ impl MiaPos {
             currency: request.amount.currency().code(),
             pay_description: &request.description,
             client_name: &request.client_name,
-            client_phone: &request.client_phone,
+            client_phone: &client_phone,
             client_email: request.client_email.as_deref(),
             callback_url: request.callback_url.as_deref(),
         };
         let call = ApiRequest::post("request-to-pay-direct", DIRECT_RTP_PATH)
             .json(&body)?
+            .effect(Effect::MovesMoney)
             .auth(self.inner.credential.clone());
-        let answer: wire::DirectRtpResponse = self.call(&call).await?;
-        check_echo("orderId", &request.order_id, &answer.order_id)?;
-        non_empty("paymentId", &answer.payment_id)?;
+        let ids = PaymentRef::new().merchant_reference(&request.order_id);
+        let answer: wire::DirectRtpResponse = self
+            .call(&call, &ids, |answer: &wire::DirectRtpResponse| {
+                check_echo("orderId", &request.order_id, &answer.order_id)?;
+                non_empty("paymentId", &answer.payment_id)
+            })
+            .await?;
         Ok(DirectRtpCreated {
             order_id: answer.order_id,
             payment_id: answer.payment_id,
@@ -120,16 +151,22 @@ impl MiaPos {
     pub async fn payment(&self, payment_id: &str) -> Result<PaymentInfo> {
         let segment = validate::payment_id(payment_id)?;
         let call = ApiRequest::get("payment", format!("{PAYMENT_PATH}/{segment}"))
+            .effect(Effect::Read)
             .auth(self.inner.credential.clone());
-        let answer: wire::PaymentResult = self.call(&call).await?;
-        if !answer.payment_id.eq_ignore_ascii_case(payment_id) {
-            return Err(Error::Integrity {
-                provider: PROVIDER,
-                field: "paymentId".into(),
-                expected: payment_id.to_owned(),
-                actual: answer.payment_id,
-            });
-        }
+        let ids = PaymentRef::new().provider_payment_id(payment_id);
+        let answer: wire::PaymentResult = self
+            .call(&call, &ids, |answer: &wire::PaymentResult| {
+                if answer.payment_id.eq_ignore_ascii_case(payment_id) {
+                    return Ok(());
+                }
+                Err(Error::Integrity {
+                    provider: PROVIDER,
+                    field: "paymentId".into(),
+                    expected: payment_id.to_owned(),
+                    actual: answer.payment_id.clone(),
+                })
+            })
+            .await?;
         Ok(payment_info(answer))
     }
 
@@ -150,9 +187,31 @@ impl MiaPos {
             })
     }
 
-    async fn call<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T> {
-        let response = self.inner.executor.send(request).await?;
-        parse(&response)
+    /// Sends `request` through core's classification: the answer is decoded, then `check`ed
+    /// (echoes), and core decides what a failure of either means for this call's effect.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+        ids: &PaymentRef,
+        check: impl FnOnce(&T) -> Result<()>,
+    ) -> Result<T> {
+        self.inner
+            .executor
+            .call(request, ids, |response| {
+                let answer = parse(response)?;
+                check(&answer)?;
+                Ok(answer)
+            })
+            .await
+    }
+}
+
+/// What `/pay` does to money: `qr` nothing until the payer opens the checkout page only the
+/// answer names; `rtp` reaches the payer's phone at once (see the module table).
+pub(crate) fn pay_effect(payment_type: PaymentType) -> Effect {
+    match payment_type {
+        PaymentType::Qr => Effect::NoMoney,
+        PaymentType::Rtp => Effect::MovesMoney,
     }
 }
 

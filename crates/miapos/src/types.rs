@@ -137,7 +137,8 @@ pub struct PayRequest {
     pub payment_type: Option<PaymentType>,
     /// `clientName`, at most 128 characters.
     pub client_name: Option<String>,
-    /// `clientPhone`: a national 8-digit number such as `69123456`. Required for `rtp`.
+    /// `clientPhone`, required for `rtp`: a Moldovan number, sent as its 8 national digits
+    /// (`+37369123456`, `37369123456`, `069123456` and `69123456` all go out as `69123456`).
     pub client_phone: Option<String>,
     /// `clientEmail`.
     pub client_email: Option<String>,
@@ -269,7 +270,8 @@ pub struct DirectRtpRequest {
     pub description: String,
     /// `clientName` (required here), at most 128 characters.
     pub client_name: String,
-    /// `clientPhone` (required here): a national 8-digit number such as `69123456`.
+    /// `clientPhone` (required here): a Moldovan number, sent as its 8 national digits
+    /// (`069123456` goes out as `69123456`).
     pub client_phone: String,
     /// `clientEmail`.
     pub client_email: Option<String>,

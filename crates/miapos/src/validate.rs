@@ -8,7 +8,7 @@
 //! | `payment_type` | `qr` or `rtp`; `rtp` needs `client_phone` | spec |
 //! | `language` | `ro`, `ru` or `en` | spec (enforced by [`crate::Language`]) |
 //! | `client_name` | not blank, at most 128 characters | plugins truncate to 128 |
-//! | `client_phone` | exactly 8 digits (national number, e.g. `69123456`) | spec example, CS-Cart, §7.12 |
+//! | `client_phone` | a Moldovan number, sent as its 8 national digits (`69123456`); see [`client_phone`] | spec example `79000001`, §7.12, CS-Cart |
 //! | `client_email` | one `@` with text on both sides, no spaces, at most 254 characters | RFC 5321 |
 //! | `callback_url`, `success_url`, `fail_url` | absolute `http(s)` URL | spec: `string (URL)` |
 //! | `payment_id` | not empty, not `.`/`..` (percent-encoded into the path) | path safety |
@@ -29,12 +29,13 @@ pub(crate) const CLIENT_PHONE_DIGITS: usize = 8;
 /// Longest e-mail address (RFC 5321 path limit).
 pub(crate) const CLIENT_EMAIL_MAX_CHARS: usize = 254;
 
-/// Checks a `/pay` request with its effective terminal and payment type.
+/// Checks a `/pay` request with its effective terminal and payment type; returns the payer's
+/// phone as it goes on the wire (8 national digits), if any.
 pub(crate) fn pay(
     request: &PayRequest,
     terminal_id: &str,
     payment_type: PaymentType,
-) -> Result<()> {
+) -> Result<Option<String>> {
     required("terminal_id", terminal_id)?;
     required("order_id", &request.order_id)?;
     amount(&request.amount)?;
@@ -42,38 +43,39 @@ pub(crate) fn pay(
     if let Some(name) = &request.client_name {
         client_name(name)?;
     }
-    match (&request.client_phone, payment_type) {
-        (Some(phone), _) => client_phone(phone)?,
+    let phone = match (&request.client_phone, payment_type) {
+        (Some(phone), _) => Some(client_phone(phone)?),
         (None, PaymentType::Rtp) => {
             return Err(Error::invalid_input(
                 "client_phone",
                 "is required when payment_type is rtp",
             ));
         }
-        (None, PaymentType::Qr) => {}
-    }
+        (None, PaymentType::Qr) => None,
+    };
     if let Some(email) = &request.client_email {
         client_email(email)?;
     }
     optional_url("callback_url", request.callback_url.as_deref())?;
     optional_url("success_url", request.success_url.as_deref())?;
     optional_url("fail_url", request.fail_url.as_deref())?;
-    Ok(())
+    Ok(phone)
 }
 
-/// Checks a `/request-to-pay/direct` request with its effective terminal.
-pub(crate) fn direct_rtp(request: &DirectRtpRequest, terminal_id: &str) -> Result<()> {
+/// Checks a `/request-to-pay/direct` request with its effective terminal; returns the payer's
+/// phone as it goes on the wire.
+pub(crate) fn direct_rtp(request: &DirectRtpRequest, terminal_id: &str) -> Result<String> {
     required("terminal_id", terminal_id)?;
     required("order_id", &request.order_id)?;
     amount(&request.amount)?;
     required("description", &request.description)?;
     client_name(&request.client_name)?;
-    client_phone(&request.client_phone)?;
+    let phone = client_phone(&request.client_phone)?;
     if let Some(email) = &request.client_email {
         client_email(email)?;
     }
     optional_url("callback_url", request.callback_url.as_deref())?;
-    Ok(())
+    Ok(phone)
 }
 
 /// The payment id, percent-encoded for the path.
@@ -125,18 +127,65 @@ fn client_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn client_phone(phone: &str) -> Result<()> {
-    if phone.len() != CLIENT_PHONE_DIGITS || !phone.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid_input(
-            "client_phone",
-            format!(
-                "must be a national number of exactly {CLIENT_PHONE_DIGITS} digits \
-                 (e.g. 69123456), got {} characters",
-                phone.chars().count()
-            ),
-        ));
+/// What a phone may look like, for the error message.
+const PHONE_FORMS: &str = "a Moldovan phone number: 8 national digits (69123456), with a \
+     leading 0 (069123456), or with the country code 373 as 37369123456, +37369123456 or \
+     0037369123456; spaces, '-', '.' and parentheses between digits are ignored";
+
+/// The payer's phone as miaPOS wants it: the 8 digits of the Moldovan national number
+/// (`69123456`; the spec's example is `79000001`, and CS-Cart keeps the last 8 digits).
+///
+/// Accepted: the 8 digits; the domestic form with its trunk `0` (`069123456`); the
+/// international form with the country code 373 (`37369123456`, `+37369123456`,
+/// `0037369123456`). Spaces, hyphens, dots and parentheses are read as separators. Anything
+/// else (another country code, a wrong number of digits, letters, non-ASCII digits, a `+` not
+/// at the start) is refused: guessing which 8 digits were meant could send a request to pay to
+/// someone else's phone. The refusal does not repeat the number (personal data).
+pub(crate) fn client_phone(phone: &str) -> Result<String> {
+    let refuse = |detail: &str| {
+        Error::invalid_input("client_phone", format!("must be {PHONE_FORMS}; {detail}"))
+    };
+    let trimmed = phone.trim();
+    let (plus, rest) = match trimmed.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed),
+    };
+    let mut digits = String::with_capacity(rest.len());
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(refuse("it holds other characters")),
+        }
     }
-    Ok(())
+    // After the country code, a domestic trunk 0 is tolerated: "+373 (0)69 123 456".
+    let after_country_code = |international: &str| -> Result<String> {
+        let national = international
+            .strip_prefix("373")
+            .ok_or_else(|| refuse("the country code is not 373 (Moldova)"))?;
+        Ok(match national.strip_prefix('0') {
+            Some(rest) if national.len() == CLIENT_PHONE_DIGITS + 1 => rest.to_owned(),
+            _ => national.to_owned(),
+        })
+    };
+    let national = if plus {
+        after_country_code(&digits)?
+    } else if let Some(international) = digits.strip_prefix("00") {
+        after_country_code(international)?
+    } else if digits.len() == CLIENT_PHONE_DIGITS + 3 && digits.starts_with("373") {
+        after_country_code(&digits)?
+    } else if digits.len() == CLIENT_PHONE_DIGITS + 1 && digits.starts_with('0') {
+        digits[1..].to_owned()
+    } else {
+        digits
+    };
+    if national.len() != CLIENT_PHONE_DIGITS {
+        return Err(refuse(&format!("got {} national digits", national.len())));
+    }
+    if national.starts_with('0') {
+        return Err(refuse("a national number does not start with 0"));
+    }
+    Ok(national)
 }
 
 fn client_email(email: &str) -> Result<()> {
@@ -200,7 +249,7 @@ mod tests {
         Money::parse(text, Currency::MDL).unwrap()
     }
 
-    fn field_of(result: Result<()>) -> String {
+    fn field_of<T: std::fmt::Debug>(result: Result<T>) -> String {
         match result {
             Err(Error::InvalidInput { field, .. }) => field.into_owned(),
             other => panic!("expected InvalidInput, got {other:?}"),
@@ -262,6 +311,81 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn every_written_form_of_a_moldovan_phone_becomes_its_eight_digits() {
+        for form in [
+            "69123456",
+            "069123456",
+            "37369123456",
+            "+37369123456",
+            "0037369123456",
+            "+373 69 123 456",
+            "+373-69-123-456",
+            "+373 (0)69 123 456",
+            "(069) 123-456",
+            "069.123.456",
+            " 69123456 ",
+            "373 69 12 34 56",
+        ] {
+            assert_eq!(client_phone(form).unwrap(), "69123456", "{form}");
+        }
+        assert_eq!(client_phone("79000001").unwrap(), "79000001");
+        assert_eq!(client_phone("+373 22 123 456").unwrap(), "22123456");
+    }
+
+    #[test]
+    fn phones_that_are_not_moldovan_numbers_are_refused_with_the_accepted_forms() {
+        for garbage in [
+            "",
+            "   ",
+            "+",
+            "6912345",          // 7 digits
+            "691234567",        // 9 digits without a trunk 0
+            "0691234567",       // 10 digits
+            "3736912345",       // 373 + 7
+            "373691234567",     // 373 + 9 not starting with 0
+            "+37369123",        // too short after +373
+            "+40712345678",     // Romania
+            "+7 912 345 67 89", // Russia
+            "0040712345678",    // Romania, 00 form
+            "00123456",         // 00 without 373
+            "01234567",         // a national number never starts with 0
+            "++37369123456",    // second +
+            "373+69123456",     // + not at the start
+            "69 12 34 5a",      // a letter
+            "tel:069123456",    // a scheme
+            "069123456 ext 12", // an extension
+            "６９１２３４５６", // full-width digits
+            "٦٩١٢٣٤٥٦",         // Arabic-Indic digits
+            "6912\t3456",       // a tab
+            "69_123_456",       // another separator
+        ] {
+            let err = client_phone(garbage).unwrap_err();
+            let Error::InvalidInput { field, reason } = &err else {
+                panic!("{garbage:?}: {err:?}");
+            };
+            assert_eq!(field, "client_phone", "{garbage:?}");
+            assert!(reason.contains("8 national digits (69123456)"), "{reason}");
+            assert!(reason.contains("+37369123456"), "{reason}");
+            // The refusal never repeats the number (personal data).
+            if garbage.trim().len() > 3 && !PHONE_FORMS.contains(garbage.trim()) {
+                assert!(!reason.contains(garbage.trim()), "{reason}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_normalised_phone_is_what_the_request_sends() {
+        let request = qr().client_phone("+373 69 123 456");
+        assert_eq!(
+            pay(&request, "T", PaymentType::Rtp).unwrap().as_deref(),
+            Some("69123456")
+        );
+        assert_eq!(pay(&qr(), "T", PaymentType::Qr).unwrap(), None);
+        let direct = DirectRtpRequest::new("INV-1", mdl("1"), "d", "Maria", "069123456");
+        assert_eq!(direct_rtp(&direct, "RTP0001").unwrap(), "69123456");
     }
 
     #[test]

@@ -19,8 +19,16 @@
 //! callbacks cannot make the client hammer the key endpoint. A key can also be supplied
 //! directly ([`MiaPosWebhook::with_public_key`]).
 //!
+//! The signature covers the values of `result`, not their names, so after it checks out every
+//! documented field must have its documented type and shape (`shape.rs`); a body that breaks
+//! any rule is refused. Even then a signed event is [`Authenticity::Signed`], not fit for
+//! fulfilment: `MiaPos::verify_confirmed` asks miaPOS (`GET /payment/{id}`) and returns it
+//! [`Authenticity::Confirmed`] (`confirm.rs`).
+//!
 //! Callbacks are sent **once, with no retries**: answer 2xx quickly, process idempotently on
-//! [`VerifiedEvent::dedupe_key`], and reconcile with polling (see the crate docs).
+//! [`VerifiedEvent::dedupe_key`] (the payment id and its status: one key per state a payment
+//! reaches, so a later state of the same payment is never dropped as a duplicate), and
+//! reconcile with polling (see the crate docs).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -30,17 +38,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use paykit_core::http::{ApiRequest, Credential, HttpExecutor};
+use paykit_core::http::{ApiRequest, Credential, Effect, HttpExecutor};
 use paykit_core::json_literal::JsonLiteral;
 use paykit_core::webhook::{Authenticity, EventKind, RsaPublicKey, VerifiedEvent, Webhook};
-use paykit_core::{Error, Result, SignatureError, WebhookRequest};
+use paykit_core::{Error, PaymentRef, Result, SignatureError, WebhookRequest};
 use tokio::time::Instant;
 
-use crate::PROVIDER;
 use crate::error::api_error;
-use crate::native::payment_info;
+use crate::status::MiaPosStatus;
 use crate::types::{PaymentInfo, PublicKey};
-use crate::wire;
+use crate::{PROVIDER, wire};
+
+mod shape;
 
 /// Path of the key endpoint. (The spec's `/api/v1/public-key` answers 500.)
 pub(crate) const PUBLIC_KEY_PATH: &str = "ecomm/api/v1/public-key";
@@ -69,10 +78,12 @@ pub fn canonical_string(body: &[u8]) -> Result<String> {
     parse(body).map(|parsed| parsed.canonical)
 }
 
-/// A callback body taken apart: the canonical string and the base64 signature.
+/// A callback body taken apart: the canonical string, the base64 signature and the fields of
+/// `result` as received.
 struct Parsed {
     canonical: String,
     signature: Option<String>,
+    fields: Vec<(String, JsonLiteral)>,
 }
 
 fn parse(body: &[u8]) -> Result<Parsed> {
@@ -101,35 +112,36 @@ fn parse(body: &[u8]) -> Result<Parsed> {
         Some(_) => return Err(Error::Signature(SignatureError::Malformed)),
     };
     Ok(Parsed {
-        canonical: canonical_from_fields(fields)?,
+        canonical: canonical_from_fields(&fields)?,
         signature,
+        fields,
     })
 }
 
-fn canonical_from_fields(fields: Vec<(String, JsonLiteral)>) -> Result<String> {
+fn canonical_from_fields(fields: &[(String, JsonLiteral)]) -> Result<String> {
     let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
     keys.sort_unstable();
     if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
         return Err(bad_body(format!("`result.{}` appears twice", pair[0])));
     }
-    let mut present: Vec<(String, String)> = Vec::with_capacity(fields.len());
+    let mut present: Vec<(&str, String)> = Vec::with_capacity(fields.len());
     for (key, value) in fields {
         let text = match (key.as_str(), value) {
             (_, JsonLiteral::Null) => continue,
             ("amount", JsonLiteral::Number(literal) | JsonLiteral::String(literal)) => {
-                two_decimals(&literal)?
+                two_decimals(literal)?
             }
-            (_, JsonLiteral::String(text) | JsonLiteral::Number(text)) => text,
+            (_, JsonLiteral::String(text) | JsonLiteral::Number(text)) => text.clone(),
             (_, JsonLiteral::Bool(_) | JsonLiteral::Array(_) | JsonLiteral::Object(_)) => {
                 return Err(bad_body(format!(
                     "`result.{key}` is not a string or number; its signed form is undefined"
                 )));
             }
         };
-        present.push((key, text));
+        present.push((key.as_str(), text));
     }
     // `str` orders by bytes, which for UTF-8 is code-point order (Java TreeMap, PHP ksort).
-    present.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    present.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let values: Vec<String> = present.into_iter().map(|(_, value)| value).collect();
     Ok(values.join(";"))
 }
@@ -297,12 +309,17 @@ pub(crate) async fn fetch_public_key(
     executor: &HttpExecutor,
     credential: &Credential,
 ) -> Result<PublicKey> {
-    let request = ApiRequest::get("public-key", PUBLIC_KEY_PATH).auth(credential.clone());
-    let response = executor.send(&request).await?;
-    if !response.is_success() {
-        return Err(api_error(&response));
-    }
-    let answer: wire::PublicKeyResponse = response.json()?;
+    let request = ApiRequest::get("public-key", PUBLIC_KEY_PATH)
+        .effect(Effect::Read)
+        .auth(credential.clone());
+    let answer: wire::PublicKeyResponse = executor
+        .call(&request, &PaymentRef::new(), |response| {
+            if !response.is_success() {
+                return Err(api_error(response));
+            }
+            response.json()
+        })
+        .await?;
     let key = RsaPublicKey::from_spki_base64(&answer.public_key)?;
     Ok(PublicKey {
         spki_base64: answer.public_key,
@@ -355,10 +372,14 @@ impl MiaPosWebhook {
 
     /// Checks a callback body byte for byte and returns its `result`, typed.
     ///
-    /// Errors: [`Error::Signature`] for a missing, malformed or wrong signature or a body that
-    /// is not a callback; the key fetch's own error when the key could not be obtained (answer
-    /// 5xx and reconcile by polling); [`Error::Decode`] when an authentic `result` lacks the
-    /// documented fields.
+    /// The signature binds values, not names: the fields of the answer are what miaPOS sent,
+    /// but which name each value arrived under is only checked for shape. Confirm with
+    /// `MiaPos::verify_confirmed` before fulfilling.
+    ///
+    /// Errors: [`Error::Signature`] for a missing, malformed or wrong signature, a body that
+    /// is not a callback, or an authentic `result` whose fields break their documented shape
+    /// (a missing or relabelled field, an unknown status, a string amount); the key fetch's own
+    /// error when the key could not be obtained (answer 5xx and reconcile by polling).
     pub async fn verify_callback(&self, body: &[u8]) -> Result<PaymentInfo> {
         let parsed = parse(body)?;
         let encoded = parsed
@@ -375,18 +396,22 @@ impl MiaPosWebhook {
             KeySource::Fixed(key) => key.verify(message, &signature)?,
             KeySource::Remote(remote) => remote.verify(message, &signature).await?,
         }
-        let typed: wire::CallbackBody =
-            serde_json::from_slice(body).map_err(|e| Error::decode(PROVIDER, e, body, false))?;
-        Ok(payment_info(typed.result))
+        shape::checked(&parsed.fields)
     }
 }
 
-/// The event for a verified callback: deduplicate on `paymentId:status`.
+/// The dedupe key of a payment's state: `paymentId:STATUS`. A payment reaches each state once,
+/// so the key names one event; a later state of the same payment has another key.
+pub(crate) fn dedupe_key(payment_id: &str, status: &MiaPosStatus) -> String {
+    format!("{payment_id}:{status}")
+}
+
+/// The event for a verified callback: signed, not yet confirmed.
 pub(crate) fn event(info: &PaymentInfo) -> VerifiedEvent {
     VerifiedEvent::new(
         PROVIDER,
         Authenticity::Signed,
-        format!("{}:{}", info.payment_id, info.status),
+        dedupe_key(&info.payment_id, &info.status),
         EventKind::Payment(info.to_outcome()),
     )
 }

@@ -104,7 +104,8 @@ pub(crate) struct DirectRtpResponse {
     pub(crate) payment_id: String,
 }
 
-/// `OrderPaymentResult`: the answer of `GET /payment/{id}` and a callback's `result`.
+/// `OrderPaymentResult`: the answer of `GET /payment/{id}`. (A callback's `result` is read
+/// from its signed literals instead, field by field: `webhook/shape.rs`.)
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentResult {
@@ -125,13 +126,6 @@ pub(crate) struct PaymentResult {
     pub(crate) swift_payer_bank: Option<String>,
     #[serde(default)]
     pub(crate) checkout_page: Option<String>,
-}
-
-/// A callback body (`OrderPaymentRequest`), read for its typed `result` once the signature
-/// has been checked over the literal values.
-#[derive(Deserialize)]
-pub(crate) struct CallbackBody {
-    pub(crate) result: PaymentResult,
 }
 
 /// The answer to `GET /public-key` (`PublicKeyResponse`).

@@ -10,7 +10,7 @@ use paykit_core::ExposeSecret;
 use paykit_core::http::ExecutorConfig;
 use paykit_core::{
     Currency, Error, Money, NextAction, PaymentProvider, PaymentRequest, PaymentStatus,
-    SecretString, Sent, TransportKind,
+    SecretString,
 };
 use paykit_miapos::{DirectRtpRequest, Language, MiaPos, MiaPosStatus, PayRequest, PaymentType};
 use serde_json::{Value, json};
@@ -614,8 +614,28 @@ async fn an_unknown_payment_is_a_400_api_error() {
     assert!(!err.is_retryable());
 }
 
+fn rtp_request(order_id: &str) -> PayRequest {
+    PayRequest::new(order_id, mdl("5"), "d")
+        .payment_type(PaymentType::Rtp)
+        .client_phone("69123456")
+}
+
+/// Asserts an unknown outcome of `call` carrying `order_id`, in its ids and its text.
+fn assert_unknown_with_order(err: &Error, call: &str, order_id: &str) {
+    assert!(err.outcome_unknown() && !err.is_retryable(), "{err:?}");
+    assert!(
+        matches!(err, Error::OutcomeUnknown { call: c, .. } if *c == call),
+        "{err:?}"
+    );
+    let ids = err.payment_ref().expect("ids");
+    assert_eq!(ids.merchant_reference.as_deref(), Some(order_id), "{err:?}");
+    assert!(err.to_string().contains(order_id), "{err}");
+}
+
 #[tokio::test]
-async fn a_5xx_on_pay_leaves_the_outcome_unknown_and_is_not_retried() {
+async fn a_5xx_on_a_qr_pay_is_retryable_and_not_repeated() {
+    // A QR payment can only be paid through the checkout page of the answer: without the
+    // answer nobody can pay it, so nothing is at stake (it expires unpaid).
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
     Mock::given(method("POST"))
@@ -630,20 +650,32 @@ async fn a_5xx_on_pay_leaves_the_outcome_unknown_and_is_not_retried() {
         .pay(&PayRequest::new("o-1", mdl("5"), "d"))
         .await
         .unwrap_err();
-    assert!(err.outcome_unknown(), "{err:?}");
-    assert!(matches!(
-        err,
-        Error::Transport {
-            kind: TransportKind::Status(500),
-            sent: Sent::MaybeSent,
-            mutating: true,
-            ..
-        }
-    ));
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    assert_eq!(err.api_code(), Some("1"), "the provider's code is kept");
 }
 
 #[tokio::test]
-async fn a_timeout_on_pay_leaves_the_outcome_unknown_and_is_not_retried() {
+async fn a_5xx_on_an_rtp_pay_leaves_the_outcome_unknown_with_the_order_id() {
+    // The request to pay is already on the payer's phone: a repeat could be paid twice.
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(PAY_PATH))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "errorCode": "1", "errorMessage": "Internal server error"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .pay(&rtp_request("o-rtp-1"))
+        .await
+        .unwrap_err();
+    assert_unknown_with_order(&err, "pay", "o-rtp-1");
+}
+
+#[tokio::test]
+async fn a_timeout_on_pay_is_never_repeated_and_means_what_the_payment_type_says() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
     Mock::given(method("POST"))
@@ -653,7 +685,7 @@ async fn a_timeout_on_pay_leaves_the_outcome_unknown_and_is_not_retried() {
                 .set_body_json(pay_answer("o-1"))
                 .set_delay(Duration::from_millis(800)),
         )
-        .expect(1)
+        .expect(2)
         .mount(&server)
         .await;
     let client = builder(&server)
@@ -664,7 +696,126 @@ async fn a_timeout_on_pay_leaves_the_outcome_unknown_and_is_not_retried() {
         .pay(&PayRequest::new("o-1", mdl("5"), "d"))
         .await
         .unwrap_err();
-    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    let err = client.pay(&rtp_request("o-1")).await.unwrap_err();
+    assert_unknown_with_order(&err, "pay", "o-1");
+}
+
+#[tokio::test]
+async fn a_timeout_on_request_to_pay_direct_is_unknown_with_the_order_id() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(RTP_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"orderId": "INV-9", "paymentId": PAYMENT_ID}))
+                .set_delay(Duration::from_millis(800)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .terminal_id("RTP0001")
+        .executor_config(fast_executor().timeout(Duration::from_millis(200)))
+        .build()
+        .unwrap();
+    let request = DirectRtpRequest::new("INV-9", mdl("75"), "Abonament", "Maria", "69123456");
+    let err = client.request_to_pay_direct(&request).await.unwrap_err();
+    assert_unknown_with_order(&err, "request-to-pay-direct", "INV-9");
+}
+
+#[tokio::test]
+async fn a_429_is_rate_limited_with_its_retry_after_and_not_repeated() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(PAY_PATH))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "7")
+                .set_body_json(json!({"error": {"code": "RATE_LIMITED", "message": "slow down"}})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    for request in [PayRequest::new("o-1", mdl("5"), "d"), rtp_request("o-2")] {
+        let err = client.pay(&request).await.unwrap_err();
+        assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+        assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    }
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_surfaces_the_wait_on_every_kind_of_call() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let rail_down = || {
+        ResponseTemplate::new(503)
+            .insert_header("retry-after", "120")
+            .set_body_json(json!({"error": {"code": "RAIL_UNAVAILABLE", "message": "rail down"}}))
+    };
+    Mock::given(method("POST"))
+        .and(path(PAY_PATH))
+        .respond_with(rail_down())
+        .expect(2)
+        .mount(&server)
+        .await;
+    // A wait beyond the retry policy's limit is returned, not slept through.
+    Mock::given(method("GET"))
+        .respond_with(rail_down())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let wait = Some(Duration::from_secs(120));
+    // QR pay: nothing is at stake; come back later.
+    let err = client
+        .pay(&PayRequest::new("o-1", mdl("5"), "d"))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    assert_eq!(err.retry_after(), wait, "{err:?}");
+    // A status query: the same.
+    let err = client.payment(PAYMENT_ID).await.unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    assert_eq!(err.retry_after(), wait, "{err:?}");
+    // A request to pay: the outcome is unknown, and the wait is kept.
+    let err = client.pay(&rtp_request("o-3")).await.unwrap_err();
+    assert_unknown_with_order(&err, "pay", "o-3");
+    assert_eq!(err.retry_after(), wait, "{err:?}");
+}
+
+#[tokio::test]
+async fn no_token_means_the_payment_was_not_sent() {
+    // The token endpoint fails before the request to pay leaves: that is retryable, never an
+    // unknown outcome.
+    for answer in [
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(500).set_body_json(json!({"errorCode": "1", "errorMessage": "x"})),
+        ResponseTemplate::new(200).set_body_string("{\"accessToken\":"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(PAY_PATH))
+            .respond_with(ResponseTemplate::new(200).set_body_json(pay_answer("o-1")))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let err = client(&server).pay(&rtp_request("o-1")).await.unwrap_err();
+        assert!(!err.outcome_unknown(), "{err:?}");
+        assert!(
+            err.is_retryable() || matches!(err, Error::Auth { .. }),
+            "{err:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -800,4 +951,67 @@ async fn the_callers_client_is_used() {
         .build()
         .unwrap();
     client.payment(PAYMENT_ID).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unreadable_or_contradicting_answer_to_a_request_to_pay_is_unknown() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(PAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"orderId":"o-7","payme"#))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(PAY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pay_answer("someone-else")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let err = client.pay(&rtp_request("o-7")).await.unwrap_err();
+    assert_unknown_with_order(&err, "pay", "o-7");
+    let err = client.pay(&rtp_request("o-7")).await.unwrap_err();
+    assert_unknown_with_order(&err, "pay", "o-7");
+}
+
+#[tokio::test]
+async fn create_payment_sends_the_customers_phone_as_eight_digits() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path(PAY_PATH))
+        .and(body_json(json!({
+            "terminalId": "RTP0001", "orderId": "A-18", "amount": 10.00, "currency": "MDL",
+            "payDescription": "d", "paymentType": "rtp", "clientPhone": "69123456"
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pay_answer("A-18")))
+        .expect(4)
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .terminal_id("RTP0001")
+        .payment_type(PaymentType::Rtp)
+        .build()
+        .unwrap();
+    for phone in ["+37369123456", "37369123456", "069123456", "69123456"] {
+        let request = PaymentRequest::new(mdl("10.00"))
+            .order_id("A-18")
+            .description("d")
+            .customer(paykit_core::Customer::default().phone(phone));
+        client.create_payment(&request).await.unwrap();
+    }
+    for garbage in ["+40712345678", "6912345", "phone me"] {
+        let request = PaymentRequest::new(mdl("10.00"))
+            .order_id("A-18")
+            .description("d")
+            .customer(paykit_core::Customer::default().phone(garbage));
+        let err = client.create_payment(&request).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, reason } if field == "customer.phone" && reason.contains("69123456")),
+            "{garbage}: {err:?}"
+        );
+    }
 }

@@ -22,7 +22,7 @@ impl VerifiedEvent {
     /// Cross-checks the event against `queried`, the provider's own answer about the same
     /// payment, and returns it as [`Authenticity::Confirmed`] with the provider's answer as its
     /// payment. Refused with [`Error::Integrity`] when the payment id, amount or currency
-    /// differ, or when the states cannot be the same payment's (the event claims a state the
+    /// differ (or the provider's answer lacks the amount the event claims), or when the states cannot be the same payment's (the event claims a state the
     /// provider has not reached and cannot have passed). Unknown events are returned unchanged.
     ///
     /// ```
@@ -58,6 +58,14 @@ impl VerifiedEvent {
                 "provider_payment_id",
                 claimed.provider_payment_id.clone(),
                 queried.provider_payment_id.clone(),
+            ));
+        }
+        if claimed.amount.is_some() && queried.amount.is_none() {
+            // An answer without the amount confirms nothing about the claimed one.
+            return Err(mismatch(
+                "amount",
+                claimed.amount.map_or_else(String::new, |m| m.to_string()),
+                "no amount in the provider's answer".to_owned(),
             ));
         }
         if let (Some(claimed), Some(answered)) = (&claimed.amount, &queried.amount) {
@@ -187,6 +195,9 @@ mod tests {
                 "{why}: {error:?}"
             );
         }
+        let no_amount = PaymentOutcome::new("pay-1", PaymentStatus::Captured);
+        let claimed = event(EventKind::Payment(outcome(PaymentStatus::Captured, "10")));
+        assert!(claimed.confirm_with(&no_amount).is_err());
         let declined = outcome(PaymentStatus::Failed { reason: None }, "10");
         let claimed = event(EventKind::Payment(outcome(PaymentStatus::Captured, "10")));
         assert!(claimed.confirm_with(&declined).is_err());

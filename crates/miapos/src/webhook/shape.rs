@@ -1,0 +1,307 @@
+//! What a signed `result` must look like before any of it is believed (issue 10 §3).
+//!
+//! miaPOS signs the *values* of `result` in key order, not the names (§4). A holder of one
+//! genuine callback can therefore rename, drop or add fields as long as the sorted values stay
+//! the same: give `orderId` the value that was `paymentDate`, move `terminalId` into an unknown
+//! field, send `amount` as a string. The signature still verifies. So after the signature check
+//! every documented field must have exactly its documented type and shape, and a body that
+//! breaks any rule is refused as a whole:
+//!
+//! | field | rule | source |
+//! |---|---|---|
+//! | `paymentId` | required; a UUID (`8-4-4-4-12` hex digits) | §3.3 `string (uuid)` |
+//! | `orderId`, `terminalId` | required; non-blank text without control characters | §3.5 |
+//! | `status` | required; `CREATED`, `PENDING`, `SUCCESS`, `FAILED`, `DECLINED` or `EXPIRED` | §5 |
+//! | `amount` | required; a JSON number, more than 0, at most 2 decimals | §3.3, §4 |
+//! | `currency` | required; `MDL` | §3.3 "currently always MDL" |
+//! | `paymentType` | `qr` or `rtp` | §3.5 |
+//! | `paymentDate` | `YYYY-MM-DDTHH:MM:SS`, optionally with `Z` or `±HH:MM` | §3.5, signature guide |
+//! | `swiftPayerBank` | a BIC: 6 letters, 2 letters or digits, optionally 3 more | §3.5 (`CMTBMD2X`) |
+//! | `swiftMessageId` | non-blank text without whitespace | §3.5 |
+//! | `checkoutPage` | an http(s) URL; a `paymentId` in its query equals `paymentId` | §3.5 (observed) |
+//!
+//! Every documented field except `amount` is a JSON string; `null` counts as absent (the sender
+//! omits nulls, and they are not signed). Fields this version does not know are signed and
+//! allowed (miaPOS may add some), but never read. The typed result is built from these checked
+//! literals, never from a second parse of the body.
+
+use paykit_core::json_literal::JsonLiteral;
+use paykit_core::{Decimal, Result};
+
+use super::bad_body;
+use crate::status::MiaPosStatus;
+use crate::types::PaymentInfo;
+
+/// The documented statuses; a callback with any other is refused (§5).
+const STATUSES: [&str; 6] = [
+    "CREATED", "PENDING", "SUCCESS", "FAILED", "DECLINED", "EXPIRED",
+];
+
+/// Documented fields that are JSON strings.
+const TEXT_FIELDS: [&str; 10] = [
+    "terminalId",
+    "orderId",
+    "paymentId",
+    "status",
+    "currency",
+    "paymentType",
+    "paymentDate",
+    "swiftMessageId",
+    "swiftPayerBank",
+    "checkoutPage",
+];
+
+/// The `result` of an authentic callback, checked field by field.
+pub(super) fn checked(fields: &[(String, JsonLiteral)]) -> Result<PaymentInfo> {
+    let text = |name: &str| -> Result<Option<String>> {
+        match field(fields, name) {
+            None => Ok(None),
+            Some(JsonLiteral::String(value)) => Ok(Some(value.clone())),
+            Some(_) => Err(wrong(name, "is not a JSON string")),
+        }
+    };
+    let required =
+        |name: &str| -> Result<String> { text(name)?.ok_or_else(|| wrong(name, "is missing")) };
+    for name in TEXT_FIELDS {
+        text(name)?;
+    }
+    let payment_id = required("paymentId")?;
+    if !is_uuid(&payment_id) {
+        return Err(wrong("paymentId", "is not a UUID"));
+    }
+    let order_id = required("orderId")?;
+    plain_text("orderId", &order_id)?;
+    let terminal_id = required("terminalId")?;
+    plain_text("terminalId", &terminal_id)?;
+    let status = required("status")?;
+    if !STATUSES.contains(&status.as_str()) {
+        return Err(wrong("status", "is not one of the documented statuses"));
+    }
+    let amount = amount(field(fields, "amount"))?;
+    let currency = required("currency")?;
+    if currency != "MDL" {
+        return Err(wrong("currency", "is not MDL"));
+    }
+    let payment_type = text("paymentType")?;
+    if payment_type
+        .as_deref()
+        .is_some_and(|t| !matches!(t, "qr" | "rtp"))
+    {
+        return Err(wrong("paymentType", "is neither qr nor rtp"));
+    }
+    let payment_date = text("paymentDate")?;
+    if payment_date
+        .as_deref()
+        .is_some_and(|d| !is_local_date_time(d))
+    {
+        return Err(wrong("paymentDate", "is not YYYY-MM-DDTHH:MM:SS"));
+    }
+    let swift_message_id = text("swiftMessageId")?;
+    if let Some(id) = &swift_message_id {
+        if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(wrong("swiftMessageId", "is blank or holds whitespace"));
+        }
+    }
+    let swift_payer_bank = text("swiftPayerBank")?;
+    if swift_payer_bank.as_deref().is_some_and(|b| !is_bic(b)) {
+        return Err(wrong("swiftPayerBank", "is not a BIC"));
+    }
+    let checkout_page = text("checkoutPage")?;
+    if let Some(page) = &checkout_page {
+        checkout_page_of(page, &payment_id)?;
+    }
+    Ok(PaymentInfo {
+        terminal_id,
+        order_id,
+        payment_id,
+        status: MiaPosStatus::parse(&status),
+        amount,
+        currency,
+        payment_type,
+        payment_date,
+        swift_message_id,
+        swift_payer_bank,
+        checkout_page,
+    })
+}
+
+/// The value of `name`; `null` is absent. Duplicate keys were refused before the signature
+/// was checked, so the first is the only one.
+fn field<'a>(fields: &'a [(String, JsonLiteral)], name: &str) -> Option<&'a JsonLiteral> {
+    fields
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+        .filter(|value| !matches!(value, JsonLiteral::Null))
+}
+
+fn wrong(name: &str, why: &str) -> paykit_core::Error {
+    bad_body(format!(
+        "`result.{name}` {why}; a signed body that breaks the documented shape is refused"
+    ))
+}
+
+fn plain_text(name: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() || value.chars().any(char::is_control) {
+        return Err(wrong(name, "is blank or holds control characters"));
+    }
+    Ok(())
+}
+
+/// `amount`: a JSON number (never a string: the spec types it `number`), above zero, with at
+/// most two decimals.
+fn amount(value: Option<&JsonLiteral>) -> Result<Decimal> {
+    let literal = match value {
+        None => return Err(wrong("amount", "is missing")),
+        Some(JsonLiteral::Number(literal)) => literal,
+        Some(_) => return Err(wrong("amount", "is not a JSON number")),
+    };
+    let amount = paykit_core::wire::parse_decimal_literal(literal)
+        .ok_or_else(|| wrong("amount", "is not a decimal number"))?;
+    if amount <= Decimal::ZERO {
+        return Err(wrong("amount", "is not more than 0"));
+    }
+    if amount.normalize().scale() > 2 {
+        return Err(wrong("amount", "has more than two decimals"));
+    }
+    Ok(amount)
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (Chișinău local time, as observed), optionally followed by `Z` or
+/// `±HH:MM` (the signature guide's example).
+fn is_local_date_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() < 19 {
+        return false;
+    }
+    let (stamp, zone) = bytes.split_at(19);
+    let digits = |range: std::ops::Range<usize>| stamp[range].iter().all(u8::is_ascii_digit);
+    let number = |range: std::ops::Range<usize>| {
+        stamp[range]
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    let layout = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')]
+        .iter()
+        .all(|(at, sep)| stamp[*at] == *sep);
+    let all_digits = [0..4, 5..7, 8..10, 11..13, 14..16, 17..19]
+        .into_iter()
+        .all(digits);
+    if !layout || !all_digits {
+        return false;
+    }
+    let in_range = (1..=12).contains(&number(5..7))
+        && (1..=31).contains(&number(8..10))
+        && number(11..13) <= 23
+        && number(14..16) <= 59
+        && number(17..19) <= 59;
+    let zone_ok = match zone {
+        [] | [b'Z'] => true,
+        [sign, h1, h2, b':', m1, m2] => {
+            matches!(sign, b'+' | b'-') && [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    };
+    in_range && zone_ok
+}
+
+/// A BIC (ISO 9362): 4 letters of bank, 2 of country, 2 letters or digits of location,
+/// optionally 3 of branch.
+fn is_bic(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    matches!(bytes.len(), 8 | 11)
+        && bytes[..6].iter().all(u8::is_ascii_uppercase)
+        && bytes[6..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// `checkoutPage`: an http(s) URL whose `paymentId` parameter, when present, is the payment's.
+fn checkout_page_of(page: &str, payment_id: &str) -> Result<()> {
+    let url = url::Url::parse(page).map_err(|_| wrong("checkoutPage", "is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(wrong("checkoutPage", "is not an http(s) URL"));
+    }
+    let other_payment = url
+        .query_pairs()
+        .any(|(key, value)| key == "paymentId" && !value.eq_ignore_ascii_case(payment_id));
+    if other_payment {
+        return Err(wrong("checkoutPage", "names another paymentId"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids() {
+        assert!(is_uuid("2a663962-c954-4984-90e5-1d24c3305f7b"));
+        assert!(is_uuid("AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE"));
+        for bad in [
+            "",
+            "2a663962c954498490e51d24c3305f7b",
+            "2a663962-c954-4984-90e5-1d24c3305f7",
+            "2a663962-c954-4984-90e5-1d24c3305f7bb",
+            "2a663962-c954-4984-90e5-1d24c3305f7g",
+            "2a663962-c954-4984-90e5-1d24c3305f7b-",
+            "order-123",
+        ] {
+            assert!(!is_uuid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn payment_dates() {
+        for good in [
+            "2024-12-17T11:54:23",
+            "2024-05-20T16:32:28+03:00",
+            "2026-01-02T03:04:05Z",
+        ] {
+            assert!(is_local_date_time(good), "{good}");
+        }
+        for bad in [
+            "",
+            "2024-12-17",
+            "2024-12-17 11:54:23",
+            "2024-13-17T11:54:23",
+            "2024-12-00T11:54:23",
+            "2024-12-17T24:00:00",
+            "2024-12-17T11:54:23.123",
+            "2024-12-17T11:54:23+3",
+            "order-123-45678901234",
+            "２０２４-12-17T11:54:23",
+        ] {
+            assert!(!is_local_date_time(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bics() {
+        for good in ["CMTBMD2X", "AGRNMD2X", "MOLDMD2XXXX"] {
+            assert!(is_bic(good), "{good}");
+        }
+        for bad in [
+            "",
+            "CMTBMD2",
+            "cmtbmd2x",
+            "CMT1MD2X",
+            "CMTBMD2XX",
+            "TE0001",
+            "SUCCESS",
+        ] {
+            assert!(!is_bic(bad), "{bad}");
+        }
+    }
+}
