@@ -9,9 +9,10 @@
 
 use std::time::Duration;
 
-use paykit_core::http::{ApiRequest, BasicAuth, Credential, HttpExecutor, Idempotency};
+use paykit_core::http::{ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency};
 use paykit_core::{
-    Error, Expiry, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant, async_trait,
+    Error, Expiry, PaymentRef, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant,
+    async_trait,
 };
 
 use crate::{PROVIDER, error, wire};
@@ -43,8 +44,10 @@ impl BogTokenFetcher {
         ApiRequest::post("oauth2-token", TOKEN_PATH)
             .form(&[("grant_type", "client_credentials")])
             .auth(Credential::Basic(self.credentials.clone()))
-            // Asking for a token changes nothing: retried like a read.
+            // Asking for a token changes nothing: retried like a read, and no fault of it is
+            // ever an unknown outcome.
             .idempotency(Idempotency::Read)
+            .effect(Effect::Read)
             .sensitive_response()
     }
 }
@@ -71,11 +74,15 @@ pub(crate) fn expiry(expires_in: Option<i64>) -> Expiry {
 #[async_trait]
 impl TokenFetcher for BogTokenFetcher {
     async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
-        let response = self.executor.send(&self.request()).await?;
-        if !response.is_success() {
-            return Err(error::token_error(&response));
-        }
-        let token: wire::TokenResponse = response.json()?;
+        let token: wire::TokenResponse = self
+            .executor
+            .call(&self.request(), &PaymentRef::new(), |response| {
+                if !response.is_success() {
+                    return Err(error::token_error(response));
+                }
+                response.json()
+            })
+            .await?;
         if let Some(kind) = &token.token_type {
             if !kind.eq_ignore_ascii_case("bearer") {
                 return Err(Error::Auth {
@@ -218,6 +225,7 @@ mod tests {
         );
         assert!(request.is_sensitive_response());
         assert_eq!(request.idempotency_kind(), Idempotency::Read);
+        assert_eq!(request.effect_kind(), Effect::Read);
         assert!(!format!("{fetcher:?}").contains("\"s\""));
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use paykit_core::http::{ExecutorConfig, HttpExecutor};
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, CardUsage, Currency, Decimal, Error,
-    ExposeSecret, RefundSupport, Result, SecretString,
+    ExposeSecret, InMemoryPaymentRecords, PaymentRecords, RefundSupport, Result, SecretString,
 };
 
 use crate::auth::{self, BogTokenFetcher};
@@ -65,6 +65,7 @@ pub struct BogClientBuilder {
     executor: ExecutorConfig,
     http_client: Option<reqwest::Client>,
     order_store: Option<Arc<dyn OrderStore>>,
+    payment_records: Option<Arc<dyn PaymentRecords>>,
 }
 
 impl BogClientBuilder {
@@ -82,6 +83,7 @@ impl BogClientBuilder {
             executor: ExecutorConfig::default(),
             http_client: None,
             order_store: None,
+            payment_records: None,
         }
     }
 
@@ -155,6 +157,17 @@ impl BogClientBuilder {
         self
     }
 
+    /// Where the client writes what it asked iPay to do and what it learned (see
+    /// [`paykit_core::PaymentRecords`]): each payment's flow, amount and ids, and every refund,
+    /// written **before** it is sent and updated from iPay's answer and its Amount Return
+    /// callback. iPay's payment details show no refunds, so `get_payment` reads refunds from
+    /// here. Default: an [`InMemoryPaymentRecords`], lost on restart and not shared between
+    /// processes; production code passes records on its database.
+    pub fn payment_records(mut self, records: Arc<dyn PaymentRecords>) -> Self {
+        self.payment_records = Some(records);
+        self
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
     pub fn build(self) -> Result<BogClient> {
         if self.client_id.trim().is_empty() {
@@ -210,6 +223,8 @@ impl BogClientBuilder {
             settings,
             capabilities,
             self.order_store,
+            self.payment_records
+                .unwrap_or_else(|| Arc::new(InMemoryPaymentRecords::new())),
         ))
     }
 }
@@ -227,6 +242,7 @@ impl fmt::Debug for BogClientBuilder {
             .field("token_refresh_margin", &self.token_refresh_margin)
             .field("executor", &self.executor)
             .field("order_store", &self.order_store.is_some())
+            .field("payment_records", &self.payment_records.is_some())
             .finish_non_exhaustive()
     }
 }

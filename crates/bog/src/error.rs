@@ -5,9 +5,13 @@
 //! - the OAuth style `{"error": ..., "error_description": ...}` (token endpoint);
 //! - the Spring style `{"timestamp", "status", "error", "message", "path"}`.
 //!
+//! This module only says what an answer *is*; what it *means* for money is decided once, in
+//! core's `HttpExecutor::call`, from the [`paykit_core::http::Effect`] each call declares
+//! (a 5xx of a refund is an unknown outcome there, a 5xx of a status query a retryable error).
 //! The mapping, in order:
-//! - 5xx: the outcome is unknown, whatever the body says ([`RawResponse::unrecognized_error`]:
-//!   a transport-level error that is "maybe sent" and, for mutating calls, outcome-unknown);
+//! - 429: [`Error::RateLimited`] (core answers it before any parsing; kept for completeness);
+//! - 5xx: a bare status ([`RawResponse::unrecognized_error`]), whatever the body says: iPay may
+//!   have acted before failing, so the body is logged and not believed;
 //! - 401/403: [`Error::Auth`] with the provider's message when there is one;
 //! - any other non-2xx: [`Error::Api`] with the envelope's code, or the HTTP status as the code
 //!   when the body is not an envelope (a 4xx means the request was refused, so nothing moved).
@@ -67,6 +71,9 @@ fn bounded(text: &str) -> String {
 /// The error for a non-2xx response.
 pub(crate) fn from_response(response: &RawResponse) -> Error {
     let status = response.status.as_u16();
+    if status == 429 {
+        return response.rate_limited();
+    }
     if response.status.is_server_error() {
         if let Some(envelope) = envelope(&response.body) {
             tracing::debug!(
@@ -101,7 +108,7 @@ pub(crate) fn from_response(response: &RawResponse) -> Error {
             http_status: Some(status),
             code: envelope.code.unwrap_or_else(|| status.to_string()),
             message: envelope.message.unwrap_or_default(),
-            retryable: status == 429,
+            retryable: false,
         },
         (_, None) => Error::Api {
             provider: PROVIDER,
@@ -111,7 +118,7 @@ pub(crate) fn from_response(response: &RawResponse) -> Error {
                 "HTTP {status} without an error body iPay is known to send ({} bytes)",
                 response.body.len()
             ),
-            retryable: status == 429,
+            retryable: false,
         },
     }
 }
@@ -205,12 +212,23 @@ mod tests {
     }
 
     #[test]
-    fn server_errors_leave_mutations_unknown() {
-        let e = from_response(&response(500, r#"{"error":"boom"}"#, true));
-        assert!(e.outcome_unknown(), "{e:?}");
-        let e = from_response(&response(503, "", false));
-        assert!(!e.outcome_unknown());
-        assert!(e.is_retryable());
+    fn server_errors_are_bare_statuses_whatever_the_body_says() {
+        // What a 5xx means for money is core's decision (HttpExecutor::call); here it is only
+        // never read as a refusal.
+        let e = from_response(&response(500, r#"{"error_code":"DECLINED"}"#, true));
+        assert!(
+            matches!(
+                e,
+                Error::Transport {
+                    kind: paykit_core::TransportKind::Status(500),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(e.api_code(), None);
+        let e = from_response(&response(429, "", true));
+        assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
     }
 
     #[test]

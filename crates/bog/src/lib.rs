@@ -14,7 +14,13 @@
 //!   get = payment details), [`Capture`] and [`Void`] (pre-authorization completion and cancel),
 //!   [`Refund`], [`Recurring`] (a successful payment's `order_id` is the saved card).
 //! - [`BogWebhook`]: iPay callbacks are unsigned; they are matched against the stored
-//!   `order_id` + `payment_hash` ([`OrderStore`]) and confirmed by re-querying iPay.
+//!   `order_id` + `payment_hash` ([`OrderStore`], or the payment records) and confirmed by
+//!   re-querying iPay: every event is built from iPay's answer, never from the callback.
+//! - Money truth (DESIGN.md §8): every call declares what it does to money and paykit-core
+//!   decides what each answer means; a fault of a refund, completion or recurring charge is an
+//!   unknown outcome carrying the order's ids. iPay's details show no refunds and no amount, so
+//!   the client writes what it did to core's [`paykit_core::PaymentRecords`]
+//!   ([`BogClientBuilder::payment_records`]) and `get_payment` reads refunds from there.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -46,9 +52,13 @@ struct ReadmeExamples;
 
 mod api;
 mod auth;
+mod completion;
 mod config;
 mod error;
 mod model;
+mod notification;
+mod records;
+mod refund;
 mod status;
 mod store;
 mod translate;
@@ -61,9 +71,9 @@ use std::sync::Arc;
 
 use paykit_core::http::{Credential, HttpExecutor};
 use paykit_core::{
-    CachedTokenSource, Capabilities, Capture, CardUsage, Error, Money, PaymentOutcome,
-    PaymentProvider, PaymentRequest, ProviderId, Recurring, Refund, Result, SavedCardCharge,
-    TokenSource, Void, async_trait,
+    CachedTokenSource, Capabilities, Capture, CardUsage, Error, Flow, Money, PaymentOutcome,
+    PaymentProvider, PaymentRecords, PaymentRequest, ProviderId, Recurring, Refund, Result,
+    SavedCardCharge, TokenSource, Void, async_trait,
 };
 
 pub use config::{
@@ -76,8 +86,9 @@ pub use model::{
     PaymentHash, PaymentMethod, PaymentState, PreAuthCompletion, PreAuthResult, PreAuthStatus,
     SubscriptionCharge, SubscriptionPayment,
 };
+pub use notification::{MAX_CALLBACK_BYTES, Notification, NotificationKind};
 pub use store::{InMemoryOrderStore, OrderStore, StoredOrder};
-pub use webhook::{BogWebhook, MAX_CALLBACK_BYTES, Notification, NotificationKind};
+pub use webhook::BogWebhook;
 
 use auth::BogTokenFetcher;
 use config::Settings;
@@ -85,7 +96,7 @@ use config::Settings;
 /// This provider's id, `"bog"`.
 pub const PROVIDER: ProviderId = ProviderId("bog");
 
-/// A Bank of Georgia iPay client. Cheap to clone; clones share the token cache.
+/// A Bank of Georgia iPay client. Cheap to clone; clones share the token cache and records.
 #[derive(Clone)]
 pub struct BogClient {
     inner: Arc<Inner>,
@@ -98,6 +109,7 @@ struct Inner {
     settings: Settings,
     capabilities: Capabilities,
     store: Option<Arc<dyn OrderStore>>,
+    records: Arc<dyn PaymentRecords>,
 }
 
 impl BogClient {
@@ -118,6 +130,7 @@ impl BogClient {
         settings: Settings,
         capabilities: Capabilities,
         store: Option<Arc<dyn OrderStore>>,
+        records: Arc<dyn PaymentRecords>,
     ) -> Self {
         BogClient {
             inner: Arc::new(Inner {
@@ -127,6 +140,7 @@ impl BogClient {
                 settings,
                 capabilities,
                 store,
+                records,
             }),
         }
     }
@@ -151,10 +165,17 @@ impl BogClient {
         self.inner.store.clone()
     }
 
-    /// A callback verifier over the configured order store, if one is configured.
+    /// The payment records the client writes (see [`BogClientBuilder::payment_records`]).
+    pub fn payment_records(&self) -> Arc<dyn PaymentRecords> {
+        self.inner.records.clone()
+    }
+
+    /// A callback verifier: callbacks are matched against the order store when one is
+    /// configured, and against the payment records (which carry the `payment_hash` too)
+    /// otherwise or when the store does not know the order. Always `Some` since the records
+    /// carry the hash; an `Option` for compatibility with clients that needed a store.
     pub fn webhook(&self) -> Option<BogWebhook> {
-        self.order_store()
-            .map(|store| BogWebhook::new(self.clone(), store))
+        Some(BogWebhook::over(self.clone(), self.order_store()))
     }
 
     /// The bearer credential every API call carries.
@@ -168,7 +189,7 @@ impl BogClient {
         validate::card_saving_amount(&request.amount)?;
         let order =
             translate::order_from_request(request, &self.inner.settings, Intent::Authorize)?;
-        let created = self.create_order(&order).await?;
+        let created = self.create_order_as(&order, Flow::SaveCard).await?;
         Ok(translate::outcome_for_order(&created, &order))
     }
 }
@@ -207,10 +228,13 @@ impl PaymentProvider for BogClient {
         Ok(translate::outcome_for_order(&created, &order))
     }
 
-    /// Payment details, mapped. iPay's details carry no amount, so `amount` is `None`.
+    /// Payment details, merged with what paykit recorded: iPay's details carry no amount and
+    /// no refunds, so the amount and the refund state (refunded, partially refunded, or
+    /// `Pending` while a refund's answer is missing) come from the payment records.
     async fn get_payment(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
         let details = self.payment_details(provider_payment_id).await?;
-        Ok(translate::outcome_for_details(&details))
+        let record = self.record_of(provider_payment_id).await?;
+        Ok(translate::outcome_for_details(&details, record.as_ref()))
     }
 
     fn capture(&self) -> Option<&dyn Capture> {
@@ -232,47 +256,41 @@ impl PaymentProvider for BogClient {
 
 #[async_trait]
 impl Capture for BogClient {
-    /// Completes a pre-authorization: `FULL_COMPLETE`, or `PARTIAL_COMPLETE` with `amount`
-    /// (the rest is released).
+    /// Completes a pre-authorization: `FULL_COMPLETE` without an amount or with exactly the
+    /// blocked amount (iPay refuses a "partial" completion of everything), otherwise
+    /// `PARTIAL_COMPLETE` with `amount` (the rest is released).
     async fn capture(
         &self,
         provider_payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentOutcome> {
-        let completion = match amount {
-            None => PreAuthCompletion::Full,
-            Some(amount) => PreAuthCompletion::Partial(amount),
-        };
-        let result = self
-            .complete_pre_auth(provider_payment_id, &completion)
-            .await?;
-        translate::outcome_for_completion(provider_payment_id, &completion, &result)
+        self.capture_payment(provider_payment_id, amount).await
     }
 }
 
 #[async_trait]
 impl Void for BogClient {
-    /// Releases a pre-authorization (`auth_type=CANCEL`).
+    /// Releases a pre-authorization (`auth_type=CANCEL`). A pre-authorization iPay reports as
+    /// already completed is refused ([`Error::Api`]): its money was taken, nothing was released.
     async fn void(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
-        let completion = PreAuthCompletion::Cancel;
-        let result = self
-            .complete_pre_auth(provider_payment_id, &completion)
-            .await?;
-        translate::outcome_for_completion(provider_payment_id, &completion, &result)
+        self.settle_pre_auth(provider_payment_id, PreAuthCompletion::Cancel)
+            .await
     }
 }
 
 #[async_trait]
 impl Refund for BogClient {
-    /// `POST /checkout/refund`. The outcome is `Refunded` (no amount) or `PartiallyRefunded`
-    /// (with the amount); iPay's answer is an empty 200.
+    /// `POST /checkout/refund`, recorded in the payment records before it is sent. A refund of
+    /// exactly the payment's amount goes out as a full refund (iPay refuses a "partial" refund
+    /// of everything). On a blocked (`MANUAL`, not completed) payment the same call releases
+    /// the block, reported as `Cancelled`. The outcome is `Refunded` or `PartiallyRefunded`
+    /// with the amount returned so far, as far as paykit knows it.
     async fn refund(
         &self,
         provider_payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentOutcome> {
-        self.refund_order(provider_payment_id, amount).await?;
-        Ok(translate::outcome_for_refund(provider_payment_id, amount))
+        self.refund_payment(provider_payment_id, amount).await
     }
 }
 

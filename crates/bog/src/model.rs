@@ -476,8 +476,9 @@ pub struct PaymentDetails {
 }
 
 impl PaymentDetails {
-    /// The status in paykit's terms (the same mapping as
-    /// [`paykit_core::PaymentProvider::get_payment`]).
+    /// The status iPay's answer alone describes. iPay shows no refunds, so a refunded payment
+    /// still reads `Captured` here; [`paykit_core::PaymentProvider::get_payment`] adds what the
+    /// payment records know (refunds, the amount).
     pub fn payment_status(&self) -> PaymentStatus {
         status::map(ProviderStatus::Payment {
             state: &self.status,

@@ -10,10 +10,13 @@
 //! | `success` + `pre_auth_status=success_unblocked` | `Cancelled` (block released) |
 //! | `error` | `Failed` with `status_description` as the reason (`REJECTED`, or unpaid for 1 h) |
 //! | pre-auth completion `success` | `Captured` (full or partial) / `Cancelled` (cancel) |
-//! | refund accepted | `Refunded` (full) / `PartiallyRefunded` (with an amount) |
-//! | refund notice (callback) | `PartiallyRefunded`: money went back, the notice says not how much |
 //! | legacy `PERFORMED` / `REJECTED` | `Captured` / `Failed` |
 //! | anything unknown | `Pending`: never claim money moved on a word we do not know |
+//!
+//! iPay has no refund status: details read `success` after any refund. Whether a captured
+//! payment was refunded, in part or in full, is what paykit recorded (`records.rs`), never a
+//! word of iPay's and never a callback's claim. A refund notice while the block is still held,
+//! or after it was released, is therefore `Authorized` or `Cancelled` as above.
 
 use paykit_core::PaymentStatus;
 
@@ -30,20 +33,12 @@ pub(crate) enum ProviderStatus<'a> {
         pre_auth: Option<&'a PreAuthStatus>,
         description: Option<&'a str>,
     },
-    /// The payment, as confirmed after a refund notice.
-    RefundNotice {
-        state: &'a PaymentState,
-        pre_auth: Option<&'a PreAuthStatus>,
-        description: Option<&'a str>,
-    },
     /// The answer to a pre-authorization completion.
     PreAuthCompleted {
         completion: &'a PreAuthCompletion,
         state: &'a PaymentState,
         description: Option<&'a str>,
     },
-    /// A refund call iPay accepted (HTTP 200).
-    RefundAccepted { partial: bool },
     /// The `status` of the legacy order resources.
     Legacy(&'a str),
 }
@@ -72,22 +67,6 @@ pub(crate) fn map(status: ProviderStatus<'_>) -> PaymentStatus {
             (PaymentState::Error, _) => failed(description),
             (PaymentState::InProgress | PaymentState::Other(_), _) => PaymentStatus::Pending,
         },
-        ProviderStatus::RefundNotice {
-            state,
-            pre_auth,
-            description,
-        } => match (state, pre_auth) {
-            (PaymentState::Success, Some(PreAuthStatus::SuccessUnblocked)) => {
-                PaymentStatus::Cancelled
-            }
-            (
-                PaymentState::Success,
-                None | Some(PreAuthStatus::Success | PreAuthStatus::InProgress),
-            ) => PaymentStatus::PartiallyRefunded,
-            (PaymentState::Success, Some(PreAuthStatus::Other(_))) => PaymentStatus::Pending,
-            (PaymentState::Error, _) => failed(description),
-            (PaymentState::InProgress | PaymentState::Other(_), _) => PaymentStatus::Pending,
-        },
         ProviderStatus::PreAuthCompleted {
             completion,
             state,
@@ -100,8 +79,6 @@ pub(crate) fn map(status: ProviderStatus<'_>) -> PaymentStatus {
             (PaymentState::Error, _) => failed(description),
             (PaymentState::InProgress | PaymentState::Other(_), _) => PaymentStatus::Pending,
         },
-        ProviderStatus::RefundAccepted { partial: false } => PaymentStatus::Refunded,
-        ProviderStatus::RefundAccepted { partial: true } => PaymentStatus::PartiallyRefunded,
         ProviderStatus::Legacy(legacy) => match legacy {
             "PERFORMED" => PaymentStatus::Captured,
             "REJECTED" => failed(Some(legacy)),
@@ -161,7 +138,7 @@ mod tests {
     }
 
     #[test]
-    fn completions_and_refunds() {
+    fn completions() {
         let ok = PaymentState::Success;
         let partial = PreAuthCompletion::Partial(Money::parse("1", Currency::GEL).unwrap());
         for (completion, expected) in [
@@ -176,31 +153,6 @@ mod tests {
             });
             assert_eq!(got, expected);
         }
-        assert_eq!(
-            map(ProviderStatus::RefundAccepted { partial: false }),
-            PaymentStatus::Refunded
-        );
-        assert_eq!(
-            map(ProviderStatus::RefundAccepted { partial: true }),
-            PaymentStatus::PartiallyRefunded
-        );
-        let unblocked = PreAuthStatus::SuccessUnblocked;
-        assert_eq!(
-            map(ProviderStatus::RefundNotice {
-                state: &ok,
-                pre_auth: Some(&unblocked),
-                description: None
-            }),
-            PaymentStatus::Cancelled
-        );
-        assert_eq!(
-            map(ProviderStatus::RefundNotice {
-                state: &ok,
-                pre_auth: None,
-                description: None
-            }),
-            PaymentStatus::PartiallyRefunded
-        );
     }
 
     #[test]

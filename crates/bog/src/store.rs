@@ -4,6 +4,24 @@
 //! orders is that its `order_id` **and** `payment_hash` both equal what iPay returned when the
 //! order was created. The merchant persists that pair (normally beside its own order row) and
 //! gives [`crate::BogWebhook`] a way to look it up.
+//!
+//! ## Migration to the payment records
+//!
+//! The client now also writes every payment to core's [`paykit_core::PaymentRecords`]
+//! ([`crate::BogClientBuilder::payment_records`]), and those records carry the `payment_hash`
+//! (in [`paykit_core::PaymentRef`], kept secret). The webhook looks an order up in the
+//! `OrderStore` first and in the records second, so:
+//!
+//! 1. today both are written; an existing `OrderStore` keeps working unchanged, and payments
+//!    created before the records existed are still found through it;
+//! 2. a merchant who configures persistent payment records may drop the `OrderStore`:
+//!    [`crate::BogClient::webhook`] then matches callbacks against the records alone;
+//! 3. the `OrderStore` stays for stores keyed by the merchant's own id (`shop_order_id`), which
+//!    the records (keyed by iPay's `order_id`) cannot serve.
+//!
+//! The records were made to carry the hash, rather than the `OrderStore` to carry refunds,
+//! because refunds belong to the one record every provider shares (the reconciler reads it),
+//! and one write per payment is less to keep consistent than two.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -48,9 +66,15 @@ impl StoredOrder {
 /// for every callback.
 #[async_trait]
 pub trait OrderStore: Send + Sync {
-    /// Persists a newly created order. An error here is returned to the caller of the
-    /// creating call (the order exists at iPay but could not be recorded; an unpaid order
-    /// expires after an hour).
+    /// Persists a newly created order. What an error here means depends on the creating call:
+    ///
+    /// - **create order** (a payment page nobody has paid yet): the error is returned as it
+    ///   is. The customer is never sent to the order, so nothing can be paid on it; iPay turns
+    ///   an unpaid order to `error` after an hour. Creating it again is safe.
+    /// - **recurring charge**: the card *was* charged (or is being charged: such a payment does
+    ///   not expire). The error is [`paykit_core::Error::NotRecorded`], carrying the charge's
+    ///   outcome and its new `order_id` and `payment_hash` ([`paykit_core::Error::payment_ref`]).
+    ///   Record them once the store is back; never repeat the charge.
     async fn save(&self, order: &StoredOrder) -> Result<()>;
 
     /// The order a callback names: look it up by `order_id` (or, if you key your records by

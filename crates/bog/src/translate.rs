@@ -1,11 +1,10 @@
 //! Between the common vocabulary (`PaymentRequest`, `PaymentOutcome`) and iPay's native one.
 
 use paykit_core::{
-    CaptureMode, Decimal, Error, LineItem, NextAction, PaymentOutcome, PaymentRequest, Result,
-    SavedCard,
+    CaptureMode, Decimal, Error, LineItem, NextAction, PaymentOutcome, PaymentRecord,
+    PaymentRequest, PaymentStatus, Result, SavedCard,
 };
 
-use crate::PROVIDER;
 use crate::config::Settings;
 use crate::model::PaymentState;
 use crate::model::{
@@ -14,6 +13,7 @@ use crate::model::{
 };
 use crate::status::{ProviderStatus, map};
 use crate::validate;
+use crate::{PROVIDER, completion, records};
 
 /// The native order for a common payment request.
 ///
@@ -162,28 +162,24 @@ pub(crate) fn outcome_for_order(order: &Order, request: &CreateOrder) -> Payment
     .with_raw_status(Some(order.status.clone()).filter(|s| !s.is_empty()))
 }
 
-/// The outcome a payment's details describe. A successful card payment's `order_id` is the
-/// reference for later recurring charges, so it is reported as the saved card.
-pub(crate) fn outcome_for_details(details: &PaymentDetails) -> PaymentOutcome {
-    let status = map(ProviderStatus::Payment {
+/// The outcome a payment's details describe, completed by what paykit recorded: iPay's
+/// details carry no amount and no refunds, so a payment iPay reports as captured has the state
+/// [`records::captured_state`] gives it, and the amount comes from the record. A successful
+/// card payment's `order_id` is the reference for later recurring charges, so it is reported as
+/// the saved card.
+pub(crate) fn outcome_for_details(
+    details: &PaymentDetails,
+    record: Option<&PaymentRecord>,
+) -> PaymentOutcome {
+    let reported = map(ProviderStatus::Payment {
         state: &details.status,
         pre_auth: details.pre_auth_status.as_ref(),
         description: details.status_description.as_deref(),
     });
-    outcome_from(details, status)
-}
-
-/// The outcome after a refund notice, confirmed by the payment's details.
-pub(crate) fn outcome_for_refund_notice(details: &PaymentDetails) -> PaymentOutcome {
-    let status = map(ProviderStatus::RefundNotice {
-        state: &details.status,
-        pre_auth: details.pre_auth_status.as_ref(),
-        description: details.status_description.as_deref(),
-    });
-    outcome_from(details, status)
-}
-
-fn outcome_from(details: &PaymentDetails, status: paykit_core::PaymentStatus) -> PaymentOutcome {
+    let (status, refunded) = match reported {
+        PaymentStatus::Captured => records::captured_state(record),
+        other => (other, None),
+    };
     let card_payment = details.status == PaymentState::Success
         && details.payment_method.as_ref().is_some_and(|m| m.is_card());
     let saved_card = card_payment.then(|| SavedCard {
@@ -191,50 +187,61 @@ fn outcome_from(details: &PaymentDetails, status: paykit_core::PaymentStatus) ->
         masked_pan: details.pan.clone(),
     });
     PaymentOutcome::new(details.order_id.clone(), status)
+        .with_amount(record.and_then(|r| r.amount))
+        .with_refunded(refunded)
         .with_order_id(details.shop_order_id.clone())
         .with_saved_card(saved_card)
         .with_raw_status(Some(details.status.as_str().to_owned()))
 }
 
-/// The outcome of a pre-authorization completion; an `error` answer is an API error (the
-/// authorization still stands).
+/// The outcome of a pre-authorization completion. An `error` answer is a refusal (the
+/// authorization still stands); so is a cancel iPay answers "already completed" (the money was
+/// taken, nothing was released).
 pub(crate) fn outcome_for_completion(
     order_id: &str,
     completion: &PreAuthCompletion,
     result: &PreAuthResult,
+    record: Option<&PaymentRecord>,
 ) -> Result<PaymentOutcome> {
+    let refusal = |code: &str| Error::Api {
+        provider: PROVIDER,
+        http_status: Some(200),
+        code: code.to_owned(),
+        message: result.description.clone().unwrap_or_default(),
+        retryable: false,
+    };
     if result.status == PaymentState::Error {
-        return Err(Error::Api {
-            provider: PROVIDER,
-            http_status: Some(200),
-            code: result.status.as_str().to_owned(),
-            message: result.description.clone().unwrap_or_default(),
-            retryable: false,
-        });
+        return Err(refusal(result.status.as_str()));
+    }
+    let earlier = completion::already_completed(result);
+    if earlier && *completion == PreAuthCompletion::Cancel {
+        return Err(refusal("already_completed"));
     }
     let status = map(ProviderStatus::PreAuthCompleted {
         completion,
         state: &result.status,
         description: result.description.as_deref(),
     });
+    // What was charged: this call's amount, unless an earlier completion charged it.
     let amount = match completion {
-        PreAuthCompletion::Partial(amount) => Some(*amount),
-        PreAuthCompletion::Full | PreAuthCompletion::Cancel => None,
+        PreAuthCompletion::Partial(amount) if !earlier => Some(*amount),
+        PreAuthCompletion::Partial(_) => None,
+        PreAuthCompletion::Full | PreAuthCompletion::Cancel => record.and_then(|r| r.amount),
     };
     Ok(PaymentOutcome::new(order_id, status)
         .with_amount(amount)
+        .with_order_id(record.and_then(|r| r.ids.merchant_reference.clone()))
         .with_raw_status(Some(result.status.as_str().to_owned())))
 }
 
-/// The outcome of an accepted refund.
-pub(crate) fn outcome_for_refund(
-    order_id: &str,
-    amount: Option<paykit_core::Money>,
-) -> PaymentOutcome {
-    let status = map(ProviderStatus::RefundAccepted {
-        partial: amount.is_some(),
-    });
-    PaymentOutcome::new(order_id, status).with_refunded(amount)
+/// The outcome of an accepted refund, from the record it left: refunded or partially refunded,
+/// with the amount returned so far when paykit knows it.
+pub(crate) fn outcome_after_refund(order_id: &str, record: &PaymentRecord) -> PaymentOutcome {
+    let (status, refunded) = records::captured_state(Some(record));
+    PaymentOutcome::new(order_id, status)
+        .with_amount(record.amount)
+        .with_refunded(refunded)
+        .with_order_id(record.ids.merchant_reference.clone())
 }
 
 /// The outcome of a recurring charge: a new payment.

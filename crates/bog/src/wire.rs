@@ -4,6 +4,7 @@
 //! Amounts go out as 2-decimal strings written from the `Decimal` (`Money::to_fixed_string`),
 //! and are read from strings or numbers alike; nothing passes through a float.
 
+use paykit_core::http::RawResponse;
 use paykit_core::{Error, Money, ProviderId, Result};
 use rust_decimal::Decimal;
 use serde::de::Error as _;
@@ -157,6 +158,19 @@ impl CreateOrderResponse {
         if self.order_id.is_empty() {
             return Err(Error::decode(provider, "empty order_id", body, false));
         }
+        if self.payment_hash.is_empty() {
+            return Err(Error::decode(provider, "empty payment_hash", body, false));
+        }
+        // The approve link names the order it pays: a link to another order would have the
+        // customer pay something else.
+        if let Some(linked) = query_order_id(&approve).filter(|id| *id != self.order_id) {
+            return Err(Error::Integrity {
+                provider,
+                field: "links[rel=approve].order_id".into(),
+                expected: self.order_id,
+                actual: linked,
+            });
+        }
         Ok(Order {
             order_id: self.order_id,
             payment_hash: PaymentHash::new(self.payment_hash),
@@ -166,6 +180,14 @@ impl CreateOrderResponse {
             links,
         })
     }
+}
+
+/// The `order_id` query parameter of a link, when it has one (older links use `paymentId`).
+fn query_order_id(href: &str) -> Option<String> {
+    let url = url::Url::parse(href).ok()?;
+    url.query_pairs()
+        .find(|(key, _)| key == "order_id")
+        .map(|(_, value)| value.into_owned())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,6 +252,43 @@ pub(crate) fn refund_form(order_id: &str, amount: Option<&Money>) -> Vec<(&'stat
     fields
 }
 
+/// What a refund answer may say beside the documented empty body.
+#[derive(Debug, Deserialize)]
+struct RefundAnswer {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    order_id: Option<String>,
+}
+
+/// Reads a 2xx refund answer. iPay documents an empty body (bog-ipay.md §5.3). A body is read
+/// only to be checked: one that is not a JSON object, names another order, or says anything
+/// but `success` does not tell whether the refund happened ([`Error::Decode`] or
+/// [`Error::Integrity`], which core makes an unknown outcome).
+pub(crate) fn refund_answer(response: &RawResponse, order_id: &str) -> Result<()> {
+    if response.is_empty() {
+        return Ok(());
+    }
+    let answer: RefundAnswer = response.json()?;
+    if let Some(echoed) = answer.order_id.filter(|echoed| echoed != order_id) {
+        return Err(Error::Integrity {
+            provider: response.provider,
+            field: "order_id".into(),
+            expected: order_id.to_owned(),
+            actual: echoed,
+        });
+    }
+    match answer.status.as_deref() {
+        None | Some("success") => Ok(()),
+        Some(other) => Err(Error::decode(
+            response.provider,
+            format!("a refund answered with status {other:?}"),
+            &response.body,
+            false,
+        )),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pre-authorization completion (`POST /checkout/payment/{order_id}/pre-auth/completion`)
 // ---------------------------------------------------------------------------------------------
@@ -260,11 +319,34 @@ pub(crate) struct PreAuthResponse {
     status: Option<String>,
     #[serde(default)]
     description: Option<String>,
+    /// Not documented; checked when present.
+    #[serde(default)]
+    order_id: Option<String>,
+}
+
+/// Reads a 2xx completion answer for `order_id`. An empty body counts as success (the call was
+/// accepted with a 2xx; some iPay answers come without a body, bog-ipay.md §9.2). A body that
+/// is not the documented JSON is [`Error::Decode`], one naming another order
+/// [`Error::Integrity`]: core makes both an unknown outcome.
+pub(crate) fn pre_auth_answer(response: &RawResponse, order_id: &str) -> Result<PreAuthResult> {
+    if response.is_empty() {
+        return Ok(PreAuthResponse::default().into_result());
+    }
+    let answer: PreAuthResponse = response.json()?;
+    if let Some(echoed) = answer.order_id.clone().filter(|echoed| echoed != order_id) {
+        return Err(Error::Integrity {
+            provider: response.provider,
+            field: "order_id".into(),
+            expected: order_id.to_owned(),
+            actual: echoed,
+        });
+    }
+    Ok(answer.into_result())
 }
 
 impl PreAuthResponse {
-    /// An empty 2xx body counts as success: the call was accepted.
-    pub(crate) fn into_result(self) -> PreAuthResult {
+    /// An answer without `status` counts as success: the call was accepted with a 2xx.
+    fn into_result(self) -> PreAuthResult {
         PreAuthResult {
             status: PaymentState::from(self.status.as_deref().unwrap_or("success")),
             description: non_empty(self.description),
@@ -305,13 +387,27 @@ pub(crate) struct SubscriptionResponse {
 }
 
 impl SubscriptionResponse {
+    /// The new payment charged on the card of `card_order_id`. Its `order_id` must be a new
+    /// one: an answer naming the original order says nothing about this charge.
     pub(crate) fn into_payment(
         self,
         provider: ProviderId,
         body: &[u8],
+        card_order_id: &str,
     ) -> Result<SubscriptionPayment> {
         if self.order_id.is_empty() {
             return Err(Error::decode(provider, "empty order_id", body, false));
+        }
+        if self.payment_hash.is_empty() {
+            return Err(Error::decode(provider, "empty payment_hash", body, false));
+        }
+        if self.order_id == card_order_id {
+            return Err(Error::Integrity {
+                provider,
+                field: "order_id".into(),
+                expected: "a new order_id".into(),
+                actual: self.order_id,
+            });
         }
         Ok(SubscriptionPayment {
             order_id: self.order_id,
@@ -681,6 +777,60 @@ mod tests {
         );
         let cancel = serde_json::to_value(PreAuthBody::from(&PreAuthCompletion::Cancel)).unwrap();
         assert_eq!(cancel, serde_json::json!({"auth_type": "CANCEL"}));
+    }
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            provider: ProviderId("bog"),
+            status: paykit_core::http::StatusCode::from_u16(status).unwrap(),
+            headers: Default::default(),
+            body: body.to_owned().into_bytes().into(),
+            mutating: true,
+            sensitive: false,
+        }
+    }
+
+    #[test]
+    fn a_refund_answer_is_believed_only_when_it_says_nothing_else() {
+        assert!(refund_answer(&raw(200, ""), "o1").is_ok());
+        assert!(refund_answer(&raw(200, r#"{"status":"success","order_id":"o1"}"#), "o1").is_ok());
+        let other = refund_answer(&raw(200, r#"{"order_id":"o2"}"#), "o1").unwrap_err();
+        assert!(matches!(other, Error::Integrity { .. }), "{other:?}");
+        let failed = refund_answer(&raw(200, r#"{"status":"error"}"#), "o1").unwrap_err();
+        assert!(matches!(failed, Error::Decode { .. }), "{failed:?}");
+        let cut = refund_answer(&raw(200, r#"{"status":"succ"#), "o1").unwrap_err();
+        assert!(matches!(cut, Error::Decode { .. }), "{cut:?}");
+    }
+
+    #[test]
+    fn a_completion_answer_naming_another_order_is_an_integrity_error() {
+        let done = pre_auth_answer(&raw(200, ""), "o1").unwrap();
+        assert_eq!(done.status, PaymentState::Success);
+        let err = pre_auth_answer(&raw(200, r#"{"status":"success","order_id":"o2"}"#), "o1")
+            .unwrap_err();
+        assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_recurring_charge_must_be_a_new_order() {
+        let body = br#"{"status":"in_progress","payment_hash":"h","order_id":"card"}"#;
+        let wire: SubscriptionResponse = serde_json::from_slice(body).unwrap();
+        let err = wire
+            .into_payment(ProviderId("bog"), body, "card")
+            .unwrap_err();
+        assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
+        let body = br#"{"status":"in_progress","payment_hash":"","order_id":"new"}"#;
+        let wire: SubscriptionResponse = serde_json::from_slice(body).unwrap();
+        assert!(wire.into_payment(ProviderId("bog"), body, "card").is_err());
+    }
+
+    #[test]
+    fn an_approve_link_to_another_order_is_an_integrity_error() {
+        let body = br#"{"payment_hash":"h","order_id":"o","links":[
+            {"href":"https://ipay.ge/?order_id=other&locale=ka","rel":"approve","method":"REDIRECT"}]}"#;
+        let wire: CreateOrderResponse = serde_json::from_slice(body).unwrap();
+        let err = wire.into_order(ProviderId("bog"), body).unwrap_err();
+        assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
     }
 
     #[test]

@@ -206,7 +206,7 @@ async fn refused_credentials_are_an_auth_error_and_nothing_else_is_sent() {
 }
 
 #[tokio::test]
-async fn an_unreadable_token_answer_is_a_decode_error_without_an_excerpt() {
+async fn an_unreadable_token_answer_leaves_the_call_unsent_without_an_excerpt() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
@@ -217,10 +217,20 @@ async fn an_unreadable_token_answer_is_a_decode_error_without_an_excerpt() {
         .mount(&server)
         .await;
     let err = client(&server).payment_details(ORDER_ID).await.unwrap_err();
+    // Without a token the call itself never left (core's NoToken); the token answer is not
+    // quoted.
     assert!(
-        matches!(&err, Error::Decode { snippet, .. } if snippet.is_empty()),
+        matches!(
+            &err,
+            Error::Transport {
+                kind: paykit_core::TransportKind::NoToken(_),
+                sent: paykit_core::Sent::NotSent,
+                ..
+            }
+        ),
         "{err:?}"
     );
+    assert!(err.is_retryable() && !err.outcome_unknown());
     assert!(!format!("{err} {err:?}").contains("test-leaky-token"));
 }
 

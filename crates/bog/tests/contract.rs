@@ -7,8 +7,9 @@ use paykit_bog::{
     PaymentHash, PreAuthCompletion, StoredOrder,
 };
 use paykit_core::{
-    CaptureMode, CardUsage, Currency, LineItem, Money, PaymentProvider, PaymentRequest,
-    SavedCardCharge, SecretString, Webhook, WebhookRequest,
+    CaptureMode, CardUsage, Currency, Flow, InMemoryPaymentRecords, LineItem, Money,
+    PaymentProvider, PaymentRecord, PaymentRecords, PaymentRequest, SavedCardCharge, SecretString,
+    Webhook, WebhookRequest,
 };
 use paykit_testkit::fixture::{Callback, Scenario, audit, fixtures_root};
 use paykit_testkit::{
@@ -60,6 +61,25 @@ fn fixtures_pass_the_audit() {
 fn client(server_uri: &str) -> Result<BogClient, Value> {
     BogClient::builder(CLIENT_ID, SecretString::from(SECRET))
         .base_url(format!("{server_uri}{API}"))
+        .build()
+        .map_err(|e| describe_error(&e))
+}
+
+/// A client whose payment records hold `payment_id` as a payment of `amount` it created
+/// (fixture input `recorded_amount`): what a client that created the payment knows.
+async fn recorded_client(
+    server_uri: &str,
+    payment_id: &str,
+    amount: Money,
+) -> Result<BogClient, Value> {
+    let records = Arc::new(InMemoryPaymentRecords::new());
+    let record = PaymentRecord::new(paykit_bog::PROVIDER, payment_id)
+        .with_flow(Flow::Pay)
+        .with_amount(Some(amount));
+    records.put(&record).await.map_err(|e| describe_error(&e))?;
+    BogClient::builder(CLIENT_ID, SecretString::from(SECRET))
+        .base_url(format!("{server_uri}{API}"))
+        .payment_records(records)
         .build()
         .map_err(|e| describe_error(&e))
 }
@@ -214,10 +234,13 @@ async fn call(scenario: Scenario, base_url: String) -> Described {
         }
         "refund" => {
             let amount = opt_money(&scenario, "amount")?;
+            let payment_id = scenario.input_str("payment_id")?;
+            let client = match opt_money(&scenario, "recorded_amount")? {
+                Some(recorded) => recorded_client(&base_url, payment_id, recorded).await?,
+                None => client,
+            };
             let refund = client.refund().ok_or_else(|| bad_input("no refund"))?;
-            refund
-                .refund(scenario.input_str("payment_id")?, amount)
-                .await
+            refund.refund(payment_id, amount).await
         }
         "recurring_charge" => {
             let mut payment = PaymentRequest::new(scenario.input_money("amount")?);

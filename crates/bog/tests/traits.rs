@@ -172,12 +172,22 @@ async fn capture_partial_capture_and_void_are_pre_auth_completions() {
 }
 
 #[tokio::test]
-async fn refunds_full_and_partial() {
+async fn refunds_partial_then_full() {
     let server = MockServer::start().await;
     mount_token(&server, TOKEN, 1).await;
+    // No record of this payment: iPay is asked whether it is a held block (it is not).
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/checkout/payment/{ORDER_ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(details_body(
+            ORDER_ID,
+            PAYMENT_HASH,
+            "success",
+        )))
+        .mount(&server)
+        .await;
     for form in [
-        format!("order_id={ORDER_ID}"),
         format!("order_id={ORDER_ID}&amount=2.50"),
+        format!("order_id={ORDER_ID}"),
     ] {
         Mock::given(method("POST"))
             .and(path(format!("{API}/checkout/refund")))
@@ -189,12 +199,15 @@ async fn refunds_full_and_partial() {
     }
     let client = client(&server);
     let refunds = client.refund().unwrap();
-    let full = refunds.refund(ORDER_ID, None).await.unwrap();
-    assert_eq!(full.status, PaymentStatus::Refunded);
-    assert_eq!(full.refunded, None);
     let part = refunds.refund(ORDER_ID, Some(gel("2.5"))).await.unwrap();
     assert_eq!(part.status, PaymentStatus::PartiallyRefunded);
     assert_eq!(part.refunded, Some(gel("2.50")));
+    let full = refunds.refund(ORDER_ID, None).await.unwrap();
+    assert_eq!(full.status, PaymentStatus::Refunded);
+    // The payment's amount is unknown to this client, so how much went back in all is too.
+    assert_eq!(full.refunded, None);
+    let now = client.get_payment(ORDER_ID).await.unwrap();
+    assert_eq!(now.status, PaymentStatus::Refunded);
 }
 
 #[tokio::test]

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use common::*;
 use http::{HeaderMap, HeaderValue};
 use paykit_bog::{
-    BogClient, BogWebhook, InMemoryOrderStore, Notification, NotificationKind, OrderStore,
-    PaymentHash, StoredOrder,
+    BogWebhook, InMemoryOrderStore, Notification, NotificationKind, OrderStore, PaymentHash,
+    StoredOrder,
 };
 use paykit_core::{
-    Authenticity, Error, EventKind, PaymentStatus, Result, SignatureError, Webhook, WebhookRequest,
-    async_trait,
+    Authenticity, Error, EventKind, PaymentProvider, PaymentStatus, RefundState, Result,
+    SignatureError, Webhook, WebhookRequest, async_trait,
 };
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -128,21 +128,49 @@ async fn a_later_state_change_gets_a_new_dedupe_key() {
 }
 
 #[tokio::test]
-async fn a_refund_notice_is_a_refund_event() {
+async fn a_refund_notice_confirms_the_refund_paykit_sent() {
     let server = MockServer::start().await;
     mount_token(&server, TOKEN, 1).await;
-    mount_details(&server, details_body(ORDER_ID, PAYMENT_HASH, "success"), 2).await;
-    let webhook = BogWebhook::new(client(&server), store());
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/checkout/payment/{ORDER_ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(details_body(
+            ORDER_ID,
+            PAYMENT_HASH,
+            "success",
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/checkout/refund")))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).order_store(store()).build().unwrap();
+    client
+        .refund()
+        .unwrap()
+        .refund(ORDER_ID, Some(gel("4.00")))
+        .await
+        .unwrap();
+    let webhook = client.webhook().unwrap();
     let event = verify(&webhook, REFUND_NOTICE).await.unwrap();
+    assert!(event.is_fit_for_fulfilment());
     let EventKind::Refund(outcome) = &event.kind else {
         panic!("{event:?}")
     };
     assert_eq!(outcome.status, PaymentStatus::PartiallyRefunded);
-    assert_eq!(
-        event.dedupe_key,
-        format!("bog:{ORDER_ID}:refund:18625:PERFORMED:-")
-    );
-    // The docs label the refund notice "JSON EXAMPLE": JSON is accepted too.
+    assert_eq!(outcome.refunded, Some(gel("4.00")));
+    assert_eq!(event.dedupe_key, format!("bog:{ORDER_ID}:refund:1"));
+    let record = client
+        .payment_records()
+        .get(paykit_bog::PROVIDER, ORDER_ID)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.refunds[0].state, RefundState::Confirmed);
+    // The docs label the refund notice "JSON EXAMPLE": JSON is accepted too. A redelivery
+    // confirms nothing new and keeps the key.
     let json_body = json!({
         "order_id": ORDER_ID, "payment_hash": PAYMENT_HASH, "ipay_payment_id": "18625",
         "status_description": "PERFORMED", "shop_order_id": "shop-10042",
@@ -151,11 +179,31 @@ async fn a_refund_notice_is_a_refund_event() {
     .to_string();
     let mut headers = HeaderMap::new();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
-    let event = webhook
+    let again = webhook
         .verify(&WebhookRequest::new(&headers, json_body.as_bytes()))
         .await
         .unwrap();
-    assert!(matches!(event.kind, EventKind::Refund(_)));
+    assert!(matches!(again.kind, EventKind::Refund(_)));
+    assert_eq!(again.dedupe_key, event.dedupe_key);
+}
+
+#[tokio::test]
+async fn a_refund_notice_of_a_released_block_is_a_cancellation() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 1).await;
+    let mut released = details_body(ORDER_ID, PAYMENT_HASH, "success");
+    released["pre_auth_status"] = json!("success_unblocked");
+    mount_details(&server, released, 1).await;
+    let webhook = BogWebhook::new(client(&server), store());
+    let event = verify(&webhook, REFUND_NOTICE).await.unwrap();
+    let EventKind::Payment(outcome) = &event.kind else {
+        panic!("{event:?}")
+    };
+    assert_eq!(outcome.status, PaymentStatus::Cancelled);
+    assert_eq!(
+        event.dedupe_key,
+        format!("bog:{ORDER_ID}:payment:success:success_unblocked")
+    );
 }
 
 #[tokio::test]
@@ -297,11 +345,67 @@ async fn a_garbled_body_is_a_bad_body() {
 }
 
 #[tokio::test]
-async fn the_client_can_hand_out_a_webhook_over_its_store() {
+async fn without_a_store_callbacks_are_matched_against_the_payment_records() {
     let server = MockServer::start().await;
-    assert!(client(&server).webhook().is_none());
-    let client: BogClient = builder(&server).order_store(store()).build().unwrap();
-    assert!(client.webhook().is_some());
+    mount_token(&server, TOKEN, 1).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/checkout/orders")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "status": "CREATED", "payment_hash": PAYMENT_HASH, "order_id": ORDER_ID,
+            "links": [{"href": format!("https://ipay.ge/?order_id={ORDER_ID}&locale=ka"), "rel": "approve", "method": "REDIRECT"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount_details(&server, details_body(ORDER_ID, PAYMENT_HASH, "success"), 1).await;
+    let client = client(&server);
+    client
+        .create_payment(
+            &paykit_core::PaymentRequest::new(gel("20.00"))
+                .order_id("shop-10042")
+                .return_url("https://shop.example.ge/r"),
+        )
+        .await
+        .unwrap();
+    let webhook = client.webhook().expect("the records carry the hash");
+    let event = verify(&webhook, TV3).await.unwrap();
+    let outcome = event.payment().unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Captured);
+    // The records know the amount iPay's details leave out.
+    assert_eq!(outcome.amount, Some(gel("20.00")));
+    let forged = TV3.replace(PAYMENT_HASH, &"0".repeat(40));
+    let err = verify(&webhook, &forged).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Signature(SignatureError::Mismatch)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_order_is_confirmed_only_when_asked_and_only_with_ipays_hash() {
+    let server = MockServer::start().await;
+    mount_token(&server, TOKEN, 1).await;
+    mount_details(&server, details_body(ORDER_ID, PAYMENT_HASH, "success"), 2).await;
+    let store = Arc::new(InMemoryOrderStore::new());
+    let webhook = BogWebhook::new(client(&server), store.clone()).confirm_unknown_orders();
+    // A forged hash: iPay's answer does not carry it.
+    let forged = TV3.replace(PAYMENT_HASH, &"0".repeat(40));
+    let err = verify(&webhook, &forged).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Signature(SignatureError::Mismatch)),
+        "{err:?}"
+    );
+    assert!(store.is_empty());
+    // The genuine callback of a charge whose answer was lost: found, confirmed, adopted.
+    let event = verify(&webhook, TV3).await.unwrap();
+    assert!(event.is_fit_for_fulfilment());
+    let outcome = event.payment().unwrap();
+    assert_eq!(outcome.provider_payment_id, ORDER_ID);
+    assert_eq!(outcome.order_id.as_deref(), Some("shop-10042"));
+    assert_eq!(outcome.status, PaymentStatus::Captured);
+    let stored = store.find(ORDER_ID, None).await.unwrap().unwrap();
+    assert_eq!(stored.payment_hash.expose_secret(), PAYMENT_HASH);
+    server.verify().await;
 }
 
 #[test]

@@ -236,24 +236,24 @@ async fn payment_lifecycle_with_confirmed_callbacks_and_refunds() {
     let notice = env.refund_callback().await;
     let event = env.verify(&notice).await.unwrap();
     assert_eq!(event.authenticity, Authenticity::Confirmed);
-    let details = env.client.payment_details(&order_id).await.unwrap();
-    let ipay_payment_id = details.ipay_payment_id.clone().unwrap();
-    assert_eq!(
-        event.dedupe_key,
-        format!("bog:{order_id}:refund:{ipay_payment_id}:PARTIALLY_REFUNDED:-")
-    );
+    // Keyed by what paykit and iPay confirm (the first refund iPay confirmed), not by the
+    // notice's unsigned fields.
+    assert_eq!(event.dedupe_key, format!("bog:{order_id}:refund:1"));
     match &event.kind {
         EventKind::Refund(outcome) => {
             assert_eq!(outcome.provider_payment_id, order_id);
             assert_eq!(outcome.status, PaymentStatus::PartiallyRefunded);
+            assert_eq!(outcome.refunded, Some(gel("5.25")));
         }
         other => panic!("expected a refund event, got {other:?}"),
     }
+    // iPay's details still read success after a refund; get_payment knows better.
+    let details = env.client.payment_details(&order_id).await.unwrap();
     assert_eq!(details.status, PaymentState::Success);
-    assert_eq!(
-        details.status_description.as_deref(),
-        Some("PARTIALLY_REFUNDED")
-    );
+    let now = env.client.get_payment(&order_id).await.unwrap();
+    assert_eq!(now.status, PaymentStatus::PartiallyRefunded);
+    assert_eq!(now.refunded, Some(gel("5.25")));
+    assert_eq!(now.amount, Some(gel("20.00")));
 
     // 14.75 is left: 15.00 is beyond the balance and refused; nothing moves.
     let (code, message) = api_error(refunds.refund(&order_id, Some(gel("15.00"))).await);
@@ -263,15 +263,15 @@ async fn payment_lifecycle_with_confirmed_callbacks_and_refunds() {
     // The rest is fine, and then nothing is left.
     let rest = refunds.refund(&order_id, None).await.unwrap();
     assert_eq!(rest.status, PaymentStatus::Refunded);
+    assert_eq!(rest.refunded, Some(gel("20.00")));
     let notice = env.refund_callback().await;
     let event = env.verify(&notice).await.unwrap();
-    assert!(
-        event.dedupe_key.ends_with(":REFUNDED:-"),
-        "{}",
-        event.dedupe_key
-    );
-    let details = env.client.payment_details(&order_id).await.unwrap();
-    assert_eq!(details.status_description.as_deref(), Some("REFUNDED"));
+    assert_eq!(event.dedupe_key, format!("bog:{order_id}:refund:2"));
+    // BOG delivers a notice up to five times: the same key again.
+    let again = env.verify(&notice).await.unwrap();
+    assert_eq!(again.dedupe_key, event.dedupe_key);
+    let now = env.client.get_payment(&order_id).await.unwrap();
+    assert_eq!(now.status, PaymentStatus::Refunded);
     let (code, message) = api_error(refunds.refund(&order_id, Some(gel("0.10"))).await);
     assert_eq!(code, "INVALID_ORDER_STATE");
     assert!(message.contains("fully refunded"), "{message}");
@@ -454,4 +454,97 @@ async fn expired_token_is_renewed_mid_flow() {
         env.verify(&notice).await.unwrap().kind,
         EventKind::Refund(_)
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_of_a_blocked_payment_releases_it() {
+    let mut env = env().await;
+    let request = env
+        .request("70.00", "HOTEL-79")
+        .capture(CaptureMode::Manual);
+    let (created, _, callback) = env.pay(&request).await;
+    let order_id = created.provider_payment_id;
+    assert_eq!(
+        payment_of(&env.verify(&callback).await.unwrap()).status,
+        PaymentStatus::Authorized
+    );
+    let released = env
+        .client
+        .refund()
+        .unwrap()
+        .refund(&order_id, None)
+        .await
+        .unwrap();
+    // Nothing was refunded: the block was lifted.
+    assert_eq!(released.status, PaymentStatus::Cancelled);
+    assert_eq!(released.refunded, None);
+    // iPay sends a status change and a refund notice, in either order; both are the released
+    // payment.
+    let mut callbacks = [env.merchant.next().await, env.merchant.next().await];
+    callbacks.sort_by(|a, b| b.path.cmp(&a.path));
+    let [status, notice] = callbacks;
+    assert_eq!(
+        (status.path.as_str(), notice.path.as_str()),
+        ("/bog/status", "/bog/refund")
+    );
+    let status_event = env.verify(&status).await.unwrap();
+    assert_eq!(payment_of(&status_event).status, PaymentStatus::Cancelled);
+    let notice_event = env.verify(&notice).await.unwrap();
+    assert_eq!(payment_of(&notice_event).status, PaymentStatus::Cancelled);
+    assert_eq!(notice_event.dedupe_key, status_event.dedupe_key);
+    assert_eq!(
+        env.client.get_payment(&order_id).await.unwrap().status,
+        PaymentStatus::Cancelled
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_amount_is_captured_and_refunded_as_full() {
+    let mut env = env().await;
+    let request = env
+        .request("45.00", "HOTEL-80")
+        .capture(CaptureMode::Manual);
+    let (created, _, callback) = env.pay(&request).await;
+    let order_id = created.provider_payment_id;
+    env.verify(&callback).await.unwrap();
+    // iPay refuses a PARTIAL_COMPLETE of the whole blocked amount; it goes out as FULL.
+    let captured = env
+        .client
+        .capture()
+        .unwrap()
+        .capture(&order_id, Some(gel("45.00")))
+        .await
+        .unwrap();
+    assert_eq!(captured.status, PaymentStatus::Captured);
+    assert_eq!(captured.amount, Some(gel("45.00")));
+    let completion = &env.proxy.calls(
+        "POST",
+        &format!("{API}/checkout/payment/{order_id}/pre-auth/completion"),
+    )[0];
+    assert!(
+        completion.request_body.contains("FULL_COMPLETE"),
+        "{}",
+        completion.request_body
+    );
+    env.status_callback().await;
+    // Likewise a refund of everything goes out without an amount.
+    let refunded = env
+        .client
+        .refund()
+        .unwrap()
+        .refund(&order_id, Some(gel("45.00")))
+        .await
+        .unwrap();
+    assert_eq!(refunded.status, PaymentStatus::Refunded);
+    let refund = &env.proxy.calls("POST", &format!("{API}/checkout/refund"))[0];
+    assert_eq!(refund.request_body, format!("order_id={order_id}"));
+    let notice = env.refund_callback().await;
+    assert!(matches!(
+        env.verify(&notice).await.unwrap().kind,
+        EventKind::Refund(_)
+    ));
+    assert_eq!(
+        env.client.get_payment(&order_id).await.unwrap().status,
+        PaymentStatus::Refunded
+    );
 }
