@@ -73,6 +73,17 @@ Exit codes: 0 done; 1 failed, nothing happened; 2 usage error, nothing sent;
 3 outcome unknown: the provider may have acted, check the payment before trying again
 (the error on stderr lists every id to reconcile with).";
 
+/// How a maib payment was created (`--flow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MaibFlow {
+    /// `pay`, one-click or recurring: `OK` is captured.
+    Direct,
+    /// `hold`: `OK` is authorized, not captured.
+    Hold,
+    /// `savecard-*`: `OK` means the amount sent with it was charged.
+    SaveCard,
+}
+
 /// Provider selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Provider {
@@ -187,6 +198,11 @@ pub(crate) struct VerifyArgs {
     /// miaPOS: the public key, base64 DER SubjectPublicKeyInfo.
     #[arg(long)]
     pub(crate) public_key: Option<String>,
+    /// maib: how the payment was created. maib's `OK` means captured for `direct` payments
+    /// but only authorized for a `hold`; without this an `OK` is reported as an unknown event
+    /// rather than guessed.
+    #[arg(long, value_enum)]
+    pub(crate) flow: Option<MaibFlow>,
     /// The callback body; stdin when omitted or `-`.
     pub(crate) file: Option<PathBuf>,
 }

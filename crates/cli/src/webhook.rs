@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use paykit_core::describe::describe_event;
 use paykit_core::{SecretString, Webhook, WebhookRequest};
-use paykit_maib::MaibWebhook;
+use paykit_maib::{MaibWebhook, PaymentFlow};
 use paykit_miapos::MiaPosWebhook;
 
-use crate::args::{Provider, VerifyArgs};
+use crate::args::{MaibFlow, Provider, VerifyArgs};
 use crate::output;
 
 const NOT_AUTHENTIC: u8 = 1;
@@ -56,11 +56,21 @@ fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
                 .signature_key
                 .as_deref()
                 .ok_or("maib needs --signature-key KEY")?;
-            let hook = MaibWebhook::new(SecretString::from(key))
+            let mut hook = MaibWebhook::new(SecretString::from(key))
                 .map_err(|e| format!("unusable signature key: {e}"))?;
+            if let Some(flow) = args.flow {
+                hook = hook.assume_flow(match flow {
+                    MaibFlow::Direct => PaymentFlow::Direct,
+                    MaibFlow::Hold => PaymentFlow::Hold,
+                    MaibFlow::SaveCard => PaymentFlow::SaveCard,
+                });
+            }
             Ok(Box::new(hook))
         }
         Provider::Miapos => {
+            if args.flow.is_some() {
+                return Err("--flow is for maib: miaPOS callbacks say what they are".into());
+            }
             if args.signature_key.is_some() {
                 return Err(
                     "--signature-key is for maib; miaPOS callbacks are checked with --public-key"

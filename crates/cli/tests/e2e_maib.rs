@@ -144,17 +144,24 @@ async fn direct_payment_lifecycle_with_signed_callback_and_partial_refund() {
     let callback = env.merchant.next().await;
     assert_eq!(callback.path, "/maib/callback");
 
-    // The common Webhook: signed, keyed by payId, captured 10.25 MDL for order-1001.
+    // The common Webhook: signed, keyed by payId and status, captured 10.25 MDL for
+    // order-1001 (the client recorded a direct payment when it created it).
     let event = env.verify(&callback).await;
     assert_eq!(event.provider, paykit_maib::PROVIDER);
     assert_eq!(event.authenticity, Authenticity::Signed);
-    assert_eq!(event.dedupe_key, pay_id);
+    assert_eq!(event.dedupe_key, format!("{pay_id}:OK"));
+    assert!(!event.is_fit_for_fulfilment());
     let paid = payment_of(&event);
     assert_eq!(paid.provider_payment_id, pay_id);
     assert_eq!(paid.status, PaymentStatus::Captured);
     assert_eq!(paid.amount, Some(mdl("10.25")));
     assert_eq!(paid.order_id.as_deref(), Some("order-1001"));
     assert_eq!(paid.raw_status.as_deref(), Some("OK"));
+    // Confirmed with pay-info: fit for fulfilment.
+    let confirmed = env.client.confirm(event.clone()).await.unwrap();
+    assert_eq!(confirmed.authenticity, Authenticity::Confirmed);
+    assert!(confirmed.is_fit_for_fulfilment());
+    assert_eq!(payment_of(&confirmed).amount, Some(mdl("10.25")));
 
     // The native verifier sees every field, signed the way maib's reference code signs.
     let verified = env
@@ -332,6 +339,17 @@ async fn two_step_hold_is_approved_then_partly_completed_and_refunded() {
         PaymentStatus::Authorized
     );
     assert_eq!(info.confirm_amount, None);
+    // Through the common traits the client knows it was a hold: authorized, never captured,
+    // in the callback, its confirmation and get_payment.
+    let event = env.verify(&callback).await;
+    assert_eq!(payment_of(&event).status, PaymentStatus::Authorized);
+    let confirmed = env.client.confirm(event).await.unwrap();
+    assert!(confirmed.is_fit_for_fulfilment());
+    assert_eq!(payment_of(&confirmed).status, PaymentStatus::Authorized);
+    assert_eq!(
+        env.client.get_payment(&pay_id).await.unwrap().status,
+        PaymentStatus::Authorized
+    );
 
     let capture = env.client.capture().expect("maib captures holds");
     // More than was held is refused.
@@ -419,7 +437,12 @@ async fn expired_tokens_are_renewed_transparently_mid_flow() {
         .await
         .unwrap();
     assert_eq!(refunded.status, PaymentStatus::PartiallyRefunded);
-    assert_eq!(env.proxy.statuses("POST", "/v1/refund"), [401, 200]);
+    // The trait reads pay-info first: that read met the dead token; the refund went once.
+    assert_eq!(
+        env.proxy.statuses("GET", &pay_info).last_chunk::<2>(),
+        Some(&[401, 200])
+    );
+    assert_eq!(env.proxy.statuses("POST", "/v1/refund"), [200]);
     let grants = env.proxy.calls("POST", TOKEN);
     assert_eq!(grants.len(), 5, "{grants:?}");
     assert_eq!(grants[3].status, 401);
@@ -437,22 +460,31 @@ async fn refund_answered_5xx_after_processing_is_an_unknown_outcome() {
     let mut env = env().await;
     let request = env.request("10.25", "order-1006");
     let (created, _, _) = env.pay(&request).await;
+    let pay_id = created.provider_payment_id;
     env.sim
         .set_faults(paykit_sim::Faults::none().with_error_after_processing_rate(100));
+    // Through the trait, pay-info is read first: it fails, so no refund is sent at all.
     let err = env
         .client
         .refund()
         .unwrap()
-        .refund(&created.provider_payment_id, None)
+        .refund(&pay_id, None)
         .await
         .unwrap_err();
+    assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+    assert!(env.proxy.calls("POST", "/v1/refund").is_empty());
+    // The refund itself, answered 5xx after maib processed it.
+    let err = env.client.refund_payment(&pay_id, None).await.unwrap_err();
     env.sim.set_faults(paykit_sim::Faults::none());
-    // maib did refund.
-    let info = env
-        .client
-        .pay_info(&created.provider_payment_id)
-        .await
-        .unwrap();
-    assert_eq!(info.refund_amount, Some(dec("10.25")));
     assert!(err.outcome_unknown(), "{err:?}");
+    let ids = err.payment_ref().unwrap();
+    assert_eq!(ids.provider_payment_id.as_deref(), Some(pay_id.as_str()));
+    assert_eq!(ids.merchant_reference.as_deref(), Some("order-1006"));
+    // maib did refund: pay-info, the reconciliation the error asks for, shows it.
+    let info = env.client.pay_info(&pay_id).await.unwrap();
+    assert_eq!(info.refund_amount, Some(dec("10.25")));
+    assert_eq!(
+        env.client.get_payment(&pay_id).await.unwrap().status,
+        PaymentStatus::Refunded
+    );
 }

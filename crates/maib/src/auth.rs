@@ -7,10 +7,12 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use paykit_core::http::{ApiRequest, HttpExecutor, Idempotency};
-use paykit_core::{Expiry, ExposeSecret, Result, SecretString, TokenFetcher, TokenGrant};
+use paykit_core::http::{ApiRequest, Effect, HttpExecutor, Idempotency};
+use paykit_core::{
+    Expiry, ExposeSecret, PaymentRef, Result, SecretString, TokenFetcher, TokenGrant,
+};
 
-use crate::error::{self, CallKind};
+use crate::error;
 use crate::types::TokenPair;
 use crate::wire::{CredentialsBody, RefreshBody, TokenResult};
 
@@ -61,9 +63,14 @@ impl MaibTokenFetcher {
 
     async fn generate(&self, request: ApiRequest) -> Result<TokenPair> {
         // Asking for a token changes nothing at maib: retried like a read.
-        let request = request.idempotency(Idempotency::Read).sensitive_response();
-        let response = self.executor.send(&request).await?;
-        let result: TokenResult = error::parse(&response, CallKind::Harmless)?;
+        let request = request
+            .idempotency(Idempotency::Read)
+            .effect(Effect::Read)
+            .sensitive_response();
+        let result: TokenResult = self
+            .executor
+            .call(&request, &PaymentRef::new(), error::parse)
+            .await?;
         Ok(result.into())
     }
 }

@@ -1,25 +1,22 @@
 //! maib's response envelope and its error table (spec digest maib.md §1.1, §8).
 //!
 //! Every response is `{"result": ..., "ok": true}` or `{"errors": [...], "ok": false}` with a
-//! non-2xx status. The first error's code becomes [`Error::Api`]'s `code`; every error's code
-//! and message end up in its `message`, so nothing maib said is dropped.
+//! non-2xx status. Every entry of `errors[]` (code, message and `errorArgs`) is kept in
+//! [`Error::Api`]'s message in the form [`crate::api_errors`] reads back; the first entry's
+//! code is the error's `code`.
+//!
+//! This module only reads answers. What an answer means for money (a `10000` during a refund is
+//! an unknown outcome, during a `pay` a retryable error) is decided by core's
+//! [`paykit_core::http::HttpExecutor::call`] from the [`paykit_core::http::Effect`] each call
+//! declares: the parse here reports maib's fault plainly as `Error::Api { retryable: true }`.
 
 use paykit_core::http::RawResponse;
-use paykit_core::{Error, Result, Sent, TransportKind};
+use paykit_core::{Error, Result};
 use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::PROVIDER;
+use crate::api_errors::{ApiErrorEntry, render_api_errors};
 use crate::wire::{ApiErrorItem, Envelope};
-
-/// What a call is, for deciding whether maib's transient error may be repeated blindly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CallKind {
-    /// Reads, token requests, and calls that only register a payment page (`pay`, `hold`,
-    /// `savecard-*`, `execute-oneclick`): no money moves until the customer acts.
-    Harmless,
-    /// `complete`, `refund`, `execute-recurring`: money may have moved.
-    MovesMoney,
-}
 
 /// The documented error codes: code, meaning, HTTP status (spec §8.1).
 const CODES: &[(&str, &str, u16)] = &[
@@ -132,14 +129,14 @@ fn is_credentials_code(code: &str) -> bool {
 }
 
 /// The `result` of a successful response, or the error it carries.
-pub(crate) fn parse<T: DeserializeOwned>(response: &RawResponse, kind: CallKind) -> Result<T> {
+pub(crate) fn parse<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
     if !response.is_success() {
-        return Err(error_from(response, kind));
+        return Err(error_from(response));
     }
     let envelope: Envelope<T> = response.json()?;
     let errors = envelope.errors.unwrap_or_default();
     if !errors.is_empty() && (envelope.ok == Some(false) || envelope.result.is_none()) {
-        return Err(api_error(response, &errors, kind));
+        return Err(api_error(response, &errors));
     }
     if envelope.ok == Some(false) {
         return Err(Error::decode(
@@ -161,7 +158,7 @@ pub(crate) fn parse<T: DeserializeOwned>(response: &RawResponse, kind: CallKind)
 
 /// The error for a non-2xx response: maib's envelope when there is one, otherwise core's
 /// reading of the bare status.
-fn error_from(response: &RawResponse, kind: CallKind) -> Error {
+fn error_from(response: &RawResponse) -> Error {
     let errors = serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body)
         .ok()
         .and_then(|e| e.errors)
@@ -169,52 +166,29 @@ fn error_from(response: &RawResponse, kind: CallKind) -> Error {
     if errors.is_empty() {
         return response.unrecognized_error();
     }
-    api_error(response, &errors, kind)
+    api_error(response, &errors)
 }
 
-/// Maps `errors[]` to one [`Error`].
-fn api_error(response: &RawResponse, errors: &[ApiErrorItem], kind: CallKind) -> Error {
+/// Maps `errors[]` to one [`Error`], keeping every entry.
+fn api_error(response: &RawResponse, errors: &[ApiErrorItem]) -> Error {
     let status = response.status.as_u16();
-    let code = errors
-        .first()
-        .and_then(|e| e.error_code.clone())
-        .unwrap_or_default();
-    let mut message = errors
-        .first()
-        .and_then(|e| e.error_message.clone())
-        .unwrap_or_default();
-    for other in errors.iter().skip(1) {
-        message.push_str(&format!(
-            "; {}: {}",
-            other.error_code.as_deref().unwrap_or("?"),
-            other.error_message.as_deref().unwrap_or("")
-        ));
-    }
+    let entries: Vec<ApiErrorEntry> = errors.iter().map(ApiErrorItem::entry).collect();
+    let code = entries.first().map(|e| e.code.clone()).unwrap_or_default();
+    let message = render_api_errors(&entries);
     if status == 401 || is_credentials_code(&code) {
         return Error::Auth {
             provider: PROVIDER,
-            message: format!("{code}: {message}"),
+            message,
         };
     }
-    let transient = is_transient_error_code(&code);
-    if transient && kind == CallKind::MovesMoney {
-        // maib failed while a capture, refund or charge was in flight: it may have happened.
-        // That is an unknown outcome, to be reconciled with pay-info, never an API answer.
-        tracing::warn!(%code, %message, "maib failed mid-operation; the outcome is unknown");
-        return Error::Transport {
-            provider: PROVIDER,
-            kind: TransportKind::Status(status),
-            sent: Sent::MaybeSent,
-            mutating: true,
-        };
-    }
-    let retryable = transient;
     Error::Api {
         provider: PROVIDER,
         http_status: Some(status),
+        // A transient maib fault: repeatable when nothing moves; core turns it into an unknown
+        // outcome for a call that may move money.
+        retryable: is_transient_error_code(&code),
         code,
         message,
-        retryable,
     }
 }
 
@@ -224,6 +198,7 @@ mod tests {
     use paykit_core::{Sent, TransportKind};
 
     use super::*;
+    use crate::api_errors::api_errors;
     use crate::wire::DeleteWire;
 
     fn response(status: u16, body: &str) -> RawResponse {
@@ -237,8 +212,8 @@ mod tests {
         }
     }
 
-    fn parse_delete(status: u16, body: &str, kind: CallKind) -> Result<DeleteWire> {
-        parse(&response(status, body), kind)
+    fn parse_delete(status: u16, body: &str) -> Result<DeleteWire> {
+        parse(&response(status, body))
     }
 
     #[test]
@@ -246,20 +221,18 @@ mod tests {
         let r = parse_delete(
             200,
             r#"{"result":{"billerId":"b","status":"OK"},"ok":"true"}"#,
-            CallKind::Harmless,
         )
         .unwrap();
         assert_eq!(r.into_result("b").biller_id, "b");
     }
 
     #[test]
-    fn documented_errors_become_api_errors_with_every_message() {
-        let body = r#"{"errors":[{"errorCode":"12001","errorMessage":"Parameter 'amount' is invalid","errorArgs":{"parameter":"amount"}},{"errorCode":"12005","errorMessage":"bad currency"}],"ok":false}"#;
-        let err = parse_delete(400, body, CallKind::Harmless).unwrap_err();
+    fn every_error_code_and_every_error_arg_is_kept() {
+        let body = r#"{"errors":[{"errorCode":"12001","errorMessage":"Parameter 'amount' is invalid","errorArgs":{"parameter":"amount"}},{"errorCode":"12014","errorMessage":"Parameter 'amount' out of range","errorArgs":{"parameter":"amount","minValue":1,"maxValue":"100000"}},{"errorCode":"12005","errorMessage":"bad currency"}],"ok":false}"#;
+        let err = parse_delete(400, body).unwrap_err();
         let Error::Api {
             http_status,
             code,
-            message,
             retryable,
             ..
         } = &err
@@ -267,25 +240,43 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!((*http_status, code.as_str()), (Some(400), "12001"));
-        assert_eq!(
-            message,
-            "Parameter 'amount' is invalid; 12005: bad currency"
-        );
         assert!(!retryable);
+        let entries = api_errors(&err);
+        assert_eq!(
+            entries,
+            vec![
+                ApiErrorEntry::new("12001", "Parameter 'amount' is invalid")
+                    .arg("parameter", "amount"),
+                ApiErrorEntry::new("12014", "Parameter 'amount' out of range")
+                    .arg("parameter", "amount")
+                    .arg("minValue", "1")
+                    .arg("maxValue", "100000"),
+                ApiErrorEntry::new("12005", "bad currency"),
+            ]
+        );
+        // Display drops none of them.
+        let shown = err.to_string();
+        for needle in [
+            "12001",
+            "12014",
+            "12005",
+            "minValue",
+            "100000",
+            "bad currency",
+        ] {
+            assert!(shown.contains(needle), "{needle}: {shown}");
+        }
     }
 
     #[test]
-    fn internal_errors_leave_money_moving_calls_unknown() {
+    fn internal_errors_are_plain_retryable_api_errors_for_core_to_classify() {
         let body =
             r#"{"errors":[{"errorCode":"10000","errorMessage":"Internal error"}],"ok":false}"#;
+        let err = parse_delete(500, body).unwrap_err();
         assert!(
-            parse_delete(500, body, CallKind::Harmless)
-                .unwrap_err()
-                .is_retryable()
+            matches!(err, Error::Api { retryable: true, ref code, .. } if code == "10000"),
+            "{err:?}"
         );
-        let err = parse_delete(500, body, CallKind::MovesMoney).unwrap_err();
-        assert!(!err.is_retryable());
-        assert!(err.outcome_unknown(), "{err}");
     }
 
     #[test]
@@ -294,15 +285,11 @@ mod tests {
             r#"{"errors":[{"errorCode":"11001","errorMessage":"Invalid credentials"}],"ok":false}"#,
             r#"{"errors":[{"errorCode":"12041","errorMessage":"Provide credentials"}],"ok":false}"#,
         ] {
-            let err = parse_delete(400, body, CallKind::Harmless).unwrap_err();
+            let err = parse_delete(400, body).unwrap_err();
             assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+            assert_eq!(api_errors(&err).len(), 1);
         }
-        let err = parse_delete(
-            401,
-            r#"{"errors":[{"errorCode":"11002"}]}"#,
-            CallKind::Harmless,
-        )
-        .unwrap_err();
+        let err = parse_delete(401, r#"{"errors":[{"errorCode":"11002"}]}"#).unwrap_err();
         assert!(err.to_string().contains("11002"), "{err}");
     }
 
@@ -311,7 +298,6 @@ mod tests {
         let err = parse_delete(
             200,
             r#"{"errors":[{"errorCode":"13003","errorMessage":"Biller not found"}],"ok":false}"#,
-            CallKind::Harmless,
         )
         .unwrap_err();
         assert_eq!(err.api_code(), Some("13003"));
@@ -319,7 +305,7 @@ mod tests {
 
     #[test]
     fn bodies_without_an_envelope() {
-        let err = parse_delete(502, "<html>Bad gateway</html>", CallKind::MovesMoney).unwrap_err();
+        let err = parse_delete(502, "<html>Bad gateway</html>").unwrap_err();
         assert!(
             matches!(
                 err,
@@ -331,25 +317,15 @@ mod tests {
             ),
             "{err:?}"
         );
-        assert!(err.outcome_unknown());
-        let err = parse_delete(200, r#"{"result":"#, CallKind::Harmless).unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-        let err = parse_delete(200, r#"{"ok":true}"#, CallKind::Harmless).unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-        let err = parse_delete(
-            200,
+        for body in [
+            r#"{"result":"#,
+            r#"{"ok":true}"#,
             r#"{"result":{"billerId":"b"},"ok":false}"#,
-            CallKind::Harmless,
-        )
-        .unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-        let err = parse_delete(
-            200,
             r#"{"result":{"status":{}},"ok":true}"#,
-            CallKind::Harmless,
-        )
-        .unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        ] {
+            let err = parse_delete(200, body).unwrap_err();
+            assert!(matches!(err, Error::Decode { .. }), "{body}: {err:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,13 @@
 #![doc = include_str!("../README.md")]
 
 mod api;
+mod api_errors;
 mod auth;
+mod confirm;
 mod error;
 mod outcome;
+mod records;
+mod shape;
 mod signature;
 mod status;
 mod types;
@@ -18,11 +22,12 @@ use async_trait::async_trait;
 use paykit_core::http::{Credential, ExecutorConfig, HttpExecutor};
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, CaptureMode, CardUsage, Decimal, Error,
-    ExposeSecret, Money, PaymentOutcome, PaymentRequest, ProviderId, RefundSupport, Result,
-    SavedCardCharge, SecretString, SignatureError, TokenCacheConfig, TokenSource, VerifiedEvent,
-    Webhook, WebhookRequest,
+    ExposeSecret, InMemoryPaymentRecords, Money, PaymentOutcome, PaymentRecords, PaymentRequest,
+    ProviderId, RefundSupport, Result, SavedCardCharge, SecretString, SignatureError,
+    TokenCacheConfig, TokenSource, VerifiedEvent, Webhook, WebhookRequest,
 };
 
+pub use api_errors::{ApiErrorEntry, api_errors, render_api_errors};
 pub use auth::MaibTokenFetcher;
 pub use error::{describe_error_code, is_transient_error_code};
 pub use status::PaymentFlow;
@@ -32,7 +37,7 @@ pub use types::{
     PaymentLink, RecurringResult, RefundResult, SaveCardRequest, ThreeDsStatus, TokenPair,
     TransactionStatus,
 };
-pub use webhook::{MaibWebhook, SignatureVariant, VerifiedNotification};
+pub use webhook::{MaibWebhook, SignatureVariant, VerifiedNotification, dedupe_key};
 
 /// maib's provider id.
 pub const PROVIDER: ProviderId = ProviderId("maib");
@@ -61,6 +66,7 @@ pub struct MaibClient {
     default_language: types::Language,
     card_retention_years: u8,
     webhook: Option<MaibWebhook>,
+    records: Arc<dyn PaymentRecords>,
 }
 
 impl MaibClient {
@@ -79,6 +85,7 @@ impl MaibClient {
             token_cache: TokenCacheConfig::default(),
             default_language: types::Language::default(),
             card_retention_years: DEFAULT_CARD_RETENTION_YEARS,
+            records: None,
         }
     }
 
@@ -138,6 +145,7 @@ pub struct MaibClientBuilder {
     token_cache: TokenCacheConfig,
     default_language: types::Language,
     card_retention_years: u8,
+    records: Option<Arc<dyn PaymentRecords>>,
 }
 
 impl MaibClientBuilder {
@@ -185,6 +193,16 @@ impl MaibClientBuilder {
         self
     }
 
+    /// Where the client remembers the payments it creates: their flow (direct, hold, card
+    /// registration), amount and order id, and whether it captured a hold. maib cannot tell a
+    /// hold from a direct payment later, so `get_payment`, callbacks and refunds read the flow
+    /// from here. Default: an [`InMemoryPaymentRecords`] of this client alone, lost on restart;
+    /// share a durable store between the processes that create and the ones that answer.
+    pub fn payment_records(mut self, records: Arc<dyn PaymentRecords>) -> Self {
+        self.records = Some(records);
+        self
+    }
+
     /// Builds the client. Fails on an empty Project ID or secret, an unusable base URL or an
     /// empty Signature Key.
     pub fn build(self) -> Result<MaibClient> {
@@ -200,7 +218,14 @@ impl MaibClientBuilder {
             }
             None => HttpExecutor::new(PROVIDER, &self.base_url, self.executor)?,
         };
-        let webhook = self.signature_key.map(MaibWebhook::new).transpose()?;
+        let records: Arc<dyn PaymentRecords> = self
+            .records
+            .unwrap_or_else(|| Arc::new(InMemoryPaymentRecords::new()));
+        let webhook = self
+            .signature_key
+            .map(MaibWebhook::new)
+            .transpose()?
+            .map(|hook| hook.with_records(records.clone()));
         let fetcher = MaibTokenFetcher::new(executor.clone(), self.project_id, self.project_secret);
         let tokens = Arc::new(CachedTokenSource::new(fetcher.clone(), self.token_cache));
         let credential = Credential::Bearer(tokens.clone());
@@ -213,6 +238,7 @@ impl MaibClientBuilder {
             default_language: self.default_language,
             card_retention_years: self.card_retention_years,
             webhook,
+            records,
         })
     }
 }
@@ -283,11 +309,19 @@ impl paykit_core::PaymentProvider for MaibClient {
         Ok(link.outcome(Some(request.amount)))
     }
 
-    /// `pay-info`. maib does not say whether a payment was a hold: an uncompleted hold reads
-    /// as captured here; use [`PayInfo::outcome`] with [`PaymentFlow::Hold`] when you know.
+    /// `pay-info`, read with the flow this client recorded when it created the payment: `OK`
+    /// is authorized for an uncompleted hold, captured for a direct payment or a captured
+    /// hold. For a payment with no record (created by another client or before a restart of
+    /// the in-memory default) an answer that depends on the flow is
+    /// [`Error::Unsupported`] naming [`MaibClient::pay_info`] and [`PayInfo::outcome`]: maib
+    /// cannot tell, and paykit does not guess. States every flow shares (failed, expired,
+    /// waiting for the customer, a captured hold) are answered either way.
     async fn get_payment(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
+        validate::id("provider_payment_id", provider_payment_id)?;
+        let known = self.known(provider_payment_id).await?;
         let info = self.pay_info(provider_payment_id).await?;
-        Ok(info.outcome(PaymentFlow::Unknown))
+        info.outcome_for(known.flow, known.completed)
+            .map_err(|_| records::flow_unknown(provider_payment_id, "reading the state of"))
     }
 
     fn capture(&self) -> Option<&dyn paykit_core::Capture> {
@@ -316,25 +350,85 @@ impl paykit_core::Capture for MaibClient {
         provider_payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentOutcome> {
+        validate::id("provider_payment_id", provider_payment_id)?;
         let confirm = follow_up_amount("amount", amount.as_ref())?;
-        let result = self.complete(provider_payment_id, confirm).await?;
-        Ok(result.outcome(amount.map(|m| m.currency())))
+        let known = self.known(provider_payment_id).await?;
+        let currency = same_currency(amount.as_ref(), known.currency())?;
+        let result = self
+            .complete_known(provider_payment_id, confirm, &known)
+            .await?;
+        let outcome = result.outcome(currency);
+        self.remember_captured(&known, outcome.clone()).await?;
+        Ok(outcome)
     }
 }
 
 #[async_trait]
 impl paykit_core::Refund for MaibClient {
     /// `refund`, whole or part. maib refunds a payment once; a second refund goes through
-    /// maib support.
+    /// maib support, and a repeated one is refused (`13116`, or `REVERSED`: an
+    /// [`Error::Api`], never a refund).
+    ///
+    /// `pay-info` is read first (a read: nothing moves if it fails) for what the payment's
+    /// refundable amount and currency are, so a refund of all of it is
+    /// [`paykit_core::PaymentStatus::Refunded`] whether the amount was named or not, and a
+    /// refund of an uncompleted hold, which releases it, is
+    /// [`paykit_core::PaymentStatus::Cancelled`]. Refunding all of a payment this client has
+    /// no record of, and that may be an uncompleted hold, is refused before sending
+    /// ([`Error::Unsupported`]; use [`MaibClient::refund_payment`]).
     async fn refund(
         &self,
         provider_payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentOutcome> {
         self.capabilities.check_refund(PROVIDER, amount.as_ref())?;
+        validate::id("provider_payment_id", provider_payment_id)?;
         let refund = follow_up_amount("amount", amount.as_ref())?;
-        let result = self.refund_payment(provider_payment_id, refund).await?;
-        Ok(result.outcome(amount.is_some(), amount.map(|m| m.currency())))
+        let known = self.known(provider_payment_id).await?;
+        let before = self.pay_info(provider_payment_id).await?;
+        let currency = before.currency.as_deref().and_then(|c| c.parse().ok());
+        same_currency(amount.as_ref(), currency)?;
+        let whole = match (refund, before.refundable()) {
+            (None, _) => true,
+            (Some(asked), Some(all)) => asked.normalize() == all.normalize(),
+            (Some(_), None) => false,
+        };
+        let completed = known.completed || before.confirm_amount.is_some_and(|c| c > Decimal::ZERO);
+        let flow = known
+            .flow
+            // Only a hold is ever completed.
+            .or(completed.then_some(PaymentFlow::Hold))
+            // maib refuses a partial refund of an uncompleted hold (13110), so a partial refund
+            // it accepts was of money taken.
+            .or((!whole).then_some(PaymentFlow::Direct));
+        let Some(flow) = flow else {
+            return Err(records::flow_unknown(
+                provider_payment_id,
+                "refunding all of",
+            ));
+        };
+        let result = self
+            .refund_known(provider_payment_id, refund, &known)
+            .await?;
+        // The flow is known here, so the state is too.
+        Ok(result
+            .outcome_for(&before, Some(flow), known.completed)
+            .unwrap_or_else(|_| result.outcome(&before, flow)))
+    }
+}
+
+/// The currency of a follow-up `amount` must be the payment's, when that is known.
+fn same_currency(
+    amount: Option<&Money>,
+    payment: Option<paykit_core::Currency>,
+) -> Result<Option<paykit_core::Currency>> {
+    match (amount, payment) {
+        (Some(money), Some(currency)) if money.currency() != currency => Err(Error::invalid_input(
+            "amount",
+            format!("in {}, the payment is in {currency}", money.currency()),
+        )),
+        (Some(money), _) => Ok(Some(money.currency())),
+        (None, payment) => Ok(payment),
     }
 }
 
@@ -407,11 +501,14 @@ impl paykit_core::Recurring for MaibClient {
 
 #[async_trait]
 impl Webhook for MaibClient {
-    /// Verifies with the configured Signature Key; without one every callback is refused
-    /// with [`SignatureError::BadKey`].
+    /// Verifies with the configured Signature Key and reads the payment's flow from this
+    /// client's records; without a key every callback is refused with
+    /// [`SignatureError::BadKey`]. The event is [`paykit_core::Authenticity::Signed`]: confirm
+    /// it with [`MaibClient::confirm`] (or use [`MaibClient::verify_confirmed`]) before
+    /// fulfilling anything.
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
         match &self.webhook {
-            Some(webhook) => webhook.verify_body(request.body),
+            Some(webhook) => webhook.verify(request).await,
             None => Err(Error::Signature(SignatureError::BadKey)),
         }
     }

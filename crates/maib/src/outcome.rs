@@ -6,7 +6,9 @@ use paykit_core::{
     Result, SavedCard,
 };
 
-use crate::status::{Facts, PaymentFlow, payment_status};
+use crate::status::{
+    Facts, FlowUnknown, PaymentFlow, after_refund, complete_status, payment_status,
+};
 use crate::types::{
     BillerExpiry, Checkout, ClientInfo, CompleteResult, ExecuteOneClickRequest,
     ExecuteRecurringRequest, Item, Language, Notification, PayInfo, PayRequest, PaymentLink,
@@ -48,61 +50,93 @@ impl PaymentLink {
 }
 
 impl PayInfo {
-    /// This payment as a [`PaymentOutcome`], reading `OK` as `flow` dictates
-    /// ([`PaymentFlow::Unknown`] when the kind of payment is not known).
+    /// This payment as a [`PaymentOutcome`], for a payment created by `flow`.
+    ///
+    /// maib's `pay-info` does not say whether a payment was a hold, so the caller names the
+    /// flow. [`paykit_core::PaymentProvider::get_payment`] reads it from the client's payment
+    /// records instead.
     pub fn outcome(&self, flow: PaymentFlow) -> PaymentOutcome {
-        let facts = Facts {
+        self.outcome_for(Some(flow), false)
+            .unwrap_or_else(|_| PaymentOutcome::new(self.pay_id.clone(), PaymentStatus::Pending))
+    }
+
+    /// The outcome for `flow` when known; `completed` when paykit captured this hold.
+    pub(crate) fn outcome_for(
+        &self,
+        flow: Option<PaymentFlow>,
+        completed: bool,
+    ) -> Result<PaymentOutcome, FlowUnknown> {
+        let facts = self.facts(completed);
+        let status = payment_status(self.status.as_ref(), flow, &facts)?;
+        let currency = self.currency.as_deref();
+        Ok(PaymentOutcome::new(self.pay_id.clone(), status)
+            .with_amount(money(self.amount, currency))
+            .with_refunded(money(
+                self.refund_amount.filter(|r| *r > Decimal::ZERO),
+                currency,
+            ))
+            .with_order_id(self.order_id.clone())
+            .with_saved_card(saved_card(
+                self.biller_id.as_deref(),
+                self.card_number.as_deref(),
+            ))
+            .with_raw_status(raw(self.status.as_ref())))
+    }
+
+    fn facts(&self, completed: bool) -> Facts<'_> {
+        Facts {
             status_message: self.status_message.as_deref(),
-            has_biller_id: self.biller_id.as_deref().is_some_and(|b| !b.is_empty()),
             amount: self.amount,
             confirm_amount: self.confirm_amount,
             refund_amount: self.refund_amount,
-        };
-        let currency = self.currency.as_deref();
-        PaymentOutcome::new(
-            self.pay_id.clone(),
-            payment_status(self.status.as_ref(), flow, &facts),
-        )
-        .with_amount(money(self.amount, currency))
-        .with_refunded(money(
-            self.refund_amount.filter(|r| *r > Decimal::ZERO),
-            currency,
-        ))
-        .with_order_id(self.order_id.clone())
-        .with_saved_card(saved_card(
-            self.biller_id.as_deref(),
-            self.card_number.as_deref(),
-        ))
-        .with_raw_status(raw(self.status.as_ref()))
+            completed,
+        }
+    }
+
+    /// What a refund may return at most: the captured amount of a completed hold, otherwise
+    /// the amount.
+    pub(crate) fn refundable(&self) -> Option<Decimal> {
+        self.confirm_amount
+            .filter(|c| *c > Decimal::ZERO)
+            .or(self.amount)
     }
 }
 
 impl Notification {
-    /// This callback's payment as a [`PaymentOutcome`], reading `OK` as `flow` dictates.
+    /// This callback's payment as a [`PaymentOutcome`], for a payment created by `flow`
+    /// (a callback does not say whether the payment was a hold).
     pub fn outcome(&self, flow: PaymentFlow) -> PaymentOutcome {
+        self.outcome_for(Some(flow), false)
+            .unwrap_or_else(|_| PaymentOutcome::new(self.pay_id.clone(), PaymentStatus::Pending))
+    }
+
+    /// The outcome for `flow` when known; `completed` when paykit captured this hold.
+    pub(crate) fn outcome_for(
+        &self,
+        flow: Option<PaymentFlow>,
+        completed: bool,
+    ) -> Result<PaymentOutcome, FlowUnknown> {
         let facts = Facts {
             status_message: self.status_message.as_deref(),
-            has_biller_id: self.biller_id.as_deref().is_some_and(|b| !b.is_empty()),
             amount: self.amount,
             confirm_amount: self.confirm_amount,
             refund_amount: self.refund_amount,
+            completed,
         };
+        let status = payment_status(self.status.as_ref(), flow, &facts)?;
         let currency = self.currency.as_deref();
-        PaymentOutcome::new(
-            self.pay_id.clone(),
-            payment_status(self.status.as_ref(), flow, &facts),
-        )
-        .with_amount(money(self.amount, currency))
-        .with_refunded(money(
-            self.refund_amount.filter(|r| *r > Decimal::ZERO),
-            currency,
-        ))
-        .with_order_id(self.order_id.clone())
-        .with_saved_card(saved_card(
-            self.biller_id.as_deref(),
-            self.card_number.as_deref(),
-        ))
-        .with_raw_status(raw(self.status.as_ref()))
+        Ok(PaymentOutcome::new(self.pay_id.clone(), status)
+            .with_amount(money(self.amount, currency))
+            .with_refunded(money(
+                self.refund_amount.filter(|r| *r > Decimal::ZERO),
+                currency,
+            ))
+            .with_order_id(self.order_id.clone())
+            .with_saved_card(saved_card(
+                self.biller_id.as_deref(),
+                self.card_number.as_deref(),
+            ))
+            .with_raw_status(raw(self.status.as_ref())))
     }
 
     /// Whether this callback reports a refund rather than a payment.
@@ -116,41 +150,44 @@ impl CompleteResult {
     /// The captured payment as a [`PaymentOutcome`]; `currency` is the one of the hold (the
     /// answer names none).
     pub fn outcome(&self, currency: Option<Currency>) -> PaymentOutcome {
-        let facts = Facts {
-            status_message: self.status_message.as_deref(),
-            confirm_amount: self.confirm_amount,
-            ..Facts::default()
-        };
-        PaymentOutcome::new(
-            self.pay_id.clone(),
-            payment_status(self.status.as_ref(), PaymentFlow::Complete, &facts),
-        )
-        .with_amount(money_in(self.confirm_amount, currency))
-        .with_order_id(self.order_id.clone())
-        .with_raw_status(raw(self.status.as_ref()))
+        PaymentOutcome::new(self.pay_id.clone(), complete_status(self.status.as_ref()))
+            .with_amount(money_in(self.confirm_amount, currency))
+            .with_order_id(self.order_id.clone())
+            .with_raw_status(raw(self.status.as_ref()))
     }
 }
 
 impl RefundResult {
-    /// The refunded payment as a [`PaymentOutcome`]; `partial` says whether an amount was
-    /// asked for, `currency` is the payment's (the answer names none).
-    pub fn outcome(&self, partial: bool, currency: Option<Currency>) -> PaymentOutcome {
-        let facts = Facts {
-            status_message: self.status_message.as_deref(),
-            refund_amount: self.refund_amount,
-            ..Facts::default()
+    /// The payment after this refund, as a [`PaymentOutcome`]: `before` is the payment as
+    /// `pay-info` showed it before the refund (its amounts and currency), `flow` how it was
+    /// created. A refund of the whole captured amount is [`PaymentStatus::Refunded`], of less
+    /// [`PaymentStatus::PartiallyRefunded`]; a refund of an uncompleted hold released it
+    /// ([`PaymentStatus::Cancelled`]).
+    pub fn outcome(&self, before: &PayInfo, flow: PaymentFlow) -> PaymentOutcome {
+        self.outcome_for(before, Some(flow), false)
+            .unwrap_or_else(|_| PaymentOutcome::new(self.pay_id.clone(), PaymentStatus::Pending))
+    }
+
+    /// The outcome for `flow` when known; `completed` when paykit captured this hold.
+    pub(crate) fn outcome_for(
+        &self,
+        before: &PayInfo,
+        flow: Option<PaymentFlow>,
+        completed: bool,
+    ) -> Result<PaymentOutcome, FlowUnknown> {
+        let refunded = self.refund_amount.or_else(|| before.refundable());
+        let status = after_refund(refunded, flow, &before.facts(completed))?;
+        let currency = before.currency.as_deref();
+        let returned = match status {
+            PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => money(refunded, currency),
+            // A released hold took no money, so none came back.
+            _ => None,
         };
-        PaymentOutcome::new(
-            self.pay_id.clone(),
-            payment_status(
-                self.status.as_ref(),
-                PaymentFlow::Refund { partial },
-                &facts,
-            ),
-        )
-        .with_refunded(money_in(self.refund_amount, currency))
-        .with_order_id(self.order_id.clone())
-        .with_raw_status(raw(self.status.as_ref()))
+        Ok(PaymentOutcome::new(self.pay_id.clone(), status)
+            .with_amount(money(before.amount, currency))
+            .with_refunded(returned)
+            .with_order_id(self.order_id.clone().or_else(|| before.order_id.clone()))
+            .with_raw_status(raw(self.status.as_ref())))
     }
 }
 
@@ -162,17 +199,17 @@ impl RecurringResult {
             amount: self.amount,
             ..Facts::default()
         };
-        PaymentOutcome::new(
-            self.pay_id.clone(),
-            payment_status(self.status.as_ref(), PaymentFlow::Direct, &facts),
-        )
-        .with_amount(money(self.amount, self.currency.as_deref()))
-        .with_order_id(self.order_id.clone())
-        .with_saved_card(saved_card(
-            self.biller_id.as_deref(),
-            self.card_number.as_deref(),
-        ))
-        .with_raw_status(raw(self.status.as_ref()))
+        // A direct charge: its status never needs a flow it does not have.
+        let status = payment_status(self.status.as_ref(), Some(PaymentFlow::Direct), &facts)
+            .unwrap_or(PaymentStatus::Pending);
+        PaymentOutcome::new(self.pay_id.clone(), status)
+            .with_amount(money(self.amount, self.currency.as_deref()))
+            .with_order_id(self.order_id.clone())
+            .with_saved_card(saved_card(
+                self.biller_id.as_deref(),
+                self.card_number.as_deref(),
+            ))
+            .with_raw_status(raw(self.status.as_ref()))
     }
 }
 
@@ -226,7 +263,12 @@ fn checkout(request: &PaymentRequest) -> Result<Checkout> {
         items: items(request)?,
         callback_url: request.callback_url.clone(),
         ok_url: request.return_url.clone(),
-        fail_url: request.fail_url.clone(),
+        // Core's documented fallback: maib would otherwise send a failed customer to the
+        // Project's configured failUrl (or refuse with 13108 when there is none).
+        fail_url: request
+            .fail_url
+            .clone()
+            .or_else(|| request.return_url.clone()),
     })
 }
 
@@ -365,7 +407,7 @@ mod tests {
             card_number: Some("510218******1124".into()),
             ..PayInfo::default()
         };
-        let outcome = info.outcome(PaymentFlow::Unknown);
+        let outcome = info.outcome(PaymentFlow::Direct);
         assert_eq!(outcome.status, PaymentStatus::PartiallyRefunded);
         assert_eq!(outcome.amount.unwrap().to_fixed_string(), "10.25");
         assert_eq!(outcome.refunded.unwrap().to_fixed_string(), "5.00");
@@ -375,6 +417,71 @@ mod tests {
             currency: Some("XYZ".into()),
             ..info
         };
-        assert!(odd_currency.outcome(PaymentFlow::Unknown).amount.is_none());
+        assert!(odd_currency.outcome(PaymentFlow::Direct).amount.is_none());
+    }
+
+    fn paid(amount: &str) -> PayInfo {
+        PayInfo {
+            pay_id: "p".into(),
+            status: Some(TransactionStatus::Ok),
+            amount: Some(dec(amount)),
+            currency: Some("MDL".into()),
+            ..PayInfo::default()
+        }
+    }
+
+    fn refund(amount: Option<&str>) -> RefundResult {
+        RefundResult {
+            pay_id: "p".into(),
+            order_id: None,
+            status: Some(TransactionStatus::Ok),
+            status_code: Some("400".into()),
+            status_message: Some("Accepted".into()),
+            refund_amount: amount.map(dec),
+        }
+    }
+
+    #[test]
+    fn a_refund_of_the_whole_amount_is_refunded_not_partial() {
+        let before = paid("10.25");
+        for answered in [Some("10.25"), Some("10.250"), None] {
+            let outcome = refund(answered).outcome(&before, PaymentFlow::Direct);
+            assert_eq!(outcome.status, PaymentStatus::Refunded, "{answered:?}");
+            assert_eq!(outcome.refunded.unwrap().to_fixed_string(), "10.25");
+        }
+        let part = refund(Some("4")).outcome(&before, PaymentFlow::Direct);
+        assert_eq!(part.status, PaymentStatus::PartiallyRefunded);
+        // A completed hold: measured against what was captured.
+        let captured = PayInfo {
+            confirm_amount: Some(dec("8")),
+            ..paid("10.25")
+        };
+        let whole = refund(Some("8")).outcome(&captured, PaymentFlow::Hold);
+        assert_eq!(whole.status, PaymentStatus::Refunded);
+        // An uncompleted hold is released: cancelled, nothing refunded.
+        let released = refund(Some("10.25")).outcome(&paid("10.25"), PaymentFlow::Hold);
+        assert_eq!(released.status, PaymentStatus::Cancelled);
+        assert_eq!(released.refunded, None);
+        // Without the flow, a whole refund of a payment that may be a hold is not guessed.
+        assert!(
+            refund(None)
+                .outcome_for(&paid("10.25"), None, false)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_fail_url_falls_back_to_the_return_url() {
+        let request = PaymentRequest::new(Money::parse("10", Currency::MDL).unwrap())
+            .return_url("https://s.md/back")
+            .customer(Customer::default().ip(Ipv4Addr::LOCALHOST));
+        let pay = pay_request(&request).unwrap();
+        assert_eq!(pay.checkout.ok_url.as_deref(), Some("https://s.md/back"));
+        assert_eq!(pay.checkout.fail_url.as_deref(), Some("https://s.md/back"));
+        let own = pay_request(&request.fail_url("https://s.md/fail")).unwrap();
+        assert_eq!(own.checkout.fail_url.as_deref(), Some("https://s.md/fail"));
+        let none = PaymentRequest::new(Money::parse("10", Currency::MDL).unwrap())
+            .customer(Customer::default().ip(Ipv4Addr::LOCALHOST));
+        assert_eq!(pay_request(&none).unwrap().checkout.fail_url, None);
     }
 }

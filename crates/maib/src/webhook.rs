@@ -5,9 +5,16 @@
 //!
 //! The signature is checked over the bytes received, parsed with core's
 //! [`JsonLiteral`] so number literals and unknown fields are kept, and compared in constant
-//! time. Only then is `result` read into a [`Notification`].
+//! time; a body that repeats a key anywhere is refused first. Then every decisive field must
+//! have the shape maib gives it ([`crate::shape`]), and only then is `result` read into a
+//! [`Notification`].
+//!
+//! A signed event is [`Authenticity::Signed`], never fit for fulfilment by itself: maib signs
+//! values in key order, not names, so the signature cannot say which value is the amount.
+//! [`crate::MaibClient::confirm`] asks `pay-info` and marks the event confirmed.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -15,15 +22,16 @@ use base64::engine::general_purpose::STANDARD;
 use paykit_core::json_literal::JsonLiteral;
 use paykit_core::webhook::{constant_time_eq, sha256};
 use paykit_core::{
-    Authenticity, Error, EventKind, ExposeSecret, Result, SecretString, SignatureError,
-    VerifiedEvent, Webhook, WebhookRequest,
+    Authenticity, Error, EventKind, ExposeSecret, PaymentRecords, Result, SecretString,
+    SignatureError, VerifiedEvent, Webhook, WebhookRequest,
 };
 
-use crate::PROVIDER;
+use crate::records::{self, Known};
 use crate::signature::{self, Lists, Numbers};
 use crate::status::PaymentFlow;
 use crate::types::Notification;
 use crate::wire::NotificationWire;
+use crate::{PROVIDER, shape};
 
 /// Which rendering of `result` the signature matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +74,8 @@ pub struct VerifiedNotification {
 #[derive(Clone)]
 pub struct MaibWebhook {
     key: SecretString,
+    records: Option<Arc<dyn PaymentRecords>>,
+    assumed_flow: Option<PaymentFlow>,
 }
 
 impl MaibWebhook {
@@ -78,22 +88,76 @@ impl MaibWebhook {
         }
         Ok(MaibWebhook {
             key: SecretString::from(trimmed.to_owned()),
+            records: None,
+            assumed_flow: None,
         })
+    }
+
+    /// Reads each payment's flow from `records` when verifying through the [`Webhook`] trait,
+    /// so an `OK` callback reads as captured or authorized. [`crate::MaibClient::webhook`]
+    /// shares the client's records this way.
+    pub fn with_records(mut self, records: Arc<dyn PaymentRecords>) -> Self {
+        self.records = Some(records);
+        self
+    }
+
+    /// Declares that every payment whose flow no record names was created by `flow`: for a
+    /// merchant who, say, never holds (`PaymentFlow::Direct`), so an `OK` reads as captured
+    /// without payment records. It is the merchant's statement, not paykit's guess; a hold
+    /// verified under `Direct` would read as captured, so declare it only if it is true.
+    pub fn assume_flow(mut self, flow: PaymentFlow) -> Self {
+        self.assumed_flow = Some(flow);
+        self
+    }
+
+    /// What is known of `pay_id` without records: the declared flow, if any.
+    fn assumed(&self) -> Known {
+        Known {
+            flow: self.assumed_flow,
+            ..Known::default()
+        }
     }
 
     /// Checks a callback body and reads its `result`.
     ///
-    /// Errors: [`SignatureError::BadBody`] when the body is not a JSON object with a `result`
-    /// object, [`SignatureError::Missing`] without a `signature`, [`SignatureError::Malformed`]
-    /// when it is not base64 of 32 bytes, [`SignatureError::Mismatch`] when it does not match
-    /// (tampered body, wrong key), and [`Error::Decode`] when an authentic `result` lacks a
-    /// `payId`.
+    /// Errors, all [`Error::Signature`]: [`SignatureError::BadBody`] when the body is not a
+    /// JSON object with a `result` object, repeats a key anywhere, or (after the signature
+    /// checked out) has a decisive field not shaped as maib sends it (see below);
+    /// [`SignatureError::Missing`] without a `signature`; [`SignatureError::Malformed`] when
+    /// it is not base64 of 32 bytes; [`SignatureError::Mismatch`] when it does not match
+    /// (tampered body, wrong key).
+    ///
+    /// maib signs values in key order, not names: the signature proves maib sent these values,
+    /// not which field each belongs to. The shape checks refuse relabellings that give a field
+    /// a value of the wrong kind (a string amount, an approval code as a refund); the rest is
+    /// closed only by asking maib ([`crate::MaibClient::confirm`]).
     pub fn verify_notification(&self, body: &[u8]) -> Result<VerifiedNotification> {
+        let (result, variant) = self.authenticate(body)?;
+        shape::check_result(&result)?;
+        let raw_result = JsonLiteral::Object(result);
+        let wire: NotificationWire = serde_json::from_str(&to_json(&raw_result))
+            .map_err(|e| Error::decode(PROVIDER, e, body, false))?;
+        Ok(VerifiedNotification {
+            notification: wire.into(),
+            raw_result,
+            variant,
+        })
+    }
+
+    /// The signature check alone: `result` as received and the rendering that matched.
+    fn authenticate(&self, body: &[u8]) -> Result<(Vec<(String, JsonLiteral)>, SignatureVariant)> {
         let bad_body = |why: &str| Error::Signature(SignatureError::BadBody(why.to_owned()));
         if nesting_depth(body) > MAX_DEPTH {
             return Err(bad_body("nested too deeply"));
         }
         let document = JsonLiteral::parse(body).map_err(|_| bad_body("not JSON"))?;
+        // A repeated key lets a reader pick a value the signature did not cover as it assumed
+        // (the sign string sees the last one, a lookup may see the first).
+        if let Some(key) = duplicate_key(&document) {
+            return Err(bad_body(&format!(
+                "the key `{key}` appears twice in one object"
+            )));
+        }
         let JsonLiteral::Object(members) = &document else {
             return Err(bad_body("not a JSON object"));
         };
@@ -112,14 +176,7 @@ impl MaibWebhook {
                 "maib callback signature matched a non-reference rendering"
             ),
         }
-        let raw_result = JsonLiteral::Object(result.clone());
-        let wire: NotificationWire = serde_json::from_str(&to_json(&raw_result))
-            .map_err(|e| Error::decode(PROVIDER, e, body, false))?;
-        Ok(VerifiedNotification {
-            notification: wire.into(),
-            raw_result,
-            variant,
-        })
+        Ok((result.clone(), variant))
     }
 
     /// The signature maib's reference code computes for `result_json` (a JSON object), under
@@ -186,22 +243,98 @@ impl MaibWebhook {
             .ok_or(Error::Signature(SignatureError::Mismatch))
     }
 
-    /// Verifies a callback and turns it into a [`VerifiedEvent`] keyed by `payId`.
+    /// Verifies a callback and turns it into a [`VerifiedEvent`] (authenticity
+    /// [`Authenticity::Signed`], keyed by [`dedupe_key`]) without reading any payment record.
+    ///
+    /// A callback does not say whether its payment was a hold, so, unless a flow was declared
+    /// ([`MaibWebhook::assume_flow`]), an `OK` (or a refund) comes back as
+    /// [`EventKind::Unknown`] named after maib's status: use
+    /// [`MaibWebhook::verify_notification`] and [`Notification::outcome`] with the flow you
+    /// know, or verify through the [`Webhook`] trait with records
+    /// ([`MaibWebhook::with_records`]). States every flow shares (failed, pending, expired)
+    /// are payment events either way.
     pub fn verify_body(&self, body: &[u8]) -> Result<VerifiedEvent> {
         let verified = self.verify_notification(body)?;
-        let notification = &verified.notification;
-        let outcome = notification.outcome(PaymentFlow::Unknown);
-        let kind = if notification.is_refund() {
-            EventKind::Refund(outcome)
-        } else {
-            EventKind::Payment(outcome)
+        Ok(event(&verified, &self.assumed(), body))
+    }
+
+    /// [`MaibWebhook::verify_body`], with the payment's flow read from the records when this
+    /// verifier has them.
+    pub async fn verify_event(&self, body: &[u8]) -> Result<VerifiedEvent> {
+        let verified = self.verify_notification(body)?;
+        let mut known = match &self.records {
+            Some(records) => {
+                records::known(records.as_ref(), &verified.notification.pay_id).await?
+            }
+            None => Known::default(),
         };
-        Ok(VerifiedEvent::new(
-            PROVIDER,
-            Authenticity::Signed,
-            notification.pay_id.clone(),
-            kind,
-        ))
+        // No record names the flow: the merchant's declaration, if any, applies.
+        if known.flow.is_none() {
+            known.flow = self.assumed_flow;
+        }
+        Ok(event(&verified, &known, body))
+    }
+}
+
+/// The event of a verified callback, read with what the records say about its payment.
+fn event(verified: &VerifiedNotification, known: &Known, body: &[u8]) -> VerifiedEvent {
+    let notification = &verified.notification;
+    let kind = match notification.outcome_for(known.flow, known.completed) {
+        Ok(outcome) if notification.is_refund() => EventKind::Refund(outcome),
+        Ok(outcome) => EventKind::Payment(outcome),
+        // `OK` of a payment whose flow is unknown: captured or only authorized. Not guessed.
+        Err(_) => EventKind::Unknown {
+            name: notification.status.as_ref().map(|s| s.as_str().to_owned()),
+            raw: String::from_utf8_lossy(body).into_owned(),
+        },
+    };
+    VerifiedEvent::new(
+        PROVIDER,
+        Authenticity::Signed,
+        dedupe_key(notification),
+        kind,
+    )
+}
+
+/// What identifies one callback, not one payment: the `payId` with the status and the amounts
+/// that tell a payment's notices apart (`f16a…df75:OK`, `f16a…df75:OK:refund=5.00`). Repeated
+/// deliveries of a notice share it; a later refund notice of the same payment does not.
+pub fn dedupe_key(notification: &Notification) -> String {
+    let mut key = notification.pay_id.clone();
+    key.push(':');
+    key.push_str(notification.status.as_ref().map_or("", |s| s.as_str()));
+    for (label, amount) in [
+        ("confirm", notification.confirm_amount),
+        ("refund", notification.refund_amount),
+    ] {
+        if let Some(amount) = amount {
+            key.push_str(&format!(":{label}={}", two_places(amount)));
+        }
+    }
+    key
+}
+
+/// `10.5` and `10.50` are one amount.
+fn two_places(amount: paykit_core::Decimal) -> String {
+    let mut amount = amount.normalize();
+    amount.rescale(2);
+    amount.to_string()
+}
+
+/// The first key repeated within one object, anywhere in `value`.
+fn duplicate_key(value: &JsonLiteral) -> Option<&str> {
+    match value {
+        JsonLiteral::Object(members) => {
+            let mut seen = std::collections::HashSet::new();
+            for (key, _) in members {
+                if !seen.insert(key.as_str()) {
+                    return Some(key);
+                }
+            }
+            members.iter().find_map(|(_, member)| duplicate_key(member))
+        }
+        JsonLiteral::Array(items) => items.iter().find_map(duplicate_key),
+        _ => None,
     }
 }
 
@@ -300,8 +433,9 @@ fn write_string(text: &str, out: &mut String) {
 
 #[async_trait]
 impl Webhook for MaibWebhook {
+    /// [`MaibWebhook::verify_event`]: signed, shaped, flow from the records when there are any.
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        self.verify_body(request.body)
+        self.verify_event(request.body).await
     }
 }
 
@@ -309,6 +443,8 @@ impl fmt::Debug for MaibWebhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MaibWebhook")
             .field("signature_key", &"[REDACTED]")
+            .field("records", &self.records.is_some())
+            .field("assumed_flow", &self.assumed_flow)
             .finish()
     }
 }
@@ -338,7 +474,14 @@ mod tests {
         hook(key).verify_notification(&body(result, signature))
     }
 
-    fn signature_error(result: Result<VerifiedNotification>) -> SignatureError {
+    /// The signature check alone (the vectors TV2, TV6 and TV8 carry no maib-shaped payId).
+    fn signed(key: &str, result: &str, signature: &str) -> Result<SignatureVariant> {
+        hook(key)
+            .authenticate(&body(result, signature))
+            .map(|(_, variant)| variant)
+    }
+
+    fn signature_error<T: fmt::Debug>(result: Result<T>) -> SignatureError {
         match result {
             Err(Error::Signature(kind)) => kind,
             other => panic!("expected a signature error, got {other:?}"),
@@ -371,9 +514,16 @@ mod tests {
     fn tv2_minimal() {
         let v = hook("SECRET").sign_result(r#"{"a":1,"b":"2"}"#).unwrap();
         assert_eq!(v, "JHvWuPNVVIkPbFqdAxP56oKpolcxcUtPyrAYGsYMOms=");
-        // No payId: authentic, but not a usable notification.
+        assert_eq!(
+            signed("SECRET", r#"{"a":1,"b":"2"}"#, &v).unwrap(),
+            SignatureVariant::Php
+        );
+        // No payId: authentic, but not shaped as a maib notification.
         let err = verify("SECRET", r#"{"a":1,"b":"2"}"#, &v).unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::Signature(SignatureError::BadBody(ref why)) if why.contains("payId")),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -390,8 +540,12 @@ mod tests {
     fn tv4_nulls_and_booleans() {
         let v = verify(K, TV4, "sMQ8vgkf6WOawj24Ychg18+UDDE01fgzMrEVoRVsXRM=").unwrap();
         assert!(v.notification.order_id.is_none());
+        // A decline needs no flow: it is failed whatever the payment was.
+        let event = hook(K)
+            .verify_body(&body(TV4, "sMQ8vgkf6WOawj24Ychg18+UDDE01fgzMrEVoRVsXRM="))
+            .unwrap();
         assert_eq!(
-            v.notification.outcome(PaymentFlow::Unknown).status,
+            event.payment().unwrap().status,
             PaymentStatus::Failed {
                 reason: Some("Decline, not sufficient funds".into())
             }
@@ -401,10 +555,11 @@ mod tests {
     }
 
     #[test]
-    fn tv5_savecard_pending_means_stored() {
+    fn tv5_savecard_pending_means_stored_and_nothing_taken() {
         let v = verify(K, TV5, "mczN31PH24JG/Njreh/KQokPJJqXp4fA9RG+GfOdICw=").unwrap();
-        let outcome = v.notification.outcome(PaymentFlow::Unknown);
-        assert_eq!(outcome.status, PaymentStatus::Captured);
+        let outcome = v.notification.outcome(PaymentFlow::SaveCard);
+        // The card is stored; no amount was charged, so it is not captured.
+        assert_eq!(outcome.status, PaymentStatus::Pending);
         assert_eq!(
             outcome.saved_card.unwrap().id,
             "a1b2c3d4-0000-4000-8000-000000000001"
@@ -414,15 +569,11 @@ mod tests {
     #[test]
     fn tv6_nested_items_both_variants() {
         assert_eq!(
-            verify(K, TV6, "Np/g8WiCqdEWd/lZ72p7RQDIcln9nAEMfD1Hj5ct+E8=")
-                .unwrap()
-                .variant,
+            signed(K, TV6, "Np/g8WiCqdEWd/lZ72p7RQDIcln9nAEMfD1Hj5ct+E8=").unwrap(),
             SignatureVariant::Php
         );
         assert_eq!(
-            verify(K, TV6, "86X39ga1jixLR5C6GiU5fzQ6nyTv0nIV/RjoUsEFQws=")
-                .unwrap()
-                .variant,
+            signed(K, TV6, "86X39ga1jixLR5C6GiU5fzQ6nyTv0nIV/RjoUsEFQws=").unwrap(),
             SignatureVariant::RawNumbers
         );
     }
@@ -444,7 +595,7 @@ mod tests {
             hook(K).sign_result(tv8).unwrap(),
             "aqkTiTX/cQ4duJp47Z5AkPUFNYyXzVzDT65almW1zMg="
         );
-        verify(K, tv8, "aqkTiTX/cQ4duJp47Z5AkPUFNYyXzVzDT65almW1zMg=").unwrap();
+        signed(K, tv8, "aqkTiTX/cQ4duJp47Z5AkPUFNYyXzVzDT65almW1zMg=").unwrap();
     }
 
     #[test]
@@ -530,15 +681,99 @@ mod tests {
     }
 
     #[test]
-    fn events_carry_pay_id_and_authenticity() {
+    fn an_ok_of_unknown_flow_is_not_read_as_captured() {
         let event = hook(K)
             .verify_body(&body(TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="))
             .unwrap();
         assert_eq!(event.authenticity, Authenticity::Signed);
-        assert_eq!(event.dedupe_key, "f16a9006-128a-46bc-8e2a-77a6ee99df75");
-        let payment = event.payment().unwrap();
-        assert_eq!(payment.status, PaymentStatus::Captured);
-        assert_eq!(payment.amount.unwrap().to_fixed_string(), "10.25");
+        assert!(!event.is_fit_for_fulfilment());
+        assert_eq!(event.dedupe_key, "f16a9006-128a-46bc-8e2a-77a6ee99df75:OK");
+        // A hold or a direct payment: this verifier has no records to tell.
+        assert!(
+            matches!(&event.kind, EventKind::Unknown { name, .. } if name.as_deref() == Some("OK")),
+            "{event:?}"
+        );
+    }
+
+    #[test]
+    fn a_declared_flow_is_the_merchants_word() {
+        let event = hook(K)
+            .assume_flow(PaymentFlow::Direct)
+            .verify_body(&body(TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="))
+            .unwrap();
+        assert_eq!(event.payment().unwrap().status, PaymentStatus::Captured);
+        assert!(!event.is_fit_for_fulfilment());
+    }
+
+    #[tokio::test]
+    async fn the_records_say_what_ok_means() {
+        use paykit_core::{Flow, InMemoryPaymentRecords, PaymentRecord};
+        for (flow, status) in [
+            (Flow::Pay, PaymentStatus::Captured),
+            (Flow::Hold, PaymentStatus::Authorized),
+        ] {
+            let records = Arc::new(InMemoryPaymentRecords::new());
+            records
+                .put(
+                    &PaymentRecord::new(PROVIDER, "f16a9006-128a-46bc-8e2a-77a6ee99df75")
+                        .with_flow(flow),
+                )
+                .await
+                .unwrap();
+            let event = hook(K)
+                .with_records(records)
+                .verify_event(&body(TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="))
+                .await
+                .unwrap();
+            let payment = event.payment().unwrap();
+            assert_eq!(payment.status, status, "{flow:?}");
+            assert_eq!(payment.amount.unwrap().to_fixed_string(), "10.25");
+            assert_eq!(event.authenticity, Authenticity::Signed);
+        }
+    }
+
+    #[test]
+    fn dedupe_keys_tell_the_notices_of_one_payment_apart() {
+        let paid = verify(K, TV1, "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s=")
+            .unwrap()
+            .notification;
+        let mut refunded = paid.clone();
+        refunded.refund_amount = Some(paykit_core::Decimal::new(5, 0));
+        let mut reversed = paid.clone();
+        reversed.status = Some(crate::types::TransactionStatus::Reversed);
+        let keys = [
+            dedupe_key(&paid),
+            dedupe_key(&refunded),
+            dedupe_key(&reversed),
+        ];
+        assert_eq!(
+            keys[1],
+            "f16a9006-128a-46bc-8e2a-77a6ee99df75:OK:refund=5.00"
+        );
+        assert!(keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2]);
+        // A repeated delivery is the same notice.
+        assert_eq!(dedupe_key(&paid.clone()), keys[0]);
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_anywhere() {
+        let good = "5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s=";
+        let twice = TV1.replace(r#""amount":10.25"#, r#""amount":10.25,"amount":327593"#);
+        let err = signature_error(verify(K, &twice, good));
+        assert!(
+            matches!(err, SignatureError::BadBody(ref why) if why.contains("amount")),
+            "{err:?}"
+        );
+        let top = format!(r#"{{"result":{TV1},"signature":"{good}","result":{{}}}}"#);
+        assert!(matches!(
+            signature_error(hook(K).verify_notification(top.as_bytes())),
+            SignatureError::BadBody(_)
+        ));
+        let nested = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","status":"OK","items":[{"id":"1","id":"2"}]}"#;
+        assert!(matches!(
+            signature_error(verify(K, nested, good)),
+            SignatureError::BadBody(_)
+        ));
     }
 
     #[test]
@@ -546,7 +781,10 @@ mod tests {
         let items: Vec<String> = (0..12)
             .map(|i| format!(r#"{{"id":"{i}","price":1.50,"quantity":1}}"#))
             .collect();
-        let result = format!(r#"{{"payId":"p1","items":[{}]}}"#, items.join(","));
+        let result = format!(
+            r#"{{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","status":"OK","items":[{}]}}"#,
+            items.join(",")
+        );
         let members = match JsonLiteral::parse(result.as_bytes()).unwrap() {
             JsonLiteral::Object(m) => m,
             _ => unreachable!(),

@@ -6,12 +6,15 @@
 //! `delivery` may be a string, ids and codes may arrive as numbers, and every field but the
 //! essential ids may be missing or `null`.
 
+use std::collections::BTreeMap;
+
 use paykit_core::Decimal;
 use paykit_core::wire::{decimal_number, lenient_bool, opt_decimal_number};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::api_errors::ApiErrorEntry;
 use crate::types::{
     Checkout, ClientInfo, CompleteResult, DeletedCard, ExecuteOneClickRequest,
     ExecuteRecurringRequest, Item, ItemInfo, Language, Notification, PayInfo, PayRequest,
@@ -264,6 +267,22 @@ pub(crate) struct ApiErrorItem {
     pub(crate) error_code: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     pub(crate) error_message: Option<String>,
+    #[serde(default, deserialize_with = "opt_args")]
+    pub(crate) error_args: BTreeMap<String, String>,
+}
+
+impl ApiErrorItem {
+    /// The entry as paykit keeps it.
+    pub(crate) fn entry(&self) -> ApiErrorEntry {
+        let mut entry = ApiErrorEntry::new(
+            self.error_code.clone().unwrap_or_default(),
+            self.error_message.clone().unwrap_or_default(),
+        );
+        for (name, value) in &self.error_args {
+            entry = entry.arg(name.clone(), value.clone());
+        }
+        entry
+    }
 }
 
 /// `generate-token` result.
@@ -694,6 +713,22 @@ fn opt_lenient_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal
     paykit_core::wire::parse_decimal_literal(text)
         .map(Some)
         .ok_or_else(|| D::Error::custom(format!("not a decimal amount: {text}")))
+}
+
+/// `errorArgs`: an object of (documented) string values; other scalars are kept as their text,
+/// nested values as their JSON, `null` and a missing object as no arguments.
+fn opt_args<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw = Option::<BTreeMap<String, Box<RawValue>>>::deserialize(d)?;
+    let mut args = BTreeMap::new();
+    for (name, value) in raw.unwrap_or_default() {
+        let text = match scalar_text(&value) {
+            Ok(Some(text)) => text,
+            Ok(None) => continue,
+            Err(_) => value.get().to_owned(),
+        };
+        args.insert(name, text);
+    }
+    Ok(args)
 }
 
 /// `ok`: `true`, `false`, `"true"`, `"false"` or `null`.

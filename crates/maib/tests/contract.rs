@@ -10,16 +10,18 @@
 
 #![allow(clippy::unwrap_used)] // helpers of a test file: a panic is the failure report
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use paykit_core::http::{ExecutorConfig, RetryPolicy};
 use paykit_core::{
-    CaptureMode, CardUsage, Currency, Customer, Decimal, Error, LineItem, Money, PaymentOutcome,
-    PaymentProvider, PaymentRequest, SavedCardCharge, SecretString, Webhook, WebhookRequest,
+    CaptureMode, CardUsage, Currency, Customer, Decimal, Error, Flow, InMemoryPaymentRecords,
+    LineItem, Money, PaymentOutcome, PaymentProvider, PaymentRecord, PaymentRecords, PaymentRef,
+    PaymentRequest, SavedCardCharge, SecretString, Webhook, WebhookRequest,
 };
 use paykit_maib::{
     BillerExpiry, ExecuteOneClickRequest, ExecuteRecurringRequest, Item, Language, MaibClient,
-    MaibWebhook, PayRequest, PaymentFlow, SaveCardRequest, validate,
+    MaibWebhook, PayInfo, PayRequest, PaymentFlow, SaveCardRequest, validate,
 };
 use paykit_testkit::fixture::{Callback, Scenario, read_key};
 use paykit_testkit::{
@@ -46,15 +48,38 @@ fn signature_key() -> String {
     read_key("maib", "keys/signature_key.txt").expect("fixtures/maib/keys/signature_key.txt")
 }
 
-fn client(base_url: &str) -> Result<MaibClient, Value> {
+/// A client on wiremock. `input.recorded_flow` (`pay`, `hold`, `save_card`,
+/// `saved_card_charge`) says the client created `input.pay_id` with that flow: its payment
+/// records hold it, as they would after the create call.
+async fn client(base_url: &str, s: &Scenario) -> Result<MaibClient, Value> {
+    let records = Arc::new(InMemoryPaymentRecords::new());
+    if let Some(name) = s.input_opt_str("recorded_flow")? {
+        let flow = Flow::from_name(name)
+            .ok_or_else(|| json!({"kind": "bad_fixture", "reason": format!("flow {name:?}")}))?;
+        let record = PaymentRecord::new(paykit_maib::PROVIDER, s.input_str("pay_id")?)
+            .with_flow(flow)
+            .with_ids(&PaymentRef::new().maybe_merchant_reference(s.input_opt_str("order_id")?));
+        records.put(&record).await.map_err(|e| describe_error(&e))?;
+    }
     MaibClient::builder(PROJECT_ID, SecretString::from(PROJECT_SECRET))
         .base_url(base_url)
         .signature_key(SecretString::from(signature_key()))
+        .payment_records(records)
         .executor_config(ExecutorConfig::default().retry(
             RetryPolicy::default().delays(Duration::from_millis(1), Duration::from_millis(5)),
         ))
         .build()
         .map_err(|e| describe_error(&e))
+}
+
+/// `input.flow` of a native `pay_info` scenario: how the payment was created.
+fn flow(s: &Scenario) -> Result<PaymentFlow, Value> {
+    match s.input_str("flow")? {
+        "direct" => Ok(PaymentFlow::Direct),
+        "hold" => Ok(PaymentFlow::Hold),
+        "save_card" => Ok(PaymentFlow::SaveCard),
+        other => Err(json!({"kind": "bad_fixture", "reason": format!("flow {other:?}")})),
+    }
 }
 
 /// One callback through [`MaibWebhook`] as the common [`Webhook`].
@@ -70,8 +95,8 @@ async fn verify(callback: Callback) -> Described {
 
 /// One operation of the scenario against a client pointed at wiremock.
 async fn call(scenario: Scenario, base_url: String) -> Described {
-    let client = client(&base_url)?;
     let s = &scenario;
+    let client = client(&base_url, s).await?;
     let outcome: Result<Value, Error> = match s.operation.as_str() {
         // The common traits.
         "create_payment" => {
@@ -159,16 +184,23 @@ async fn call(scenario: Scenario, base_url: String) -> Described {
         }
         "refund_payment" => {
             let amount = opt_decimal(s, "refund_amount")?;
-            let currency = opt_currency(s)?;
+            // The payment as it was before: `input.payment_amount` in `input.currency`.
+            let mut before = PayInfo::default();
+            before.pay_id = s.input_str("pay_id")?.to_owned();
+            before.amount = opt_decimal(s, "payment_amount")?;
+            before.currency = s.input_opt_str("currency")?.map(str::to_owned);
             client
                 .refund_payment(s.input_str("pay_id")?, amount)
                 .await
-                .map(|r| describe_outcome(&r.outcome(amount.is_some(), currency)))
+                .map(|r| describe_outcome(&r.outcome(&before, PaymentFlow::Direct)))
         }
-        "pay_info" => client
-            .pay_info(s.input_str("pay_id")?)
-            .await
-            .map(|info| describe_outcome(&info.outcome(PaymentFlow::Unknown))),
+        "pay_info" => {
+            let flow = flow(s)?;
+            client
+                .pay_info(s.input_str("pay_id")?)
+                .await
+                .map(|info| describe_outcome(&info.outcome(flow)))
+        }
         "savecard_recurring" | "savecard_oneclick" => {
             let request = save_card_request(s)?;
             let link = if s.operation == "savecard_recurring" {

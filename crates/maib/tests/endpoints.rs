@@ -8,7 +8,7 @@ mod common;
 use std::net::Ipv4Addr;
 
 use common::*;
-use paykit_core::{Currency, Decimal, Money, SecretString};
+use paykit_core::{Currency, Decimal, Error, Money, SecretString};
 use paykit_maib::{
     BillerExpiry, ExecuteOneClickRequest, ExecuteRecurringRequest, Item, Language, PayRequest,
     SaveCardRequest, ThreeDsStatus, TransactionStatus,
@@ -193,11 +193,16 @@ async fn refund_full_and_partial() {
     let partial = client.refund_payment(PAY_ID, Some(dec("5"))).await.unwrap();
     assert_eq!(partial.status, Some(TransactionStatus::Ok));
     assert_eq!(partial.status_code.as_deref(), Some("400"));
+    // REVERSED: already refunded. A refusal, never a refund of the 6.25 it mentions.
     let again = client
         .refund_payment("0f7c1f4e-2a3b-4c5d-8e9f-a0b1c2d3e4f5", None)
         .await
-        .unwrap();
-    assert_eq!(again.status, Some(TransactionStatus::Reversed));
+        .unwrap_err();
+    assert!(
+        matches!(&again, Error::Api { code, http_status: Some(200), retryable: false, .. } if code == "REVERSED"),
+        "{again:?}"
+    );
+    assert!(!again.outcome_unknown());
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use paykit_core::http::ExecutorConfig;
-use paykit_core::{Currency, Decimal, Error, Money, Sent, TransportKind};
+use paykit_core::{Currency, Decimal, Error, Money, Sent, TransportKind, UnknownCause};
 use paykit_maib::{
     BillerExpiry, ExecuteOneClickRequest, ExecuteRecurringRequest, Item, PayRequest,
     SaveCardRequest,
@@ -209,7 +209,11 @@ async fn a_validation_error_of_the_api_is_an_api_error_sent_once() {
             ..
         } => {
             assert_eq!((http_status, code.as_str()), (Some(400), "12001"));
-            assert_eq!(message, "Parameter 'amount' is invalid");
+            // Every entry, errorArgs included, in the one lossless form.
+            assert_eq!(
+                message,
+                r#"12001: "Parameter 'amount' is invalid" {"parameter":"amount"}"#
+            );
             assert!(!retryable);
         }
         other => panic!("{other:?}"),
@@ -270,26 +274,159 @@ async fn a_5xx_on_a_payment_is_not_repeated() {
     let err = client.pay(&pay_request()).await.unwrap_err();
     assert_eq!(err.api_code(), Some("10000"));
     assert!(err.is_retryable());
-    // A refund might have happened: reconcile first.
+    // A refund might have happened: maib's 10000 is a fault that "may have happened".
     let err = client.refund_payment(PAY_ID, None).await.unwrap_err();
-    assert!(!err.is_retryable());
-    // A gateway page on a charge: the outcome is unknown.
+    assert!(!err.is_retryable() && err.outcome_unknown(), "{err:?}");
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { cause: UnknownCause::ProviderFault { code, .. }, .. } if code == "10000"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.payment_ref().unwrap().provider_payment_id.as_deref(),
+        Some(PAY_ID)
+    );
+    assert_eq!(paykit_maib::api_errors(&err)[0].code, "10000");
+    // A gateway page on a charge: the outcome is unknown, with the order id to look for.
     let charge =
-        ExecuteRecurringRequest::new(BILLER_ID, Money::parse("6.25", Currency::EUR).unwrap());
+        ExecuteRecurringRequest::new(BILLER_ID, Money::parse("6.25", Currency::EUR).unwrap())
+            .order_id("sub-42-m2");
     let err = client.execute_recurring(&charge).await.unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Transport {
-                kind: TransportKind::Status(502),
-                sent: Sent::MaybeSent,
-                mutating: true,
+            Error::OutcomeUnknown {
+                call: "execute-recurring",
+                cause: UnknownCause::Status { status: 502, .. },
                 ..
             }
         ),
         "{err:?}"
     );
-    assert!(err.outcome_unknown());
+    assert_eq!(
+        err.payment_ref().unwrap().merchant_reference.as_deref(),
+        Some("sub-42-m2")
+    );
+    assert!(err.to_string().contains("sub-42-m2"), "{err}");
+}
+
+/// A 2xx that cannot be decoded, or whose echo (payId, amount) contradicts the request, of a
+/// call that moves money: maib may have captured, refunded or charged, so the outcome is
+/// unknown (core's classification), never a plain decode or integrity error.
+#[tokio::test]
+async fn undecodable_or_contradicting_answers_of_money_moving_calls_are_unknown() {
+    const OTHER: &str = "0f7c1f4e-2a3b-4c5d-8e9f-a0b1c2d3e4f5";
+    let cases: [(&str, &str, String); 9] = [
+        (
+            "/v1/complete",
+            "decode",
+            r#"{"result":{"payId":"f16a9006-128a"#.into(),
+        ),
+        (
+            "/v1/complete",
+            "payId",
+            format!(
+                r#"{{"result":{{"payId":"{OTHER}","status":"OK","confirmAmount":5}},"ok":true}}"#
+            ),
+        ),
+        (
+            "/v1/complete",
+            "confirmAmount",
+            format!(
+                r#"{{"result":{{"payId":"{PAY_ID}","status":"OK","confirmAmount":6}},"ok":true}}"#
+            ),
+        ),
+        ("/v1/refund", "decode", r#"{"result":{"payId":"#.into()),
+        (
+            "/v1/refund",
+            "payId",
+            format!(
+                r#"{{"result":{{"payId":"{OTHER}","status":"OK","refundAmount":5}},"ok":true}}"#
+            ),
+        ),
+        (
+            "/v1/refund",
+            "refundAmount",
+            format!(
+                r#"{{"result":{{"payId":"{PAY_ID}","status":"OK","refundAmount":10.25}},"ok":true}}"#
+            ),
+        ),
+        (
+            "/v1/execute-recurring",
+            "decode",
+            r#"{"result":{"payId":"0f7c1f4e"#.into(),
+        ),
+        (
+            "/v1/execute-recurring",
+            "billerId",
+            format!(
+                r#"{{"result":{{"payId":"{OTHER}","billerId":"{PAY_ID}","status":"OK","amount":5,"currency":"MDL"}},"ok":true}}"#
+            ),
+        ),
+        (
+            "/v1/execute-recurring",
+            "amount",
+            format!(
+                r#"{{"result":{{"payId":"{OTHER}","billerId":"{BILLER_ID}","status":"OK","amount":50,"currency":"MDL"}},"ok":true}}"#
+            ),
+        ),
+    ];
+    for (route, what, body) in cases {
+        let server = MockServer::start().await;
+        mount_token(&server, "test-access-token", 300, 1).await;
+        Mock::given(method("POST"))
+            .and(path(route))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(body)
+                    .insert_header("content-type", "application/json"),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = client(&server);
+        let five = Money::parse("5", Currency::MDL).unwrap();
+        let err = match route {
+            "/v1/complete" => client.complete(PAY_ID, Some(dec("5"))).await.map(|_| ()),
+            "/v1/refund" => client
+                .refund_payment(PAY_ID, Some(dec("5")))
+                .await
+                .map(|_| ()),
+            _ => client
+                .execute_recurring(&ExecuteRecurringRequest::new(BILLER_ID, five))
+                .await
+                .map(|_| ()),
+        }
+        .unwrap_err();
+        assert!(
+            err.outcome_unknown() && !err.is_retryable(),
+            "{route} {what}: {err:?}"
+        );
+        match (&err, what) {
+            (
+                Error::OutcomeUnknown {
+                    cause: UnknownCause::Decode { .. },
+                    ..
+                },
+                "decode",
+            ) => {}
+            (
+                Error::OutcomeUnknown {
+                    cause: UnknownCause::Integrity { field, .. },
+                    ..
+                },
+                field_name,
+            ) if field == field_name => {}
+            other => panic!("{route} {what}: {other:?}"),
+        }
+        let ids = err.payment_ref().unwrap();
+        if route == "/v1/execute-recurring" {
+            // The charge's own id is known only from an answer that named it.
+            let expected = (what != "decode").then_some(OTHER);
+            assert_eq!(ids.provider_payment_id.as_deref(), expected, "{what}");
+        } else {
+            assert_eq!(ids.provider_payment_id.as_deref(), Some(PAY_ID));
+        }
+    }
 }
 
 #[tokio::test]
@@ -344,12 +481,33 @@ async fn a_malformed_token_answer_keeps_no_excerpt() {
         )
         .mount(&server)
         .await;
-    let err = client(&server).pay_info(PAY_ID).await.unwrap_err();
+    let client = client(&server);
+    // Asked directly, the token endpoint's answer is a decode error without an excerpt.
+    let err = client.generate_token().await.unwrap_err();
     assert!(
         matches!(err, Error::Decode { ref snippet, .. } if snippet.is_empty()),
         "{err:?}"
     );
     assert!(!format!("{err:?} {err}").contains("leaked-secret"));
+    // Under a call, no token means the call was never sent (core's NoToken), even for a refund.
+    for err in [
+        client.pay_info(PAY_ID).await.unwrap_err(),
+        client.refund_payment(PAY_ID, None).await.unwrap_err(),
+    ] {
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::NoToken(_),
+                    sent: Sent::NotSent,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_retryable() && !err.outcome_unknown(), "{err:?}");
+        assert!(!format!("{err:?} {err}").contains("leaked-secret"));
+    }
 }
 
 #[tokio::test]
@@ -372,16 +530,16 @@ async fn a_timeout_on_a_charge_leaves_the_outcome_unknown() {
     assert!(
         matches!(
             err,
-            Error::Transport {
-                kind: TransportKind::Timeout,
-                sent: Sent::MaybeSent,
-                mutating: true,
+            Error::OutcomeUnknown {
+                call: "complete",
+                cause: UnknownCause::Transport(TransportKind::Timeout),
                 ..
             }
         ),
         "{err:?}"
     );
     assert!(err.outcome_unknown());
+    assert!(err.to_string().contains(PAY_ID), "{err}");
 }
 
 #[tokio::test]
@@ -435,14 +593,16 @@ async fn answers_that_contradict_the_request_are_integrity_errors() {
         .mount(&server)
         .await;
     let client = client(&server);
+    // maib may have refunded 10.25 instead of 5: unknown, not a plain integrity error.
     let err = client
         .refund_payment(PAY_ID, Some(dec("5")))
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Integrity { ref field, .. } if field == "refundAmount"),
+        matches!(err, Error::OutcomeUnknown { cause: UnknownCause::Integrity { ref field, .. }, .. } if field == "refundAmount"),
         "{err:?}"
     );
+    // Registering a page moves no money: a plain integrity error.
     let err = client
         .pay(&pay_request().order_id("123"))
         .await

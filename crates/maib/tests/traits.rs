@@ -37,7 +37,9 @@ async fn create_payment_is_pay_or_hold() {
             .and(body_json(json!({"amount": 10.25, "currency": "MDL",
                                   "clientIp": "135.250.245.121", "language": "ro",
                                   "email": "ion@example.md", "orderId": "123",
-                                  "okUrl": "https://shop.example.md/ok"})))
+                                  "okUrl": "https://shop.example.md/ok",
+                                  // core's fallback: no fail_url, so the return URL
+                                  "failUrl": "https://shop.example.md/ok"})))
             .respond_with(ok(
                 json!({"payId": PAY_ID, "orderId": "123", "payUrl": PAY_URL}),
             ))
@@ -130,8 +132,41 @@ async fn get_payment_maps_pay_info() {
     assert_eq!(outcome.amount.unwrap().to_fixed_string(), "10.25");
 }
 
+async fn mount_link(server: &MockServer, endpoint: &str) {
+    Mock::given(method("POST"))
+        .and(path(endpoint))
+        .respond_with(ok(
+            json!({"payId": PAY_ID, "orderId": "123", "payUrl": PAY_URL}),
+        ))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+async fn mount_pay_info(server: &MockServer, info: serde_json::Value) {
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/pay-info/{PAY_ID}")))
+        .respond_with(ok(info))
+        .mount(server)
+        .await;
+}
+
+async fn mount_refund(server: &MockServer, body: serde_json::Value, answer: serde_json::Value) {
+    Mock::given(method("POST"))
+        .and(path("/v1/refund"))
+        .and(body_json(body))
+        .respond_with(ok(answer))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn mdl(amount: &str) -> Money {
+    Money::parse(amount, Currency::MDL).unwrap()
+}
+
 #[tokio::test]
-async fn capture_and_refund() {
+async fn capture_then_partial_refund_of_what_was_captured() {
     let server = MockServer::start().await;
     mount_token(&server, "test-access-token", 300, 1).await;
     Mock::given(method("POST"))
@@ -145,27 +180,19 @@ async fn capture_and_refund() {
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/refund"))
-        .and(body_json(json!({"payId": PAY_ID, "refundAmount": 3.00})))
-        .respond_with(ok(
-            json!({"payId": PAY_ID, "orderId": "124", "status": "OK",
-                                "statusCode": "400", "statusMessage": "Accepted",
-                                "refundAmount": 3.00}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/refund"))
-        .and(body_json(json!({"payId": BILLER_ID})))
-        .respond_with(ok(
-            json!({"payId": BILLER_ID, "status": "OK", "statusCode": "400",
-                                "statusMessage": "Accepted", "refundAmount": 10.25}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "status": "OK", "amount": 10.25, "confirmAmount": 8.00,
+               "currency": "EUR"}),
+    )
+    .await;
+    mount_refund(
+        &server,
+        json!({"payId": PAY_ID, "refundAmount": 3.00}),
+        json!({"payId": PAY_ID, "orderId": "124", "status": "OK", "statusCode": "400",
+               "statusMessage": "Accepted", "refundAmount": 3.00}),
+    )
+    .await;
     let client = client(&server);
     let provider: &dyn PaymentProvider = &client;
     let eur = |s: &str| Money::parse(s, Currency::EUR).unwrap();
@@ -181,8 +208,222 @@ async fn capture_and_refund() {
     let partial = refunds.refund(PAY_ID, Some(eur("3"))).await.unwrap();
     assert_eq!(partial.status, PaymentStatus::PartiallyRefunded);
     assert_eq!(partial.refunded, Some(eur("3")));
-    let full = refunds.refund(BILLER_ID, None).await.unwrap();
+    // After the capture, the client knows it was a hold that was completed.
+    let record = client
+        .payment_records()
+        .get(paykit_maib::PROVIDER, PAY_ID)
+        .await
+        .unwrap();
+    assert_eq!(record.unwrap().flow, Some(paykit_core::Flow::Hold));
+}
+
+#[tokio::test]
+async fn a_refund_of_the_whole_amount_named_is_refunded_not_partially() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    mount_link(&server, "/v1/pay").await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "status": "OK", "amount": 10.25, "currency": "MDL"}),
+    )
+    .await;
+    mount_refund(
+        &server,
+        json!({"payId": PAY_ID, "refundAmount": 10.25}),
+        json!({"payId": PAY_ID, "status": "OK", "statusCode": "400",
+               "statusMessage": "Accepted", "refundAmount": 10.25}),
+    )
+    .await;
+    let client = client(&server);
+    client
+        .create_payment(&request("10.25", Currency::MDL))
+        .await
+        .unwrap();
+    let full = client
+        .refund()
+        .unwrap()
+        .refund(PAY_ID, Some(mdl("10.25")))
+        .await
+        .unwrap();
     assert_eq!(full.status, PaymentStatus::Refunded);
+    assert_eq!(full.refunded, Some(mdl("10.25")));
+    assert_eq!(full.amount, Some(mdl("10.25")));
+}
+
+#[tokio::test]
+async fn a_refund_of_an_uncompleted_hold_releases_it() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    mount_link(&server, "/v1/hold").await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "status": "OK", "amount": 25.00, "currency": "MDL"}),
+    )
+    .await;
+    mount_refund(
+        &server,
+        json!({"payId": PAY_ID}),
+        json!({"payId": PAY_ID, "status": "OK", "statusCode": "400",
+               "statusMessage": "Accepted", "refundAmount": 25.00}),
+    )
+    .await;
+    let client = client(&server);
+    let held = request("25", Currency::MDL).capture(CaptureMode::Manual);
+    client.create_payment(&held).await.unwrap();
+    let released = client.refund().unwrap().refund(PAY_ID, None).await.unwrap();
+    assert_eq!(released.status, PaymentStatus::Cancelled);
+    assert_eq!(released.refunded, None);
+}
+
+#[tokio::test]
+async fn a_whole_refund_of_a_payment_without_a_record_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "status": "OK", "amount": 10.25, "currency": "MDL"}),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/refund"))
+        .and(body_json(json!({"payId": PAY_ID})))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/refund"))
+        .and(body_json(json!({"payId": PAY_ID, "refundAmount": 11.00})))
+        .respond_with(errors(
+            409,
+            "13102",
+            "Refund amount exceeds the payment amount",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let err = client
+        .refund()
+        .unwrap()
+        .refund(PAY_ID, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Unsupported { operation, .. } if operation.contains("PayInfo::outcome")),
+        "{err:?}"
+    );
+    // A partial refund is unambiguous: maib refuses partial refunds of holds (13110).
+    let err = client
+        .refund()
+        .unwrap()
+        .refund(PAY_ID, Some(mdl("11")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("13102"), "{err:?}");
+    // A refund in another currency than the payment's is refused before sending.
+    let err = client
+        .refund()
+        .unwrap()
+        .refund(PAY_ID, Some(Money::parse("1", Currency::EUR).unwrap()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "amount"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reversed_refund_is_a_refusal_never_a_refund() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    mount_link(&server, "/v1/pay").await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "status": "OK", "amount": 10.25, "refundAmount": 10.25,
+               "currency": "MDL"}),
+    )
+    .await;
+    mount_refund(
+        &server,
+        json!({"payId": PAY_ID}),
+        json!({"payId": PAY_ID, "status": "REVERSED", "statusCode": "400",
+               "statusMessage": "Accepted", "refundAmount": 10.25}),
+    )
+    .await;
+    let client = client(&server);
+    client
+        .create_payment(&request("10.25", Currency::MDL))
+        .await
+        .unwrap();
+    let err = client
+        .refund()
+        .unwrap()
+        .refund(PAY_ID, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { code, retryable: false, .. } if code == "REVERSED"),
+        "{err:?}"
+    );
+    assert!(!err.outcome_unknown() && !err.is_retryable());
+}
+
+#[tokio::test]
+async fn get_payment_never_reads_an_uncompleted_hold_as_captured() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 2).await;
+    mount_link(&server, "/v1/hold").await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "orderId": "123", "status": "OK", "amount": 25.00,
+               "currency": "MDL"}),
+    )
+    .await;
+    let client = client(&server);
+    let held = request("25", Currency::MDL).capture(CaptureMode::Manual);
+    client.create_payment(&held).await.unwrap();
+    let outcome = client.get_payment(PAY_ID).await.unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Authorized);
+    // Another client, without the record: it does not guess.
+    let stranger = common::client(&server);
+    let err = stranger.get_payment(PAY_ID).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Unsupported { operation, .. }
+            if operation.contains("MaibClient::pay_info") && operation.contains("PaymentFlow")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains(PAY_ID), "{err}");
+}
+
+#[tokio::test]
+async fn shared_records_tell_another_client_the_flow() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 2).await;
+    mount_link(&server, "/v1/pay").await;
+    mount_pay_info(
+        &server,
+        json!({"payId": PAY_ID, "status": "OK", "amount": 10.25, "currency": "MDL"}),
+    )
+    .await;
+    let records = std::sync::Arc::new(paykit_core::InMemoryPaymentRecords::new());
+    let build = || {
+        paykit_maib::MaibClient::builder(
+            PROJECT_ID,
+            paykit_core::SecretString::from(PROJECT_SECRET),
+        )
+        .base_url(server.uri())
+        .payment_records(records.clone())
+        .build()
+        .unwrap()
+    };
+    build()
+        .create_payment(&request("10.25", Currency::MDL))
+        .await
+        .unwrap();
+    let outcome = build().get_payment(PAY_ID).await.unwrap();
+    assert_eq!(outcome.status, PaymentStatus::Captured);
 }
 
 #[tokio::test]
@@ -289,14 +530,74 @@ async fn delete_saved_card_needs_ok() {
 }
 
 #[tokio::test]
-async fn the_client_verifies_callbacks() {
-    let server = MockServer::start().await;
-    let client = client(&server);
+async fn the_client_verifies_callbacks_with_the_flow_it_recorded() {
     let body = br#"{"result":{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"},"signature":"5wHkZvm9lFeXxSeFF0ui2CnAp7pCEFSNmuHYFYJlC0s="}"#;
-    let event = client
-        .verify(&WebhookRequest::body_only(body))
-        .await
-        .unwrap();
-    assert_eq!(event.dedupe_key, PAY_ID);
-    assert_eq!(event.payment().unwrap().status, PaymentStatus::Captured);
+    for (endpoint, capture, status) in [
+        ("/v1/pay", CaptureMode::Automatic, PaymentStatus::Captured),
+        ("/v1/hold", CaptureMode::Manual, PaymentStatus::Authorized),
+    ] {
+        let server = MockServer::start().await;
+        mount_token(&server, "test-access-token", 300, 1).await;
+        mount_link(&server, endpoint).await;
+        let client = client(&server);
+        client
+            .create_payment(&request("10.25", Currency::MDL).capture(capture))
+            .await
+            .unwrap();
+        let event = client
+            .verify(&WebhookRequest::body_only(body))
+            .await
+            .unwrap();
+        assert_eq!(event.dedupe_key, format!("{PAY_ID}:OK"));
+        assert_eq!(event.payment().unwrap().status, status, "{endpoint}");
+        // Signed only: fit for fulfilment after confirmation.
+        assert!(!event.is_fit_for_fulfilment());
+    }
+}
+
+/// A store that reads nothing and cannot write.
+struct BrokenRecords;
+
+#[async_trait::async_trait]
+impl paykit_core::PaymentRecords for BrokenRecords {
+    async fn get(
+        &self,
+        _provider: paykit_core::ProviderId,
+        _id: &str,
+    ) -> paykit_core::Result<Option<paykit_core::PaymentRecord>> {
+        Ok(None)
+    }
+
+    async fn put(&self, _record: &paykit_core::PaymentRecord) -> paykit_core::Result<()> {
+        Err(Error::invalid_input("records", "the store is down"))
+    }
+}
+
+#[tokio::test]
+async fn a_payment_maib_registered_but_the_records_lost_is_not_recorded_not_failed() {
+    let server = MockServer::start().await;
+    mount_token(&server, "test-access-token", 300, 1).await;
+    mount_link(&server, "/v1/hold").await;
+    let client = paykit_maib::MaibClient::builder(
+        PROJECT_ID,
+        paykit_core::SecretString::from(PROJECT_SECRET),
+    )
+    .base_url(server.uri())
+    .payment_records(std::sync::Arc::new(BrokenRecords))
+    .build()
+    .unwrap();
+    let held = request("25", Currency::MDL).capture(CaptureMode::Manual);
+    let err = client.create_payment(&held).await.unwrap_err();
+    let Error::NotRecorded {
+        outcome, payment, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    // maib has the payment: the merchant keeps its redirect and ids, and records it later.
+    assert_eq!(outcome.provider_payment_id, PAY_ID);
+    assert!(matches!(outcome.next_action, NextAction::Redirect { .. }));
+    assert_eq!(payment.provider_payment_id.as_deref(), Some(PAY_ID));
+    assert_eq!(payment.merchant_reference.as_deref(), Some("123"));
+    assert!(!err.is_retryable());
 }
