@@ -268,7 +268,7 @@ fn sent_name(sent: Sent) -> &'static str {
 }
 
 /// `connect`, `timeout`, `body_too_large`, `status`, `redirect`, `followed_redirect`,
-/// `no_token` or `other`.
+/// `no_token`, `invalid_request` or `other`.
 fn transport_name(kind: &TransportKind) -> &'static str {
     match kind {
         TransportKind::Connect => "connect",
@@ -278,6 +278,7 @@ fn transport_name(kind: &TransportKind) -> &'static str {
         TransportKind::Redirect(_) => "redirect",
         TransportKind::FollowedRedirect => "followed_redirect",
         TransportKind::NoToken(_) => "no_token",
+        TransportKind::InvalidRequest(_) => "invalid_request",
         TransportKind::Other(_) => "other",
     }
 }

@@ -72,6 +72,9 @@ pub enum TransportKind {
     /// No access token could be obtained for the call (the token endpoint failed): the call
     /// itself was never sent.
     NoToken(String),
+    /// The request could not be built (an invalid header value, say): nothing was sent, and
+    /// sending it again would fail the same way.
+    InvalidRequest(String),
     /// Any other I/O or protocol failure.
     Other(String),
 }
@@ -90,6 +93,7 @@ impl fmt::Display for TransportKind {
                 f.write_str("the HTTP client followed a redirect; its answer is not believed")
             }
             TransportKind::NoToken(reason) => write!(f, "no access token ({reason})"),
+            TransportKind::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
             TransportKind::Other(reason) => f.write_str(reason),
         }
     }
@@ -365,6 +369,10 @@ impl Error {
     /// errors the provider marks transient.
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::Transport {
+                kind: TransportKind::InvalidRequest(_),
+                ..
+            } => false,
             Error::Transport {
                 sent: Sent::NotSent,
                 ..

@@ -424,13 +424,36 @@ async fn a_base_url_with_a_path_prefix_is_kept() {
 
 #[test]
 fn bad_base_urls_are_input_errors() {
-    for bad in ["", "not a url", "ftp://example.com", "mailto:x@y"] {
+    for bad in [
+        "",
+        "not a url",
+        "ftp://example.com",
+        "mailto:x@y",
+        "http://api.example.com",
+        "http://10.0.0.5:8080",
+        "https://user:secret@api.example.com",
+        "https://user@api.example.com",
+    ] {
         let error = HttpExecutor::new(P, bad, ExecutorConfig::default()).unwrap_err();
         assert!(
             matches!(error, Error::InvalidInput { ref field, .. } if field == "base_url"),
             "{bad}: {error}"
         );
+        assert!(!error.to_string().contains("secret"), "{error}");
     }
+    for good in [
+        "https://api.example.com",
+        "http://127.0.0.1:9000",
+        "http://localhost:9000",
+        "http://[::1]:9000",
+    ] {
+        assert!(
+            HttpExecutor::new(P, good, ExecutorConfig::default()).is_ok(),
+            "{good}"
+        );
+    }
+    let lab = ExecutorConfig::default().allow_plain_http(true);
+    assert!(HttpExecutor::new(P, "http://sim.internal:8080", lab).is_ok());
 }
 
 #[tokio::test]
@@ -600,4 +623,135 @@ async fn a_token_failure_leaves_a_money_moving_call_unsent() {
     );
     assert!(!error.outcome_unknown() && error.is_retryable());
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// A `Retry-After` that would cross the call's deadline is not waited for.
+#[tokio::test]
+async fn a_wait_beyond_the_deadline_returns_the_answer_instead() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let config = fast_retries().deadline(Duration::from_millis(500));
+    let executor = HttpExecutor::new(P, &server.uri(), config).unwrap();
+    let response = executor
+        .send(&ApiRequest::get("status", "/status"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, 503);
+}
+
+/// Attempts share one deadline: a read whose answers never come stops at it.
+#[tokio::test]
+async fn attempts_stop_at_the_deadline() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let config = fast_retries()
+        .timeout(Duration::from_secs(5))
+        .deadline(Duration::from_millis(400));
+    let executor = HttpExecutor::new(P, &server.uri(), config).unwrap();
+    let error = executor
+        .send(&ApiRequest::get("status", "/status"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                sent: Sent::MaybeSent,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+/// A token source that never answers: the deadline covers getting the token too, and nothing
+/// was sent.
+#[tokio::test]
+async fn the_deadline_covers_the_token() {
+    #[derive(Debug)]
+    struct Hanging;
+    #[async_trait]
+    impl TokenSource for Hanging {
+        async fn token(&self) -> Result<AccessToken> {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok(AccessToken::new(SecretString::from("late"), 1))
+        }
+        fn invalidate(&self, _stale: &AccessToken) {}
+    }
+    let server = MockServer::start().await;
+    let config = fast_retries().deadline(Duration::from_millis(300));
+    let executor = HttpExecutor::new(P, &server.uri(), config).unwrap();
+    let request = ApiRequest::post("refund", "/refund").auth(Credential::Bearer(Arc::new(Hanging)));
+    let error = executor.send(&request).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                sent: Sent::NotSent,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!error.outcome_unknown());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// Two tokens on one request (Maya: a client token header and a customer Bearer); the 401 body
+/// blames the client token, so the customer's token is kept.
+#[tokio::test]
+async fn a_blamed_401_invalidates_only_the_credential_at_fault() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("x-client", "t1"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("{\"code\":\"K003\"}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(header("x-client", "t2"))
+        .and(header("authorization", "Bearer t1"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Arc::new(CachedTokenSource::new(
+        Sequential::default(),
+        TokenCacheConfig::default(),
+    ));
+    let customer = Arc::new(CachedTokenSource::new(
+        Sequential::default(),
+        TokenCacheConfig::default(),
+    ));
+    fn blame(response: &paykit_core::http::RawResponse) -> Option<usize> {
+        response.body.windows(4).any(|w| w == b"K003").then_some(0)
+    }
+    let request = ApiRequest::post("execute", "/execute")
+        .auth(Credential::TokenHeader {
+            header: http::HeaderName::from_static("x-client"),
+            source: client.clone(),
+        })
+        .auth(Credential::Bearer(customer.clone()))
+        .on_unauthorized(blame);
+    assert_eq!(executor(&server).send(&request).await.unwrap().status, 200);
+    assert_eq!(
+        client.fetcher().0.load(Ordering::SeqCst),
+        2,
+        "client token renewed"
+    );
+    assert_eq!(
+        customer.fetcher().0.load(Ordering::SeqCst),
+        1,
+        "customer token kept"
+    );
 }

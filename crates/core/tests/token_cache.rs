@@ -111,7 +111,8 @@ async fn a_thousand_callers_on_an_expired_token_cause_one_refetch() {
         latency: Duration::from_millis(20),
         ..Counting::lasting(1)
     };
-    let cache = Arc::new(CachedTokenSource::new(fetcher, config(0)));
+    let config = config(0).min_reuse(Duration::ZERO);
+    let cache = Arc::new(CachedTokenSource::new(fetcher, config));
     cache.token().await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let mut tasks = tokio::task::JoinSet::new();
@@ -380,6 +381,9 @@ async fn a_transient_refresh_failure_keeps_the_refresh_token() {
         matches!(error, Error::Transport { .. }),
         "the refresh error is reported: {error}"
     );
+    // The failure is remembered for its back-off, then the kept refresh token is used.
+    assert!(cache.token().await.is_err());
+    tokio::time::advance(Duration::from_secs(1)).await;
     assert_eq!(cache.token().await.unwrap().expose_secret(), "renewed");
 }
 
@@ -402,4 +406,124 @@ async fn an_absurd_lifetime_does_not_overflow() {
     let cache = CachedTokenSource::new(Forever, config(30));
     assert_eq!(cache.token().await.unwrap().expose_secret(), "forever");
     assert_eq!(cache.token().await.unwrap().generation(), 1);
+}
+
+/// Issues tokens that claim no lifetime at all (maib `expiresIn: 0`, a skewed absolute expiry).
+#[derive(Debug, Default)]
+struct Instantly {
+    fetches: AtomicUsize,
+    expiry_ms: Option<i64>,
+}
+
+#[async_trait]
+impl TokenFetcher for Instantly {
+    async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
+        let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let expires = match self.expiry_ms {
+            Some(ms) => Expiry::AtUnixMillis(ms),
+            None => Expiry::After(Duration::ZERO),
+        };
+        Ok(TokenGrant::access_only(
+            SecretString::from(format!("t{n}")),
+            expires,
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_without_lifetime_keep_single_flight() {
+    let cache = Arc::new(CachedTokenSource::new(Instantly::default(), config(30)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let cache = Arc::clone(&cache);
+        tasks.spawn(async move { cache.token().await.map(|t| t.generation()) });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        assert_eq!(
+            joined.unwrap().unwrap(),
+            1,
+            "every caller shares the one fetch"
+        );
+    }
+    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_absolute_expiry_in_the_past_is_not_believed() {
+    // iPay's epoch-ms `expires_in` with a host clock ahead of iPay's: already "expired".
+    let fetcher = Instantly {
+        expiry_ms: Some(1_000),
+        ..Instantly::default()
+    };
+    let config = config(0).default_lifetime(Duration::from_secs(40));
+    let cache = CachedTokenSource::new(fetcher, config);
+    cache.token().await.unwrap();
+    tokio::time::advance(Duration::from_secs(30)).await;
+    cache.token().await.unwrap();
+    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 1);
+    tokio::time::advance(Duration::from_secs(11)).await;
+    cache.token().await.unwrap();
+    assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_endpoint_that_is_down_sees_one_fetch_per_back_off_step() {
+    let fetcher = Counting {
+        latency: Duration::from_millis(50),
+        ..Counting::lasting(300)
+    };
+    fetcher.fail_credentials.store(true, Ordering::SeqCst);
+    let config = config(30).failure_backoff(Duration::from_secs(2), Duration::from_secs(8));
+    let cache = Arc::new(CachedTokenSource::new(fetcher, config));
+    let burst = |cache: &Arc<CachedTokenSource<Counting>>| {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..100 {
+            let cache = Arc::clone(cache);
+            tasks.spawn(async move { cache.token().await.is_err() });
+        }
+        tasks
+    };
+    let mut tasks = burst(&cache);
+    while let Some(joined) = tasks.join_next().await {
+        assert!(joined.unwrap(), "every caller gets the failure");
+    }
+    assert_eq!(cache.fetcher().total(), 1, "100 queued callers, one fetch");
+    // Within the back-off nobody fetches; after it, one caller does.
+    let mut tasks = burst(&cache);
+    while tasks.join_next().await.is_some() {}
+    assert_eq!(cache.fetcher().total(), 1);
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let mut tasks = burst(&cache);
+    while tasks.join_next().await.is_some() {}
+    assert_eq!(cache.fetcher().total(), 2);
+    // The endpoint recovers: the next fetch after the (doubled) back-off succeeds.
+    cache
+        .fetcher()
+        .fail_credentials
+        .store(false, Ordering::SeqCst);
+    tokio::time::advance(Duration::from_secs(4)).await;
+    assert!(cache.token().await.is_ok());
+    assert_eq!(cache.fetcher().total(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_still_valid_token_is_served_while_refreshing_backs_off() {
+    let fetcher = Counting::lasting(60);
+    let cache = CachedTokenSource::new(fetcher, config(30));
+    let first = cache.token().await.unwrap();
+    cache
+        .fetcher()
+        .fail_credentials
+        .store(true, Ordering::SeqCst);
+    tokio::time::advance(Duration::from_secs(31)).await;
+    for _ in 0..50 {
+        let token = cache.token().await.unwrap();
+        assert_eq!(token.generation(), first.generation());
+    }
+    assert_eq!(
+        cache.fetcher().total(),
+        2,
+        "one failed refresh, then back-off"
+    );
 }

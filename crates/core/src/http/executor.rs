@@ -7,6 +7,7 @@ use bytes::{Bytes, BytesMut};
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
+use tokio::time::Instant;
 use tracing::Instrument as _;
 use url::Url;
 
@@ -31,6 +32,12 @@ pub struct ExecutorConfig {
     pub max_response_bytes: usize,
     /// Retry policy.
     pub retry: RetryPolicy,
+    /// Deadline for the whole call: token, every attempt, back-off and `Retry-After` waits.
+    /// A wait that would cross it is not waited for: the last answer is returned instead.
+    pub deadline: Duration,
+    /// Allow a plain `http://` base URL on a host other than loopback. Off by default: tokens
+    /// and payment data would cross the network in clear text.
+    pub allow_plain_http: bool,
 }
 
 impl Default for ExecutorConfig {
@@ -40,6 +47,8 @@ impl Default for ExecutorConfig {
             connect_timeout: Duration::from_secs(10),
             max_response_bytes: 1024 * 1024,
             retry: RetryPolicy::default(),
+            deadline: Duration::from_secs(60),
+            allow_plain_http: false,
         }
     }
 }
@@ -60,6 +69,18 @@ impl ExecutorConfig {
     /// Sets [`ExecutorConfig::retry`].
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Sets [`ExecutorConfig::allow_plain_http`].
+    pub fn allow_plain_http(mut self, allow: bool) -> Self {
+        self.allow_plain_http = allow;
+        self
+    }
+
+    /// Sets [`ExecutorConfig::deadline`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 }
@@ -112,6 +133,20 @@ impl HttpExecutor {
         })?;
         if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
             return Err(Error::invalid_input("base_url", "must be an http(s) URL"));
+        }
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            // Credentials in a URL end up in logs and `Debug` output.
+            return Err(Error::invalid_input(
+                "base_url",
+                "must not carry credentials (user:password@): configure them on the client",
+            ));
+        }
+        if base_url.scheme() == "http" && !is_loopback(&base_url) && !config.allow_plain_http {
+            return Err(Error::invalid_input(
+                "base_url",
+                "must be https:// (plain http:// only on loopback, or with \
+                 ExecutorConfig::allow_plain_http)",
+            ));
         }
         Ok(HttpExecutor {
             provider,
@@ -182,10 +217,23 @@ impl HttpExecutor {
     async fn send_with_retries(&self, request: &ApiRequest) -> Result<RawResponse> {
         let url = self.url_for(request)?;
         let policy = &self.config.retry;
+        let ends = Instant::now() + self.config.deadline;
+        let fits = |wait: Duration| Instant::now() + wait < ends;
         let mut attempt: u32 = 1;
         let mut reauthenticated = false;
+        // Whether an earlier attempt may have reached the provider (for a deadline error).
+        let mut sent_before = Sent::NotSent;
         loop {
-            let outcome = self.attempt(request, &url).await;
+            let remaining = ends.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Error::Transport {
+                    provider: self.provider,
+                    kind: TransportKind::Timeout,
+                    sent: sent_before,
+                    mutating: request.effect_kind().moves_money(),
+                });
+            }
+            let outcome = self.attempt(request, &url, remaining).await;
             let span = tracing::Span::current();
             span.record("attempts", attempt);
             match outcome {
@@ -196,7 +244,8 @@ impl HttpExecutor {
                         && !reauthenticated
                     {
                         // The provider refused the token before doing anything: safe for every call.
-                        self.invalidate(request, &tokens);
+                        let blamed = request.blame.and_then(|blame| blame(&response));
+                        self.invalidate(request, &tokens, blamed);
                         reauthenticated = true;
                         tracing::debug!("HTTP 401: token invalidated, sending once more");
                         continue;
@@ -204,9 +253,11 @@ impl HttpExecutor {
                     let may_retry =
                         attempt < policy.max_attempts && retry_allowed(request, Sent::MaybeSent);
                     if may_retry {
-                        if let Some(wait) =
-                            policy.delay_for_status(response.status, &response.headers, attempt)
+                        if let Some(wait) = policy
+                            .delay_for_status(response.status, &response.headers, attempt)
+                            .filter(|wait| fits(*wait))
                         {
+                            sent_before = Sent::MaybeSent;
                             tracing::debug!(
                                 status = response.status.as_u16(),
                                 ?wait,
@@ -233,11 +284,15 @@ impl HttpExecutor {
                             ..
                         }
                     );
+                    let wait = policy.backoff(attempt);
                     let may_retry = attempt < policy.max_attempts
                         && transient
+                        && fits(wait)
                         && sent.is_some_and(|sent| retry_allowed(request, sent));
                     if may_retry {
-                        let wait = policy.backoff(attempt);
+                        if sent == Some(Sent::MaybeSent) {
+                            sent_before = Sent::MaybeSent;
+                        }
                         tracing::debug!(%error, ?wait, "transport failure, retrying");
                         tokio::time::sleep(wait).await;
                         attempt += 1;
@@ -249,13 +304,16 @@ impl HttpExecutor {
         }
     }
 
-    fn invalidate(&self, request: &ApiRequest, tokens: &[AccessToken]) {
+    /// Invalidates the tokens the request carried: only the `blamed` one when known.
+    fn invalidate(&self, request: &ApiRequest, tokens: &[AccessToken], blamed: Option<usize>) {
         let sources = request.credentials.iter().filter_map(|c| match c {
             Credential::Bearer(source) | Credential::TokenHeader { source, .. } => Some(source),
             Credential::Basic(_) => None,
         });
-        for (source, token) in sources.zip(tokens) {
-            source.invalidate(token);
+        for (index, (source, token)) in sources.zip(tokens).enumerate() {
+            if blamed.is_none_or(|blamed| blamed == index) {
+                source.invalidate(token);
+            }
         }
     }
 
@@ -310,22 +368,31 @@ impl HttpExecutor {
         Ok((headers, tokens))
     }
 
-    async fn attempt(&self, request: &ApiRequest, url: &Url) -> Attempt {
-        let (headers, tokens) = match self.headers(request).await {
-            Ok(built) => built,
-            Err(error) => return Attempt::Failed(self.no_token(error, request)),
+    async fn attempt(&self, request: &ApiRequest, url: &Url, remaining: Duration) -> Attempt {
+        let mutating = request.effect_kind().moves_money();
+        let (headers, tokens) = match tokio::time::timeout(remaining, self.headers(request)).await {
+            Ok(Ok(built)) => built,
+            Ok(Err(error)) => return Attempt::Failed(self.no_token(error, request)),
+            Err(_) => {
+                // No token in time: this attempt sent nothing.
+                return Attempt::Failed(Error::Transport {
+                    provider: self.provider,
+                    kind: TransportKind::Timeout,
+                    sent: Sent::NotSent,
+                    mutating,
+                });
+            }
         };
         let mut builder = self
             .client
             .request(request.method.clone(), url.clone())
             .headers(headers)
-            .timeout(self.config.timeout);
+            .timeout(self.config.timeout.min(remaining));
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder.body(bytes.clone()),
             Body::Form(text) => builder.body(text.clone()),
         };
-        let mutating = request.effect_kind().moves_money();
         let response = match builder.send().await {
             Ok(response) => response,
             Err(error) => return Attempt::Failed(self.transport_error(&error, mutating)),
@@ -428,7 +495,7 @@ impl HttpExecutor {
             (TransportKind::Connect, Sent::NotSent)
         } else if error.is_builder() {
             (
-                TransportKind::Other(format!("invalid request: {}", error_chain(error))),
+                TransportKind::InvalidRequest(error_chain(error)),
                 Sent::NotSent,
             )
         } else if error.is_timeout() {
@@ -442,6 +509,16 @@ impl HttpExecutor {
             sent,
             mutating,
         }
+    }
+}
+
+/// True for `localhost` and loopback addresses (the simulator, test servers).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 

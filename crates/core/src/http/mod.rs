@@ -7,11 +7,13 @@ mod executor;
 mod request;
 mod response;
 mod retry;
+mod retry_after;
 
 pub use auth::{BasicAuth, Credential};
 pub use classify::Effect;
 pub use executor::{ExecutorConfig, HttpExecutor};
-pub use request::{ApiRequest, Body, Idempotency, encode_path_segment};
+pub use request::{ApiRequest, Body, Idempotency, UnauthorizedBlame, encode_path_segment};
 pub use reqwest::{Method, StatusCode};
 pub use response::RawResponse;
 pub use retry::RetryPolicy;
+pub(crate) use retry::random_u64;

@@ -7,6 +7,11 @@ use serde::Serialize;
 
 use super::auth::Credential;
 use super::classify::Effect;
+use super::response::RawResponse;
+
+/// Reads a 401 answer and names the token credential at fault, by its position among the
+/// request's token credentials (0 for the first `Bearer`/`TokenHeader`); `None` blames them all.
+pub type UnauthorizedBlame = fn(&RawResponse) -> Option<usize>;
 use crate::error::{Error, Result};
 
 /// A request body, already encoded. `Debug` shows the kind and size only: bodies of token
@@ -64,6 +69,7 @@ pub struct ApiRequest {
     pub(crate) credentials: Vec<Credential>,
     pub(crate) idempotency: Idempotency,
     pub(crate) effect: Option<Effect>,
+    pub(crate) blame: Option<UnauthorizedBlame>,
     pub(crate) sensitive_response: bool,
 }
 
@@ -86,6 +92,7 @@ impl ApiRequest {
             credentials: Vec::new(),
             idempotency,
             effect: None,
+            blame: None,
             sensitive_response: false,
         }
     }
@@ -161,6 +168,14 @@ impl ApiRequest {
         } else {
             Effect::Read
         })
+    }
+
+    /// How to tell which token a 401 blames, for a request that carries several (Maya's client
+    /// token and customer token): only that one is invalidated, so a problem with one credential
+    /// does not spend the other (a customer's rotating refresh token, say).
+    pub fn on_unauthorized(mut self, blame: UnauthorizedBlame) -> Self {
+        self.blame = Some(blame);
+        self
     }
 
     /// Marks the response as holding secrets (token endpoints): decode errors keep no excerpt.

@@ -87,13 +87,13 @@ pub(crate) fn is_transient_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
-/// `Retry-After` in delta-seconds (the form payment APIs use); HTTP dates are ignored.
+/// `Retry-After` as a wait from now: delta-seconds or an HTTP date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    super::retry_after::retry_after_at(headers, std::time::SystemTime::now())
 }
 
-fn random_u64() -> u64 {
+/// A random number from the system RNG (for jitter).
+pub(crate) fn random_u64() -> u64 {
     let mut bytes = [0_u8; 8];
     // The system RNG only fails if the OS has none; a zero then just means "no wait".
     let _ = aws_lc_rs::rand::fill(&mut bytes);

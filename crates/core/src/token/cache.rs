@@ -11,7 +11,8 @@ use secrecy::SecretString;
 use tokio::time::Instant;
 
 use super::{AccessToken, Expiry, TokenFetcher, TokenGrant, TokenSource};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::http::random_u64;
 
 /// Tuning of a [`CachedTokenSource`].
 #[derive(Debug, Clone)]
@@ -23,8 +24,18 @@ pub struct TokenCacheConfig {
     /// Never trust a token longer than this, whatever the provider says (Bank of Georgia's tokens
     /// die long before their stated expiry).
     pub max_lifetime: Option<Duration>,
-    /// Lifetime assumed for [`Expiry::Unknown`].
+    /// Lifetime assumed for [`Expiry::Unknown`], and for an absolute expiry that is already in
+    /// the past or implausibly far ahead (a host clock that disagrees with the provider's).
     pub default_lifetime: Duration,
+    /// A fetched token is reused for at least this long, whatever lifetime it claims: a token
+    /// that arrives already inside its refresh margin (lifetime 0, clock skew) must not make
+    /// every caller fetch its own. A token that really has expired is caught by the 401 path.
+    pub min_reuse: Duration,
+    /// After a failed fetch, no new fetch for this long (doubling per consecutive failure, with
+    /// jitter); callers meanwhile get the failure, or a still-valid token.
+    pub failure_backoff: Duration,
+    /// Upper bound of the doubling [`TokenCacheConfig::failure_backoff`].
+    pub max_failure_backoff: Duration,
 }
 
 impl Default for TokenCacheConfig {
@@ -33,6 +44,9 @@ impl Default for TokenCacheConfig {
             refresh_margin: Duration::from_secs(30),
             max_lifetime: None,
             default_lifetime: Duration::from_secs(300),
+            min_reuse: Duration::from_secs(5),
+            failure_backoff: Duration::from_millis(500),
+            max_failure_backoff: Duration::from_secs(30),
         }
     }
 }
@@ -55,6 +69,19 @@ impl TokenCacheConfig {
         self.default_lifetime = lifetime;
         self
     }
+
+    /// Sets [`TokenCacheConfig::min_reuse`].
+    pub fn min_reuse(mut self, window: Duration) -> Self {
+        self.min_reuse = window;
+        self
+    }
+
+    /// Sets [`TokenCacheConfig::failure_backoff`] and its upper bound.
+    pub fn failure_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.failure_backoff = base;
+        self.max_failure_backoff = max.max(base);
+        self
+    }
 }
 
 /// Longest lifetime believed, whatever the provider says.
@@ -62,8 +89,17 @@ const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
 struct Cached {
     token: AccessToken,
+    fetched_at: Instant,
     refresh_at: Instant,
     expires_at: Instant,
+}
+
+/// The last failed fetch, remembered so queued and later callers do not repeat it at once.
+struct FetchFailure {
+    error: Error,
+    failed_at: Instant,
+    retry_at: Instant,
+    streak: u32,
 }
 
 struct RefreshCredential {
@@ -75,6 +111,7 @@ struct RefreshCredential {
 struct State {
     access: Option<Cached>,
     refresh: Option<RefreshCredential>,
+    failure: Option<FetchFailure>,
 }
 
 /// A [`TokenSource`] that caches what a [`TokenFetcher`] returns.
@@ -84,6 +121,10 @@ struct State {
 ///   token; once it has expired, everyone waits for that one refresh (single flight).
 /// - The refresh grant is tried first; if it fails, the credentials grant.
 /// - If refreshing fails while the old token is still valid, the old token is served.
+/// - A failed fetch is remembered: until its back-off (doubling, jittered) has passed, callers
+///   get that failure (or a still-valid token) instead of a fetch each, so an endpoint that is
+///   down sees one request per back-off step however many callers queue.
+/// - Callers that queued behind a fetch use its token, even one that claims no lifetime.
 /// - Lifetimes run from an instant taken *before* the token request, on tokio's clock, so a slow
 ///   token endpoint cannot make a token look fresher than it is, and tests can pause time.
 pub struct CachedTokenSource<F> {
@@ -143,6 +184,51 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             .map(|c| c.token.clone())
     }
 
+    /// A token fetched at or after `since` (while the caller waited for the refresh lock) and
+    /// not yet expired: single flight holds even for a token that arrived inside its margin.
+    fn fetched_since(&self, since: Instant, now: Instant) -> Option<AccessToken> {
+        let state = self.lock_state();
+        state
+            .access
+            .as_ref()
+            .filter(|c| c.fetched_at >= since && now < c.expires_at)
+            .map(|c| c.token.clone())
+    }
+
+    /// The remembered failure, when it happened while the caller waited or its back-off has
+    /// not passed yet.
+    fn backing_off(&self, waited_from: Instant, now: Instant) -> Option<Error> {
+        let state = self.lock_state();
+        state
+            .failure
+            .as_ref()
+            .filter(|f| f.failed_at >= waited_from || now < f.retry_at)
+            .map(|f| f.error.clone())
+    }
+
+    fn remember_failure(&self, error: &Error, now: Instant) {
+        let mut state = self.lock_state();
+        let streak = state
+            .failure
+            .as_ref()
+            .map_or(1, |f| f.streak.saturating_add(1));
+        let ceiling = self
+            .config
+            .failure_backoff
+            .saturating_mul(1 << streak.saturating_sub(1).min(16))
+            .min(self.config.max_failure_backoff);
+        // Jitter in [ceiling/2, ceiling]: a fleet that failed together does not retry together.
+        let half = ceiling / 2;
+        let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+        let wait = half + Duration::from_millis(random_u64() % spread.saturating_add(1));
+        state.failure = Some(FetchFailure {
+            error: error.clone(),
+            failed_at: now,
+            retry_at: now.checked_add(wait).unwrap_or(now),
+            streak,
+        });
+    }
+
     /// The cached token when it has not expired, fresh or not.
     fn valid(&self, now: Instant) -> Option<AccessToken> {
         let state = self.lock_state();
@@ -162,7 +248,20 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
                 let now_ms = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-                Duration::from_millis(u64::try_from(ms.saturating_sub(now_ms)).unwrap_or(0))
+                let ahead = u64::try_from(ms.saturating_sub(now_ms)).unwrap_or(0);
+                let ahead = Duration::from_millis(ahead);
+                // In the past or beyond a year: the two clocks disagree, and the wall clock says
+                // nothing reliable about this token. Assume the default lifetime instead.
+                if ahead.is_zero() || ahead > MAX_LIFETIME {
+                    tracing::warn!(
+                        expires_at_ms = ms,
+                        now_ms,
+                        "implausible absolute token expiry; assuming the default lifetime"
+                    );
+                    self.config.default_lifetime
+                } else {
+                    ahead
+                }
             }
             Expiry::Unknown => self.config.default_lifetime,
         };
@@ -178,15 +277,19 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
     fn store(&self, grant: TokenGrant, started: Instant) -> AccessToken {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let token = AccessToken::new(grant.access_token, generation);
-        let (expires_at, lifetime) = self.deadline(grant.expires, started, true);
+        let (_, lifetime) = self.deadline(grant.expires, started, true);
+        let lifetime = lifetime.max(self.config.min_reuse);
+        let expires_at = started.checked_add(lifetime).unwrap_or(started);
         let margin = self.config.refresh_margin.min(lifetime / 2);
         let cached = Cached {
             token: token.clone(),
+            fetched_at: started,
             refresh_at: expires_at - margin,
             expires_at,
         };
         let mut state = self.lock_state();
         state.access = Some(cached);
+        state.failure = None;
         if let Some(refresh) = grant.refresh_token {
             let expires_at = grant
                 .refresh_expires
@@ -245,15 +348,18 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
 
     /// Refreshes while holding the refresh lock; on failure serves `fallback` if still valid.
     async fn refresh_or_keep(&self) -> Result<AccessToken> {
-        match self.fetch().await {
-            Ok(token) => Ok(token),
-            Err(error) => match self.valid(Instant::now()) {
-                Some(still_valid) => {
-                    tracing::warn!(%error, "token refresh failed; the current token is still valid");
-                    Ok(still_valid)
-                }
-                None => Err(error),
-            },
+        let error = match self.fetch().await {
+            Ok(token) => return Ok(token),
+            Err(error) => error,
+        };
+        let now = Instant::now();
+        self.remember_failure(&error, now);
+        match self.valid(now) {
+            Some(still_valid) => {
+                tracing::warn!(%error, "token refresh failed; the current token is still valid");
+                Ok(still_valid)
+            }
+            None => Err(error),
         }
     }
 }
@@ -266,7 +372,11 @@ impl<F: TokenFetcher> TokenSource for CachedTokenSource<F> {
             return Ok(token);
         }
         if let Some(still_valid) = self.valid(now) {
-            // Refresh ahead: one caller refreshes, the rest keep using the valid token.
+            // Refresh ahead: one caller refreshes, the rest keep using the valid token; nobody
+            // refreshes while a failed refresh is backing off.
+            if self.backing_off(now, now).is_some() {
+                return Ok(still_valid);
+            }
             return match self.refresh_lock.try_lock() {
                 Ok(_guard) => match self.fresh(Instant::now()) {
                     Some(token) => Ok(token),
@@ -275,10 +385,18 @@ impl<F: TokenFetcher> TokenSource for CachedTokenSource<F> {
                 Err(_) => Ok(still_valid),
             };
         }
+        let waited_from = Instant::now();
         let _guard = self.refresh_lock.lock().await;
-        // Whoever held the lock before us may have refreshed already.
-        if let Some(token) = self.fresh(Instant::now()) {
+        let now = Instant::now();
+        // Whoever held the lock before us may have fetched already, or failed to.
+        if let Some(token) = self.fresh(now) {
             return Ok(token);
+        }
+        if let Some(token) = self.fetched_since(waited_from, now) {
+            return Ok(token);
+        }
+        if let Some(error) = self.backing_off(waited_from, now) {
+            return Err(error);
         }
         self.refresh_or_keep().await
     }
