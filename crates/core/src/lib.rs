@@ -54,4 +54,6 @@ pub use token::{
     AccessToken, CachedTokenSource, Expiry, StaticToken, TokenCacheConfig, TokenFetcher,
     TokenGrant, TokenSource,
 };
-pub use webhook::{Authenticity, EventKind, VerifiedEvent, Webhook, WebhookRequest};
+pub use webhook::{
+    Authenticity, EventKind, MAX_CALLBACK_BYTES, VerifiedEvent, Webhook, WebhookRequest,
+};

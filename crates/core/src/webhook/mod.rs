@@ -6,10 +6,14 @@ mod crypto;
 use async_trait::async_trait;
 use http::HeaderMap;
 
-use crate::error::{ProviderId, Result};
+use crate::error::{Error, ProviderId, Result, SignatureError};
 use crate::outcome::PaymentOutcome;
 
 pub use crypto::{RsaPublicKey, constant_time_eq, sha256};
+
+/// The largest callback body an adapter accepts by default. Real callbacks are well under 4 KiB;
+/// the bound keeps a flood of huge forged bodies from costing parse and hash time.
+pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
 
 /// A callback exactly as received: headers and the raw body bytes.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +39,19 @@ impl<'a> WebhookRequest<'a> {
             headers: None,
             body,
         }
+    }
+
+    /// The body, if it is at most `limit` bytes; otherwise a [`SignatureError::BadBody`] error
+    /// before any parsing or hashing. Adapters call this first with [`MAX_CALLBACK_BYTES`] (or
+    /// their configured limit).
+    pub fn bounded_body(&self, limit: usize) -> Result<&'a [u8]> {
+        if self.body.len() > limit {
+            return Err(Error::Signature(SignatureError::BadBody(format!(
+                "body of {} bytes is over the {limit}-byte limit",
+                self.body.len()
+            ))));
+        }
+        Ok(self.body)
     }
 
     /// A header's value as text, if present and printable.
@@ -132,4 +149,27 @@ impl VerifiedEvent {
 pub trait Webhook: Send + Sync {
     /// Checks the callback and parses it.
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_bodies_are_refused_before_parsing() {
+        let body = vec![b' '; MAX_CALLBACK_BYTES + 1];
+        let request = WebhookRequest::body_only(&body);
+        assert!(matches!(
+            request.bounded_body(MAX_CALLBACK_BYTES),
+            Err(Error::Signature(SignatureError::BadBody(_)))
+        ));
+        let fits = &body[..MAX_CALLBACK_BYTES];
+        assert_eq!(
+            WebhookRequest::body_only(fits)
+                .bounded_body(MAX_CALLBACK_BYTES)
+                .ok()
+                .map(<[u8]>::len),
+            Some(MAX_CALLBACK_BYTES)
+        );
+    }
 }

@@ -4,8 +4,7 @@
 //! differently), and serde_json without its global `arbitrary_precision` feature turns numbers
 //! into floats. This tree keeps the literal, the key order and duplicate keys.
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+mod parse;
 
 /// A JSON value with number literals and object key order preserved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,43 +28,10 @@ pub enum JsonLiteral {
 pub const MAX_DEPTH: usize = 64;
 
 impl JsonLiteral {
-    /// Parses a complete JSON document nested at most [`MAX_DEPTH`] levels deep.
+    /// Parses a complete JSON document nested at most [`MAX_DEPTH`] levels deep, in one pass:
+    /// time linear in the length of `bytes`.
     pub fn parse(bytes: &[u8]) -> Result<JsonLiteral, serde_json::Error> {
-        let raw: Box<RawValue> = serde_json::from_slice(bytes)?;
-        JsonLiteral::from_raw(&raw, 0)
-    }
-
-    fn from_raw(raw: &RawValue, depth: usize) -> Result<JsonLiteral, serde_json::Error> {
-        let text = raw.get().trim();
-        let first = text.as_bytes().first().copied();
-        if matches!(first, Some(b'{' | b'[')) && depth >= MAX_DEPTH {
-            return Err(de::Error::custom(format!(
-                "nested deeper than {MAX_DEPTH} levels"
-            )));
-        }
-        match first {
-            Some(b'{') => {
-                let entries: Entries = serde_json::from_str(text)?;
-                let mut out = Vec::with_capacity(entries.0.len());
-                for (key, value) in entries.0 {
-                    out.push((key, JsonLiteral::from_raw(&value, depth + 1)?));
-                }
-                Ok(JsonLiteral::Object(out))
-            }
-            Some(b'[') => {
-                let items: Vec<Box<RawValue>> = serde_json::from_str(text)?;
-                items
-                    .iter()
-                    .map(|item| JsonLiteral::from_raw(item, depth + 1))
-                    .collect::<Result<_, _>>()
-                    .map(JsonLiteral::Array)
-            }
-            Some(b'"') => serde_json::from_str(text).map(JsonLiteral::String),
-            Some(b't') => Ok(JsonLiteral::Bool(true)),
-            Some(b'f') => Ok(JsonLiteral::Bool(false)),
-            Some(b'n') => Ok(JsonLiteral::Null),
-            _ => Ok(JsonLiteral::Number(text.to_owned())),
-        }
+        parse::document(bytes)
     }
 
     /// The value under `key` (the first, if duplicated), for objects.
@@ -82,32 +48,6 @@ impl JsonLiteral {
             JsonLiteral::String(s) => Some(s),
             _ => None,
         }
-    }
-}
-
-/// Object entries in order, duplicates kept.
-struct Entries(Vec<(String, Box<RawValue>)>);
-
-impl<'de> de::Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor;
-        impl<'de> Visitor<'de> for EntriesVisitor {
-            type Value = Entries;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    entries.push((key, map.next_value::<Box<RawValue>>()?));
-                }
-                Ok(Entries(entries))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Entries, A::Error> {
-                Err(de::Error::custom("expected an object"))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor)
     }
 }
 
@@ -159,5 +99,60 @@ mod tests {
         assert!(JsonLiteral::parse(objects.as_bytes()).is_err());
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(JsonLiteral::parse(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn the_grammar_is_json_s() {
+        for good in [
+            &br#"{"a":[1,-0,0.5,1e3,-2.5E-7,true,false,null,"x\n\u00e9\ud83d\ude00"]}"#[..],
+            b" [ ] ",
+            b"{}",
+            b"\"s\"",
+            b"0",
+        ] {
+            let ours = JsonLiteral::parse(good);
+            let theirs = serde_json::from_slice::<serde_json::Value>(good);
+            assert!(
+                ours.is_ok() && theirs.is_ok(),
+                "{:?}",
+                String::from_utf8_lossy(good)
+            );
+        }
+        for bad in [
+            &b"01"[..],
+            b"1.",
+            b".5",
+            b"-",
+            b"1e",
+            b"+1",
+            b"[1,]",
+            b"{\"a\":1,}",
+            b"{a:1}",
+            b"\"\\x\"",
+            b"\"unterminated",
+            b"[1] 2",
+            b"tru",
+            b"\"\xff\"",
+            b"NaN",
+        ] {
+            assert!(
+                JsonLiteral::parse(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+            assert!(serde_json::from_slice::<serde_json::Value>(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_in_order() {
+        let v = JsonLiteral::parse(br#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(
+            v,
+            JsonLiteral::Object(vec![
+                ("a".into(), JsonLiteral::Number("1".into())),
+                ("a".into(), JsonLiteral::Number("2".into())),
+            ])
+        );
     }
 }
