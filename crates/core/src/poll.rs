@@ -12,6 +12,10 @@ use crate::error::Result;
 use crate::outcome::PaymentOutcome;
 use crate::provider::PaymentProvider;
 
+/// The shortest wait between two queries, whatever the config says: a zero interval must not
+/// turn polling into a busy loop against the provider.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
+
 /// How often and how long to poll.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -63,11 +67,12 @@ where
     Fut: Future<Output = Result<PaymentOutcome>>,
 {
     let started = Instant::now();
-    let mut interval = config.initial_interval;
+    let ceiling = config.max_interval.max(MIN_POLL_INTERVAL);
+    let mut interval = config.initial_interval.clamp(MIN_POLL_INTERVAL, ceiling);
     let mut last_answer: Option<PaymentOutcome> = None;
     loop {
         let answer = query().await;
-        let out_of_time = started.elapsed() + interval > config.deadline;
+        let out_of_time = started.elapsed().saturating_add(interval) > config.deadline;
         match answer {
             Ok(outcome) if outcome.status.is_final() => return Ok(PollOutcome::Final(outcome)),
             Ok(outcome) if out_of_time => return Ok(PollOutcome::TimedOut(outcome)),
@@ -82,7 +87,7 @@ where
             Err(_) => {}
         }
         tokio::time::sleep(interval).await;
-        interval = (interval * 2).min(config.max_interval);
+        interval = interval.saturating_mul(2).min(ceiling);
     }
 }
 
@@ -93,4 +98,49 @@ pub async fn poll_payment(
     config: &PollConfig,
 ) -> Result<PollOutcome> {
     poll_until_final(config, || provider.get_payment(provider_payment_id)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::outcome::PaymentStatus;
+
+    async fn pending(queries: &AtomicUsize) -> Result<PaymentOutcome> {
+        queries.fetch_add(1, Ordering::SeqCst);
+        Ok(PaymentOutcome::new("p", PaymentStatus::Pending))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_zero_interval_does_not_busy_loop() {
+        let queries = AtomicUsize::new(0);
+        let config = PollConfig::new(Duration::ZERO, Duration::ZERO, Duration::from_secs(1));
+        let outcome = poll_until_final(&config, || pending(&queries)).await.unwrap();
+        assert!(matches!(outcome, PollOutcome::TimedOut(_)));
+        // One query per MIN_POLL_INTERVAL at most: 1 s / 100 ms, plus the first.
+        assert!(queries.load(Ordering::SeqCst) <= 11, "{queries:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn huge_intervals_and_deadlines_do_not_overflow() {
+        let queries = AtomicUsize::new(0);
+        let config = PollConfig::new(Duration::MAX, Duration::MAX, Duration::from_secs(5));
+        let outcome = poll_until_final(&config, || pending(&queries)).await.unwrap();
+        assert!(matches!(outcome, PollOutcome::TimedOut(_)));
+        assert_eq!(queries.load(Ordering::SeqCst), 1);
+        let long = PollConfig::new(
+            Duration::from_secs(u64::MAX / 4),
+            Duration::MAX,
+            Duration::MAX,
+        );
+        let finished = tokio::time::timeout(
+            Duration::from_secs(1),
+            poll_until_final(&long, || async {
+                Ok(PaymentOutcome::new("p", PaymentStatus::Captured))
+            }),
+        )
+        .await;
+        assert!(matches!(finished, Ok(Ok(PollOutcome::Final(_)))));
+    }
 }
