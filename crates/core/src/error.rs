@@ -351,15 +351,18 @@ impl Error {
         body: &[u8],
         sensitive: bool,
     ) -> Self {
-        let snippet = if sensitive {
-            String::new()
+        let (reason, snippet) = if sensitive {
+            // serde's messages quote the offending value (`invalid type: string "eyJ…"`): in
+            // a token response that value may be the token itself.
+            (redact_quoted(&reason.to_string()), String::new())
         } else {
             let end = body.len().min(SNIPPET_LEN);
-            String::from_utf8_lossy(&body[..end]).into_owned()
+            let snippet = String::from_utf8_lossy(&body[..end]).into_owned();
+            (reason.to_string(), snippet)
         };
         Error::Decode {
             provider,
-            reason: reason.to_string(),
+            reason,
             snippet,
         }
     }
@@ -479,6 +482,32 @@ impl Error {
     }
 }
 
+/// `text` with everything between double quotes or backticks replaced by `…`.
+fn redact_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<char> = None;
+    for c in text.chars() {
+        match open {
+            Some(quote) if c == quote => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    open = Some(c);
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,6 +584,21 @@ mod tests {
             panic!("not a decode error")
         };
         assert!(snippet.is_empty());
+    }
+
+    #[test]
+    fn sensitive_decode_reasons_do_not_quote_values() {
+        let parsed = serde_json::from_str::<std::collections::HashMap<String, u64>>(
+            r#"{"access_token":"s3cr3t-token"}"#,
+        );
+        let Err(serde_error) = parsed else {
+            panic!("parsed")
+        };
+        assert!(serde_error.to_string().contains("s3cr3t-token"));
+        let e = Error::decode(P, serde_error, b"", true);
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+        assert!(!format!("{e:?}").contains("s3cr3t"), "{e:?}");
+        assert_eq!(redact_quoted(r#"a "b" c `d` "e"#), r#"a "…" c `…` "…"#);
     }
 
     #[test]

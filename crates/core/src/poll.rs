@@ -116,7 +116,9 @@ mod tests {
     async fn a_zero_interval_does_not_busy_loop() {
         let queries = AtomicUsize::new(0);
         let config = PollConfig::new(Duration::ZERO, Duration::ZERO, Duration::from_secs(1));
-        let outcome = poll_until_final(&config, || pending(&queries)).await.unwrap();
+        let outcome = poll_until_final(&config, || pending(&queries))
+            .await
+            .unwrap();
         assert!(matches!(outcome, PollOutcome::TimedOut(_)));
         // One query per MIN_POLL_INTERVAL at most: 1 s / 100 ms, plus the first.
         assert!(queries.load(Ordering::SeqCst) <= 11, "{queries:?}");
@@ -126,7 +128,9 @@ mod tests {
     async fn huge_intervals_and_deadlines_do_not_overflow() {
         let queries = AtomicUsize::new(0);
         let config = PollConfig::new(Duration::MAX, Duration::MAX, Duration::from_secs(5));
-        let outcome = poll_until_final(&config, || pending(&queries)).await.unwrap();
+        let outcome = poll_until_final(&config, || pending(&queries))
+            .await
+            .unwrap();
         assert!(matches!(outcome, PollOutcome::TimedOut(_)));
         assert_eq!(queries.load(Ordering::SeqCst), 1);
         let long = PollConfig::new(
