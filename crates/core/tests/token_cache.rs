@@ -450,21 +450,35 @@ async fn tokens_without_lifetime_keep_single_flight() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn an_absolute_expiry_in_the_past_is_not_believed() {
-    // iPay's epoch-ms `expires_in` with a host clock ahead of iPay's: already "expired".
+async fn a_fetched_token_already_past_its_absolute_expiry_is_reused_briefly() {
+    // A host clock ahead of the provider's: the token "expired" before it arrived.
     let fetcher = Instantly {
         expiry_ms: Some(1_000),
         ..Instantly::default()
     };
-    let config = config(0).default_lifetime(Duration::from_secs(40));
-    let cache = CachedTokenSource::new(fetcher, config);
+    let cache = CachedTokenSource::new(fetcher, config(0));
     cache.token().await.unwrap();
-    tokio::time::advance(Duration::from_secs(30)).await;
+    tokio::time::advance(Duration::from_millis(900)).await;
     cache.token().await.unwrap();
     assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 1);
-    tokio::time::advance(Duration::from_secs(11)).await;
+    tokio::time::advance(Duration::from_millis(200)).await;
     cache.token().await.unwrap();
     assert_eq!(cache.fetcher().fetches.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seeded_grant_past_its_expiry_is_not_floored() {
+    let seed = TokenGrant::access_only(
+        SecretString::from("pushed-long-ago"),
+        Expiry::AtUnixMillis(1_000),
+    );
+    let cache = CachedTokenSource::seeded(
+        Instantly::default(),
+        config(0),
+        seed,
+        tokio::time::Instant::now(),
+    );
+    assert_eq!(cache.token().await.unwrap().expose_secret(), "t1");
 }
 
 #[tokio::test(start_paused = true)]

@@ -24,12 +24,13 @@ pub struct TokenCacheConfig {
     /// Never trust a token longer than this, whatever the provider says (Bank of Georgia's tokens
     /// die long before their stated expiry).
     pub max_lifetime: Option<Duration>,
-    /// Lifetime assumed for [`Expiry::Unknown`], and for an absolute expiry that is already in
-    /// the past or implausibly far ahead (a host clock that disagrees with the provider's).
+    /// Lifetime assumed for [`Expiry::Unknown`].
     pub default_lifetime: Duration,
-    /// A fetched token is reused for at least this long, whatever lifetime it claims: a token
-    /// that arrives already inside its refresh margin (lifetime 0, clock skew) must not make
-    /// every caller fetch its own. A token that really has expired is caught by the 401 path.
+    /// A freshly fetched token is reused for at least this long, whatever lifetime it claims: a
+    /// token that arrives already inside its refresh margin (lifetime 0, a host clock ahead of
+    /// the provider's) must not make every caller fetch its own. A token that really has
+    /// expired is caught by the 401 path. Seeded grants (received earlier, elsewhere) get no
+    /// floor: their stated expiry is believed.
     pub min_reuse: Duration,
     /// After a failed fetch, no new fetch for this long (doubling per consecutive failure, with
     /// jitter); callers meanwhile get the failure, or a still-valid token.
@@ -44,7 +45,7 @@ impl Default for TokenCacheConfig {
             refresh_margin: Duration::from_secs(30),
             max_lifetime: None,
             default_lifetime: Duration::from_secs(300),
-            min_reuse: Duration::from_secs(5),
+            min_reuse: Duration::from_secs(1),
             failure_backoff: Duration::from_millis(500),
             max_failure_backoff: Duration::from_secs(30),
         }
@@ -156,7 +157,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
         received_at: Instant,
     ) -> Self {
         let source = CachedTokenSource::new(fetcher, config);
-        let token = source.store(grant, received_at);
+        let token = source.store(grant, received_at, false);
         drop(token);
         source
     }
@@ -248,20 +249,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
                 let now_ms = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-                let ahead = u64::try_from(ms.saturating_sub(now_ms)).unwrap_or(0);
-                let ahead = Duration::from_millis(ahead);
-                // In the past or beyond a year: the two clocks disagree, and the wall clock says
-                // nothing reliable about this token. Assume the default lifetime instead.
-                if ahead.is_zero() || ahead > MAX_LIFETIME {
-                    tracing::warn!(
-                        expires_at_ms = ms,
-                        now_ms,
-                        "implausible absolute token expiry; assuming the default lifetime"
-                    );
-                    self.config.default_lifetime
-                } else {
-                    ahead
-                }
+                Duration::from_millis(u64::try_from(ms.saturating_sub(now_ms)).unwrap_or(0))
             }
             Expiry::Unknown => self.config.default_lifetime,
         };
@@ -274,11 +262,17 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
         (started.checked_add(lifetime).unwrap_or(started), lifetime)
     }
 
-    fn store(&self, grant: TokenGrant, started: Instant) -> AccessToken {
+    /// Caches `grant`, obtained at `started`; `fresh` grants were fetched just now and get the
+    /// [`TokenCacheConfig::min_reuse`] floor.
+    fn store(&self, grant: TokenGrant, started: Instant, fresh: bool) -> AccessToken {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let token = AccessToken::new(grant.access_token, generation);
         let (_, lifetime) = self.deadline(grant.expires, started, true);
-        let lifetime = lifetime.max(self.config.min_reuse);
+        let lifetime = if fresh {
+            lifetime.max(self.config.min_reuse)
+        } else {
+            lifetime
+        };
         let expires_at = started.checked_add(lifetime).unwrap_or(started);
         let margin = self.config.refresh_margin.min(lifetime / 2);
         let cached = Cached {
@@ -343,7 +337,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             },
             None => self.fetcher.fetch_with_credentials().await?,
         };
-        Ok(self.store(grant, started))
+        Ok(self.store(grant, started, true))
     }
 
     /// Refreshes while holding the refresh lock; on failure serves `fallback` if still valid.
