@@ -755,3 +755,33 @@ async fn a_blamed_401_invalidates_only_the_credential_at_fault() {
         "customer token kept"
     );
 }
+
+/// A header made per attempt differs between a request and its retry.
+#[tokio::test]
+async fn per_attempt_headers_are_fresh_on_every_retry() {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    fn next_id() -> Result<http::HeaderValue> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        Ok(http::HeaderValue::from_str(&format!("ref-{n}")).unwrap())
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let request = ApiRequest::get("status", "/status").header_per_attempt(
+        http::HeaderName::from_static("request-reference-no"),
+        next_id,
+    );
+    executor(&server).send(&request).await.unwrap();
+    let seen: std::collections::HashSet<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.headers.get("request-reference-no"))
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+}

@@ -332,6 +332,9 @@ impl HttpExecutor {
     /// Builds the headers, drawing one token per token credential (in credential order).
     async fn headers(&self, request: &ApiRequest) -> Result<(HeaderMap, Vec<AccessToken>)> {
         let mut headers = request.headers.clone();
+        for (name, make) in &request.attempt_headers {
+            headers.insert(name.clone(), make()?);
+        }
         let mut tokens = Vec::new();
         for credential in &request.credentials {
             match credential {

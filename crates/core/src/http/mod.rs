@@ -12,7 +12,9 @@ mod retry_after;
 pub use auth::{BasicAuth, Credential};
 pub use classify::Effect;
 pub use executor::{ExecutorConfig, HttpExecutor};
-pub use request::{ApiRequest, Body, Idempotency, UnauthorizedBlame, encode_path_segment};
+pub use request::{
+    ApiRequest, AttemptHeader, Body, Idempotency, UnauthorizedBlame, encode_path_segment,
+};
 pub use reqwest::{Method, StatusCode};
 pub use response::RawResponse;
 pub use retry::RetryPolicy;

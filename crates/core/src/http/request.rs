@@ -12,6 +12,10 @@ use super::response::RawResponse;
 /// Reads a 401 answer and names the token credential at fault, by its position among the
 /// request's token credentials (0 for the first `Bearer`/`TokenHeader`); `None` blames them all.
 pub type UnauthorizedBlame = fn(&RawResponse) -> Option<usize>;
+
+/// Makes a header value anew for every HTTP attempt (a request id the provider wants unique
+/// per request, such as Maya's `Request-Reference-No`).
+pub type AttemptHeader = fn() -> Result<HeaderValue>;
 use crate::error::{Error, Result};
 
 /// A request body, already encoded. `Debug` shows the kind and size only: bodies of token
@@ -70,6 +74,7 @@ pub struct ApiRequest {
     pub(crate) idempotency: Idempotency,
     pub(crate) effect: Option<Effect>,
     pub(crate) blame: Option<UnauthorizedBlame>,
+    pub(crate) attempt_headers: Vec<(HeaderName, AttemptHeader)>,
     pub(crate) sensitive_response: bool,
 }
 
@@ -93,6 +98,7 @@ impl ApiRequest {
             idempotency,
             effect: None,
             blame: None,
+            attempt_headers: Vec::new(),
             sensitive_response: false,
         }
     }
@@ -139,6 +145,13 @@ impl ApiRequest {
     /// Adds a header.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.append(name, value);
+        self
+    }
+
+    /// Adds a header whose value `make` produces anew for every attempt (the first and each
+    /// retry), replacing any fixed value of the same name.
+    pub fn header_per_attempt(mut self, name: HeaderName, make: AttemptHeader) -> Self {
+        self.attempt_headers.push((name, make));
         self
     }
 
