@@ -60,15 +60,44 @@ pub(crate) fn cache_config(max_lifetime: Duration, margin: Duration) -> TokenCac
         .refresh_margin(margin)
 }
 
+/// How far ahead of this host's clock an `expires_in` may lie and still be believed: iPay
+/// dates a token at its issue, so anything beyond a few minutes means the clocks disagree.
+pub(crate) const PLAUSIBLE_AHEAD: Duration = Duration::from_secs(10 * 60);
+
 /// The expiry of a token whose answer carried `expires_in` (epoch milliseconds).
 pub(crate) fn expiry(expires_in: Option<i64>) -> Expiry {
+    expiry_at(expires_in, now_ms())
+}
+
+/// [`expiry`] against a clock reading `now_ms`. An `expires_in` whose deadline is already past
+/// (this host's clock ahead of iPay's) or implausibly far ahead says nothing reliable about the
+/// token, so it is [`Expiry::Unknown`]: the cache then keeps the token for its configured
+/// lifetime (at most 50 s), instead of deriving one from a wall clock that disagrees.
+pub(crate) fn expiry_at(expires_in: Option<i64>, now_ms: i64) -> Expiry {
+    let grace = i64::try_from(LIFETIME_AFTER_EXPIRES_IN.as_millis()).unwrap_or(0);
+    let ahead = i64::try_from(PLAUSIBLE_AHEAD.as_millis()).unwrap_or(0);
     match expires_in {
         Some(at_ms) if at_ms > 0 => {
-            let grace = i64::try_from(LIFETIME_AFTER_EXPIRES_IN.as_millis()).unwrap_or(0);
-            Expiry::AtUnixMillis(at_ms.saturating_add(grace))
+            let deadline = at_ms.saturating_add(grace);
+            if deadline <= now_ms || deadline > now_ms.saturating_add(ahead) {
+                tracing::warn!(
+                    expires_in = at_ms,
+                    now_ms,
+                    "iPay's expires_in disagrees with this host's clock; using the cache lifetime"
+                );
+                Expiry::Unknown
+            } else {
+                Expiry::AtUnixMillis(deadline)
+            }
         }
         _ => Expiry::Unknown,
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[async_trait]
@@ -115,14 +144,26 @@ mod tests {
     #[test]
     fn expires_in_is_an_instant_not_a_duration() {
         // TV-2: expires_in / 1000 == exp of the JWT; the token lives ~60 s beyond it.
+        let issued = 1_596_573_893_918;
         assert_eq!(
-            expiry(Some(1_596_573_893_918)),
+            expiry_at(Some(issued), issued + 1_000),
             Expiry::AtUnixMillis(1_596_573_953_918)
         );
         assert_eq!(expiry(None), Expiry::Unknown);
         assert_eq!(expiry(Some(0)), Expiry::Unknown);
         assert_eq!(expiry(Some(-5)), Expiry::Unknown);
-        assert_eq!(expiry(Some(i64::MAX)), Expiry::AtUnixMillis(i64::MAX));
+    }
+
+    #[test]
+    fn an_expires_in_that_disagrees_with_the_clock_is_not_believed() {
+        let now = 1_800_000_000_000;
+        // This host's clock is ahead of iPay's: the token "died" before it arrived.
+        assert_eq!(expiry_at(Some(now - 120_000), now), Expiry::Unknown);
+        // Absurdly far ahead (TV-2 read as seconds, a year, i64::MAX).
+        for ahead in [3_600_000, 365 * 24 * 3_600_000, i64::MAX - now] {
+            assert_eq!(expiry_at(Some(now + ahead), now), Expiry::Unknown);
+        }
+        assert_eq!(expiry(Some(i64::MAX)), Expiry::Unknown);
     }
 
     /// Hands out numbered tokens the way iPay dates them: `expires_in` = now (issue time).

@@ -106,11 +106,13 @@ where
 }
 
 #[tokio::test]
-async fn an_expires_in_long_past_is_an_instant_not_a_lifetime() {
+async fn an_expires_in_long_past_is_not_read_as_a_lifetime() {
     // TV-2's expires_in (2020-08-04): read as "seconds from now" it would last 50,000 years;
-    // as the instant it is, the token is long dead, so every call fetches a new one.
+    // as an instant it is long past, which only says this host's clock disagrees with iPay's.
+    // Neither is believed: the token is kept for the cache lifetime (at most 50 s), so two
+    // calls share one token instead of each fetching its own.
     let server = MockServer::start().await;
-    mount_token_answer(&server, token_body(TOKEN, 1_596_573_893_918), 2).await;
+    mount_token_answer(&server, token_body(TOKEN, 1_596_573_893_918), 1).await;
     mount_details(&server, TOKEN, 200, 2).await;
     let client = client(&server);
     client.payment_details(ORDER_ID).await.unwrap();

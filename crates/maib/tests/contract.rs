@@ -105,8 +105,14 @@ async fn call(scenario: Scenario, base_url: String) -> Described {
         }
         "get_payment" => {
             let repeat = s.input.get("repeat").and_then(Value::as_u64).unwrap_or(1);
+            // A token that claims no lifetime is still reused for core's floor (1 s): a
+            // scenario about renewal waits past it between calls.
+            let pause = s.input.get("pause_ms").and_then(Value::as_u64).unwrap_or(0);
             let mut last = Err(Error::invalid_input("repeat", "must be at least 1"));
-            for _ in 0..repeat {
+            for round in 0..repeat {
+                if round > 0 && pause > 0 {
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                }
                 last = client.get_payment(s.input_str("pay_id")?).await;
                 if last.is_err() {
                     break;

@@ -101,7 +101,7 @@ async fn a_second_401_is_an_auth_error_not_a_loop() {
 #[tokio::test]
 async fn an_expired_access_token_is_renewed_with_the_refresh_token() {
     let server = MockServer::start().await;
-    // expiresIn 0: the first token is spent after one call.
+    // expiresIn 0: the first token is spent once core's reuse floor (1 s) has passed.
     mount_token(&server, "test-access-token", 0, 1).await;
     mount_pay_info(&server, "test-access-token", 1).await;
     mount_refresh(
@@ -112,7 +112,23 @@ async fn an_expired_access_token_is_renewed_with_the_refresh_token() {
     mount_pay_info(&server, "test-access-token-2", 1).await;
     let client = client(&server);
     client.pay_info(PAY_ID).await.unwrap();
+    tokio::time::sleep(REUSE_FLOOR).await;
     client.pay_info(PAY_ID).await.unwrap();
+}
+
+/// A token that claims no lifetime is still shared this long (core's `min_reuse`), plus slack.
+const REUSE_FLOOR: std::time::Duration = std::time::Duration::from_millis(1100);
+
+#[tokio::test]
+async fn a_token_without_lifetime_is_shared_not_fetched_per_call() {
+    let server = MockServer::start().await;
+    // maib's `expiresIn: 0`: without a floor every call would fetch its own token.
+    mount_token(&server, "test-access-token", 0, 1).await;
+    mount_pay_info(&server, "test-access-token", 5).await;
+    let client = client(&server);
+    for _ in 0..5 {
+        client.pay_info(PAY_ID).await.unwrap();
+    }
 }
 
 #[tokio::test]
@@ -154,6 +170,7 @@ async fn a_refused_refresh_token_falls_back_to_the_credentials() {
     mount_pay_info(&server, "test-access-token-3", 1).await;
     let client = client(&server);
     client.pay_info(PAY_ID).await.unwrap();
+    tokio::time::sleep(REUSE_FLOOR).await;
     client.pay_info(PAY_ID).await.unwrap();
 }
 

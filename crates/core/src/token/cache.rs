@@ -269,7 +269,12 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
         let token = AccessToken::new(grant.access_token, generation);
         let (_, lifetime) = self.deadline(grant.expires, started, true);
         let lifetime = if fresh {
-            lifetime.max(self.config.min_reuse)
+            // The floor never outlives an explicit cap: a provider known to kill tokens early
+            // (iPay) keeps its cap.
+            let floored = lifetime.max(self.config.min_reuse);
+            self.config
+                .max_lifetime
+                .map_or(floored, |cap| floored.min(cap))
         } else {
             lifetime
         };
