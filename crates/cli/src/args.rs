@@ -192,9 +192,11 @@ pub(crate) struct VerifyArgs {
     /// maib or miapos (the providers whose callbacks are signed).
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
-    /// maib: the project's signature key.
-    #[arg(long, env = "PAYKIT_MAIB_SIGNATURE_KEY", hide_env_values = true)]
-    pub(crate) signature_key: Option<String>,
+    /// maib: a file holding the project's signature key (or set PAYKIT_MAIB_SIGNATURE_KEY).
+    /// The key itself is never taken as an argument: argv is visible to every user of the
+    /// machine (`ps`) and lands in shell history.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) signature_key_file: Option<PathBuf>,
     /// miaPOS: the public key, base64 DER SubjectPublicKeyInfo.
     #[arg(long)]
     pub(crate) public_key: Option<String>,

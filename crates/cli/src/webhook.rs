@@ -42,22 +42,38 @@ pub(crate) async fn verify(args: VerifyArgs) -> ExitCode {
     }
 }
 
+/// The environment variable that may hold maib's signature key.
+const SIGNATURE_KEY_ENV: &str = "PAYKIT_MAIB_SIGNATURE_KEY";
+
+/// maib's signature key, from `--signature-key-file` or the environment (never from argv).
+fn signature_key(args: &VerifyArgs) -> Result<SecretString, String> {
+    if let Some(path) = &args.signature_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return Ok(SecretString::from(text.trim().to_owned()));
+    }
+    match std::env::var(SIGNATURE_KEY_ENV) {
+        Ok(key) if !key.trim().is_empty() => Ok(SecretString::from(key.trim().to_owned())),
+        _ => Err(format!(
+            "maib needs its signature key: --signature-key-file PATH or {SIGNATURE_KEY_ENV}"
+        )),
+    }
+}
+
 /// The verifier for the chosen provider, or a usage error.
 fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
     match args.provider {
         Provider::Maib => {
             if args.public_key.is_some() {
                 return Err(
-                    "--public-key is for miapos; maib callbacks are checked with --signature-key"
+                    "--public-key is for miapos; maib callbacks are checked with \
+                     --signature-key-file or PAYKIT_MAIB_SIGNATURE_KEY"
                         .into(),
                 );
             }
-            let key = args
-                .signature_key
-                .as_deref()
-                .ok_or("maib needs --signature-key KEY")?;
-            let mut hook = MaibWebhook::new(SecretString::from(key))
-                .map_err(|e| format!("unusable signature key: {e}"))?;
+            let key = signature_key(args)?;
+            let mut hook =
+                MaibWebhook::new(key).map_err(|e| format!("unusable signature key: {e}"))?;
             if let Some(flow) = args.flow {
                 hook = hook.assume_flow(match flow {
                     MaibFlow::Direct => PaymentFlow::Direct,
@@ -71,9 +87,10 @@ fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
             if args.flow.is_some() {
                 return Err("--flow is for maib: miaPOS callbacks say what they are".into());
             }
-            if args.signature_key.is_some() {
+            if args.signature_key_file.is_some() {
                 return Err(
-                    "--signature-key is for maib; miaPOS callbacks are checked with --public-key"
+                    "--signature-key-file is for maib; miaPOS callbacks are checked with \
+                     --public-key"
                         .into(),
                 );
             }

@@ -35,11 +35,29 @@ fn key(provider: &str, file: &str) -> String {
         .to_owned()
 }
 
+fn key_file(provider: &str, file: &str) -> String {
+    fixtures()
+        .join(provider)
+        .join("keys")
+        .join(file)
+        .to_string_lossy()
+        .into_owned()
+}
+
 fn verify(args: &[&str], stdin: &str) -> Output {
-    let mut child = paykit()
+    verify_with_env(args, stdin, None)
+}
+
+fn verify_with_env(args: &[&str], stdin: &str, maib_key: Option<&str>) -> Output {
+    let mut command = paykit();
+    command
         .args(["webhook", "verify"])
         .args(args)
-        .env_remove("PAYKIT_MAIB_SIGNATURE_KEY")
+        .env_remove("PAYKIT_MAIB_SIGNATURE_KEY");
+    if let Some(key) = maib_key {
+        command.env("PAYKIT_MAIB_SIGNATURE_KEY", key);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -134,10 +152,10 @@ fn sim_announces_every_provider_on_its_first_line() {
 
 #[test]
 fn an_authentic_maib_callback_prints_the_event() {
-    let key = key("maib", "signature_key.txt");
+    let key = key_file("maib", "signature_key.txt");
     let body = callback_body("maib", "pay_ok_signed");
     let read = |flow: &[&str]| {
-        let mut args = vec!["--provider", "maib", "--signature-key", &key];
+        let mut args = vec!["--provider", "maib", "--signature-key-file", &key];
         args.extend_from_slice(flow);
         let output = verify(&args, &body);
         assert_eq!(
@@ -164,8 +182,8 @@ fn a_tampered_maib_callback_exits_1_with_the_reason() {
         &[
             "--provider",
             "maib",
-            "--signature-key",
-            &key("maib", "signature_key.txt"),
+            "--signature-key-file",
+            &key_file("maib", "signature_key.txt"),
         ],
         &callback_body("maib", "pay_tampered_amount"),
     );
@@ -176,11 +194,27 @@ fn a_tampered_maib_callback_exits_1_with_the_reason() {
 
 #[test]
 fn a_maib_callback_under_the_wrong_key_exits_1() {
-    let output = verify(
-        &["--provider", "maib", "--signature-key", "not-the-key"],
+    let output = verify_with_env(
+        &["--provider", "maib", "--flow", "direct"],
         &callback_body("maib", "pay_ok_signed"),
+        Some("not-the-key"),
     );
     assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn the_maib_key_may_come_from_the_environment() {
+    let output = verify_with_env(
+        &["--provider", "maib", "--flow", "direct"],
+        &callback_body("maib", "pay_ok_signed"),
+        Some(&key("maib", "signature_key.txt")),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -229,8 +263,14 @@ fn a_pss_signed_miapos_callback_is_rejected() {
 fn usage_errors_and_unreadable_input_exit_2() {
     let no_key = verify(&["--provider", "maib"], "{}");
     assert_eq!(no_key.status.code(), Some(2), "missing key");
-    let wrong_flag = verify(&["--provider", "miapos", "--signature-key", "k"], "{}");
+    let file = key_file("maib", "signature_key.txt");
+    let wrong_flag = verify(
+        &["--provider", "miapos", "--signature-key-file", &file],
+        "{}",
+    );
     assert_eq!(wrong_flag.status.code(), Some(2), "maib flag for miapos");
+    let on_argv = verify(&["--provider", "maib", "--signature-key", "k"], "{}");
+    assert_eq!(on_argv.status.code(), Some(2), "a key on argv is refused");
     let bad_key = verify(
         &["--provider", "miapos", "--public-key", "bm90IGEga2V5"],
         "{}",
@@ -246,8 +286,8 @@ fn usage_errors_and_unreadable_input_exit_2() {
         &[
             "--provider",
             "maib",
-            "--signature-key",
-            "k",
+            "--signature-key-file",
+            &file,
             "/nonexistent/callback.json",
         ],
         "",
