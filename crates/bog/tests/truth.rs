@@ -17,7 +17,7 @@ use paykit_core::{
 };
 use paykit_testkit::truth::{
     Answer, Answers, CLIENT_TIMEOUT, Expect, MatrixCall, Reply, Route, assert_readme_table,
-    run_matrix,
+    moves_money, no_money, run_matrix,
 };
 
 const API: &str = "/opay/api/v1";
@@ -199,47 +199,6 @@ fn business(status: u16, code: &str, message: &str) -> Reply {
         status,
         serde_json::json!({"error_code": code, "error_message": message}).to_string(),
     )
-}
-
-/// The expectations of a call that moves money: only a well-formed success is a state, only
-/// a refusal is final, only an unsent request is retryable.
-fn moves_money(ok: Expect, refusal: Expect) -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, ok),
-        (A::Malformed, E::Unknown),
-        (A::MismatchedEcho, E::Unknown),
-        (A::Refusal, refusal),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Unknown),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Unknown),
-        (A::ResetMidBody, E::Unknown),
-        (A::Redirect307, E::Unknown),
-        (A::Redirect308, E::Unknown),
-    ]
-}
-
-/// The expectations of a create: no fault can have charged anyone.
-fn no_money(ok: Expect) -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, ok),
-        (A::Malformed, E::Refused),
-        (A::MismatchedEcho, E::Refused),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Retryable),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Retryable),
-        (A::ResetMidBody, E::Retryable),
-        (A::Redirect307, E::Retryable),
-        (A::Redirect308, E::Retryable),
-    ]
 }
 
 const RECONCILE_REFUND: &str = "wait for the Amount Return callback, which confirms the refund in the records; until then `get_payment` reads `pending` and another partial refund is refused";
@@ -475,7 +434,7 @@ fn calls() -> Vec<MatrixCall> {
             "create_order",
             &create_path,
             create_answers(),
-            no_money(E::State("CREATED")),
+            no_money(E::State("CREATED"), E::Refused),
             &[],
             RECONCILE_CREATE,
         ),
@@ -483,7 +442,7 @@ fn calls() -> Vec<MatrixCall> {
             "PaymentProvider::create_payment",
             &create_path,
             create_answers(),
-            no_money(E::State("requires_action")),
+            no_money(E::State("requires_action"), E::Refused),
             &[],
             RECONCILE_CREATE,
         ),

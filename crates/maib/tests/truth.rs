@@ -20,8 +20,8 @@ use paykit_maib::{
     PaymentFlow, SaveCardRequest,
 };
 use paykit_testkit::truth::{
-    Answer, Answers, CLIENT_TIMEOUT, Expect, MatrixCall, Reply, Route, assert_readme_table,
-    run_matrix,
+    Answers, CLIENT_TIMEOUT, Expect, MatrixCall, Reply, Route, assert_readme_table, moves_money,
+    no_money, run_matrix,
 };
 
 const PAY_ID: &str = "f16a9006-128a-46bc-8e2a-77a6ee99df75";
@@ -135,47 +135,6 @@ fn delete_answers() -> Answers {
     }
 }
 
-/// Registering a page, or deleting a card, moves no money: every fault is safe to repeat.
-/// A 2xx that cannot be read is a final, known error (nothing moved; create again).
-fn no_money(ok: &'static str) -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, E::State(ok)),
-        (A::Malformed, E::Refused),
-        (A::MismatchedEcho, E::Refused),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Retryable),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Retryable),
-        (A::ResetMidBody, E::Retryable),
-        (A::Redirect307, E::Retryable),
-        (A::Redirect308, E::Retryable),
-    ]
-}
-
-/// A call that may move money: whatever leaves the answer open is an unknown outcome.
-fn moves_money(ok: &'static str, refusal: Expect) -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, E::State(ok)),
-        (A::Malformed, E::Unknown),
-        (A::MismatchedEcho, E::Unknown),
-        (A::Refusal, refusal),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Unknown),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Unknown),
-        (A::ResetMidBody, E::Unknown),
-        (A::Redirect307, E::Unknown),
-        (A::Redirect308, E::Unknown),
-    ]
-}
-
 const CREATE_AGAIN: &str = "nothing moved: create again (an unopened page lapses after 10 minutes)";
 const RECONCILE_COMPLETE: &str =
     "`pay_info`: a `confirmAmount` shows the capture; complete again only without one";
@@ -189,7 +148,7 @@ fn link_call(call: &'static str, path: &str) -> MatrixCall {
         method: "POST",
         path: path.to_owned(),
         answers: link_answers(),
-        expect: no_money("requires_action"),
+        expect: no_money(Expect::State("requires_action"), Expect::Refused),
         ids: vec![],
         max_sends: 1,
         reconcile: CREATE_AGAIN,
@@ -202,7 +161,7 @@ fn calls() -> Vec<MatrixCall> {
         method: "POST",
         path: "/v1/complete".to_owned(),
         answers: complete_answers(),
-        expect: moves_money("captured", Expect::Refused),
+        expect: moves_money(Expect::State("captured"), Expect::Refused),
         ids: vec![PAY_ID, ORDER_ID],
         max_sends: 1,
         reconcile: RECONCILE_COMPLETE,
@@ -212,7 +171,7 @@ fn calls() -> Vec<MatrixCall> {
         method: "POST",
         path: "/v1/refund".to_owned(),
         answers: refund_answers(refusal),
-        expect: moves_money("refunded", Expect::Refused),
+        expect: moves_money(Expect::State("refunded"), Expect::Refused),
         ids: vec![PAY_ID, ORDER_ID],
         max_sends: 1,
         reconcile: RECONCILE_REFUND,
@@ -222,7 +181,7 @@ fn calls() -> Vec<MatrixCall> {
         method: "POST",
         path: "/v1/execute-recurring".to_owned(),
         answers: recurring_answers(),
-        expect: moves_money("captured", Expect::State("failed")),
+        expect: moves_money(Expect::State("captured"), Expect::State("failed")),
         ids: vec![CHARGE_ORDER_ID],
         max_sends: 1,
         reconcile: RECONCILE_CHARGE,
@@ -241,7 +200,7 @@ fn calls() -> Vec<MatrixCall> {
             method: "DELETE",
             path: format!("/v1/delete-card/{BILLER_ID}"),
             answers: delete_answers(),
-            expect: no_money("deleted"),
+            expect: no_money(Expect::State("deleted"), Expect::Refused),
             ids: vec![],
             max_sends: 1,
             reconcile: "nothing moved: delete again",

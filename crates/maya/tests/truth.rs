@@ -29,8 +29,8 @@ use paykit_maya::{
     CreatePayment, ExecuteOutcome, ExecutePayment, ExecuteRetry, MayaClient, RequestReference,
 };
 use paykit_testkit::truth::{
-    Answer, Answers, CLIENT_TIMEOUT, Expect, MatrixCall, Reply, Route, assert_readme_table,
-    run_matrix,
+    Answers, CLIENT_TIMEOUT, Expect, MatrixCall, Reply, Route, assert_readme_table, moves_money,
+    no_money, run_matrix,
 };
 
 const ORDER: &str = "order-10042";
@@ -126,48 +126,6 @@ fn execute_answers() -> Answers {
     }
 }
 
-/// Create moves no money: no class is unknown, and faults are retryable.
-fn no_money(ok: &'static str) -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, E::State(ok)),
-        // Core keeps the errors of a call that moves no money as they are: a decode or
-        // integrity error is final (not retryable) and known; nothing was charged.
-        (A::Malformed, E::Refused),
-        (A::MismatchedEcho, E::Refused),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Retryable),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Retryable),
-        (A::ResetMidBody, E::Retryable),
-        (A::Redirect307, E::Retryable),
-        (A::Redirect308, E::Retryable),
-    ]
-}
-
-/// Execute moves money: every answer that leaves it open is unknown.
-fn moves_money() -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, E::State("captured")),
-        (A::Malformed, E::Unknown),
-        (A::MismatchedEcho, E::Unknown),
-        (A::Refusal, E::State("failed")),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Unknown),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Unknown),
-        (A::ResetMidBody, E::Unknown),
-        (A::Redirect307, E::Unknown),
-        (A::Redirect308, E::Unknown),
-    ]
-}
-
 fn calls() -> Vec<MatrixCall> {
     let reconcile_create = "nothing moved: create again (an unused payment expires unexecuted)";
     let reconcile_execute = "Maya Manager, by the payment id (no status query; a repeated \
@@ -178,7 +136,7 @@ fn calls() -> Vec<MatrixCall> {
             method: "POST",
             path: "/merchant/payments".into(),
             answers: create_answers(),
-            expect: no_money("created"),
+            expect: no_money(Expect::State("created"), Expect::Refused),
             ids: vec![],
             // Every create makes a new payment: never repeated once it may have arrived.
             max_sends: 1,
@@ -189,7 +147,7 @@ fn calls() -> Vec<MatrixCall> {
             method: "POST",
             path: execute_path(),
             answers: execute_answers(),
-            expect: moves_money(),
+            expect: moves_money(Expect::State("captured"), Expect::State("failed")),
             ids: vec![PAYMENT_ID],
             // Documented retry-safe: repeated by the executor on timeouts, resets and 5xx.
             max_sends: ATTEMPTS as usize,
@@ -200,7 +158,7 @@ fn calls() -> Vec<MatrixCall> {
             method: "POST",
             path: execute_path(),
             answers: execute_answers(),
-            expect: moves_money(),
+            expect: moves_money(Expect::State("captured"), Expect::State("failed")),
             ids: vec![PAYMENT_ID, ORDER],
             max_sends: ATTEMPTS as usize,
             reconcile: reconcile_execute,
@@ -210,7 +168,7 @@ fn calls() -> Vec<MatrixCall> {
             method: "POST",
             path: "/merchant/payments".into(),
             answers: create_answers(),
-            expect: no_money("captured"),
+            expect: no_money(Expect::State("captured"), Expect::Refused),
             ids: vec![],
             max_sends: 1,
             reconcile: reconcile_create,

@@ -29,7 +29,7 @@ use paykit_core::{Currency, Customer, Money, PaymentProvider, PaymentRequest, Se
 use paykit_miapos::{DirectRtpRequest, MiaPos, PayRequest, PaymentType};
 use paykit_testkit::truth::{
     Answer, Answers, CLIENT_TIMEOUT, Expect, MatrixCall, Reply, Route, assert_readme_table,
-    run_matrix,
+    moves_money, no_money, run_matrix,
 };
 
 const ORDER: &str = "WEB-2026-000451";
@@ -95,47 +95,6 @@ fn answers(answer: fn(&str) -> String) -> Answers {
     }
 }
 
-/// A call that moves no money: every fault is retryable, an unreadable or contradicting
-/// success is a typed error, nothing is unknown.
-fn no_money() -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, E::State("requires_action")),
-        (A::Malformed, E::Refused),
-        (A::MismatchedEcho, E::Refused),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Retryable),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Retryable),
-        (A::ResetMidBody, E::Retryable),
-        (A::Redirect307, E::Retryable),
-        (A::Redirect308, E::Retryable),
-    ]
-}
-
-/// A call whose request reaches the payer at once: every fault after sending is unknown.
-fn moves_money() -> Vec<(Answer, Expect)> {
-    use Answer as A;
-    use Expect as E;
-    vec![
-        (A::Ok, E::State("requires_action")),
-        (A::Malformed, E::Unknown),
-        (A::MismatchedEcho, E::Unknown),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Unknown),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Unknown),
-        (A::ResetMidBody, E::Unknown),
-        (A::Redirect307, E::Unknown),
-        (A::Redirect308, E::Unknown),
-    ]
-}
-
 fn row(
     call: &'static str,
     path: &str,
@@ -162,21 +121,39 @@ fn row(
 
 fn calls() -> Vec<MatrixCall> {
     vec![
-        row(PAY_QR, PAY_PATH, pay_answer, no_money(), RECONCILE_QR),
-        row(PAY_RTP, PAY_PATH, pay_answer, moves_money(), RECONCILE_RTP),
+        row(
+            PAY_QR,
+            PAY_PATH,
+            pay_answer,
+            no_money(Expect::State("requires_action"), Expect::Refused),
+            RECONCILE_QR,
+        ),
+        row(
+            PAY_RTP,
+            PAY_PATH,
+            pay_answer,
+            moves_money(Expect::State("requires_action"), Expect::Refused),
+            RECONCILE_RTP,
+        ),
         row(
             DIRECT,
             DIRECT_PATH,
             direct_answer,
-            moves_money(),
+            moves_money(Expect::State("requires_action"), Expect::Refused),
             RECONCILE_RTP,
         ),
-        row(CREATE_QR, PAY_PATH, pay_answer, no_money(), RECONCILE_QR),
+        row(
+            CREATE_QR,
+            PAY_PATH,
+            pay_answer,
+            no_money(Expect::State("requires_action"), Expect::Refused),
+            RECONCILE_QR,
+        ),
         row(
             CREATE_RTP,
             PAY_PATH,
             pay_answer,
-            moves_money(),
+            moves_money(Expect::State("requires_action"), Expect::Refused),
             RECONCILE_RTP,
         ),
     ]

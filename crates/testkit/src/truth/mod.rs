@@ -125,6 +125,50 @@ impl Expect {
     }
 }
 
+/// The row DESIGN.md §8 demands of a call that may move money: `ok` for a well-formed success,
+/// `refusal` for the provider's documented refusal (a failed state or [`Expect::Refused`]),
+/// another 4xx refused, a 429 rate limited, an unsent request retryable, and every answer that
+/// leaves the outcome open (malformed or mismatched success, 5xx, timeout after sending, reset,
+/// redirect) [`Expect::Unknown`].
+pub fn moves_money(ok: Expect, refusal: Expect) -> Vec<(Answer, Expect)> {
+    expectations(ok, refusal, Expect::Unknown, Expect::Unknown)
+}
+
+/// The row of a call that moves no money (registering a payment page): every fault is
+/// [`Expect::Retryable`]; a success that cannot be read or contradicts the request is a final,
+/// known error ([`Expect::Refused`]): nothing moved, and a provider answering garbage is not a
+/// transient fault.
+pub fn no_money(ok: Expect, refusal: Expect) -> Vec<(Answer, Expect)> {
+    expectations(ok, refusal, Expect::Retryable, Expect::Refused)
+}
+
+fn expectations(
+    ok: Expect,
+    refusal: Expect,
+    fault: Expect,
+    unreadable: Expect,
+) -> Vec<(Answer, Expect)> {
+    Answer::ALL
+        .iter()
+        .map(|answer| {
+            let expect = match answer {
+                Answer::Ok => ok,
+                Answer::Refusal => refusal,
+                Answer::ClientError => Expect::Refused,
+                Answer::RateLimited => Expect::RateLimited,
+                Answer::TimeoutBeforeSend => Expect::Retryable,
+                Answer::Malformed | Answer::MismatchedEcho => unreadable,
+                Answer::ServerError
+                | Answer::TimeoutAfterSend
+                | Answer::ResetMidBody
+                | Answer::Redirect307
+                | Answer::Redirect308 => fault,
+            };
+            (*answer, expect)
+        })
+        .collect()
+}
+
 /// The provider's answers to one call, one per body-carrying class.
 #[derive(Debug, Clone)]
 pub struct Answers {

@@ -76,39 +76,8 @@ fn answers() -> Answers {
 }
 
 fn calls() -> Vec<MatrixCall> {
-    use Answer as A;
-    use Expect as E;
-    let unknown_faults = [
-        (A::Malformed, E::Unknown),
-        (A::MismatchedEcho, E::Unknown),
-        (A::ServerError, E::Unknown),
-        (A::TimeoutAfterSend, E::Unknown),
-        (A::ResetMidBody, E::Unknown),
-        (A::Redirect307, E::Unknown),
-        (A::Redirect308, E::Unknown),
-    ];
-    let mut refund = vec![
-        (A::Ok, E::State("refunded")),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-    ];
-    refund.extend(unknown_faults);
-    let pay = vec![
-        (A::Ok, E::State("refunded")),
-        (A::Malformed, E::Refused),
-        (A::MismatchedEcho, E::Refused),
-        (A::Refusal, E::Refused),
-        (A::ClientError, E::Refused),
-        (A::ServerError, E::Retryable),
-        (A::RateLimited, E::RateLimited),
-        (A::TimeoutBeforeSend, E::Retryable),
-        (A::TimeoutAfterSend, E::Retryable),
-        (A::ResetMidBody, E::Retryable),
-        (A::Redirect307, E::Retryable),
-        (A::Redirect308, E::Retryable),
-    ];
+    let refund = moves_money(Expect::State("refunded"), Expect::Refused);
+    let pay = no_money(Expect::State("refunded"), Expect::Refused);
     vec![
         MatrixCall {
             call: "refund",
