@@ -86,6 +86,7 @@ impl MaibClient {
             default_language: types::Language::default(),
             card_retention_years: DEFAULT_CARD_RETENTION_YEARS,
             records: None,
+            callback_body_limit: paykit_core::MAX_CALLBACK_BYTES,
         }
     }
 
@@ -146,6 +147,7 @@ pub struct MaibClientBuilder {
     default_language: types::Language,
     card_retention_years: u8,
     records: Option<Arc<dyn PaymentRecords>>,
+    callback_body_limit: usize,
 }
 
 impl MaibClientBuilder {
@@ -203,6 +205,14 @@ impl MaibClientBuilder {
         self
     }
 
+    /// Refuses callback bodies longer than `limit` bytes before parsing or hashing them, on
+    /// every verification path of this client's [`MaibWebhook`] (default
+    /// [`paykit_core::MAX_CALLBACK_BYTES`]).
+    pub fn callback_body_limit(mut self, limit: usize) -> Self {
+        self.callback_body_limit = limit;
+        self
+    }
+
     /// Builds the client. Fails on an empty Project ID or secret, an unusable base URL or an
     /// empty Signature Key.
     pub fn build(self) -> Result<MaibClient> {
@@ -225,7 +235,10 @@ impl MaibClientBuilder {
             .signature_key
             .map(MaibWebhook::new)
             .transpose()?
-            .map(|hook| hook.with_records(records.clone()));
+            .map(|hook| {
+                hook.with_records(records.clone())
+                    .with_body_limit(self.callback_body_limit)
+            });
         let fetcher = MaibTokenFetcher::new(executor.clone(), self.project_id, self.project_secret);
         let tokens = Arc::new(CachedTokenSource::new(fetcher.clone(), self.token_cache));
         let credential = Credential::Bearer(tokens.clone());

@@ -22,8 +22,8 @@ use base64::engine::general_purpose::STANDARD;
 use paykit_core::json_literal::JsonLiteral;
 use paykit_core::webhook::{constant_time_eq, sha256};
 use paykit_core::{
-    Authenticity, Error, EventKind, ExposeSecret, PaymentRecords, Result, SecretString,
-    SignatureError, VerifiedEvent, Webhook, WebhookRequest,
+    Authenticity, Error, EventKind, ExposeSecret, MAX_CALLBACK_BYTES, PaymentRecords, Result,
+    SecretString, SignatureError, VerifiedEvent, Webhook, WebhookRequest,
 };
 
 use crate::records::{self, Known};
@@ -76,6 +76,7 @@ pub struct MaibWebhook {
     key: SecretString,
     records: Option<Arc<dyn PaymentRecords>>,
     assumed_flow: Option<PaymentFlow>,
+    body_limit: usize,
 }
 
 impl MaibWebhook {
@@ -90,7 +91,16 @@ impl MaibWebhook {
             key: SecretString::from(trimmed.to_owned()),
             records: None,
             assumed_flow: None,
+            body_limit: MAX_CALLBACK_BYTES,
         })
+    }
+
+    /// Refuses callback bodies longer than `limit` bytes before parsing or hashing them, on
+    /// every verification path (default [`MAX_CALLBACK_BYTES`]; maib's callbacks are well
+    /// under 2 KiB).
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
     }
 
     /// Reads each payment's flow from `records` when verifying through the [`Webhook`] trait,
@@ -120,8 +130,8 @@ impl MaibWebhook {
 
     /// Checks a callback body and reads its `result`.
     ///
-    /// Errors, all [`Error::Signature`]: [`SignatureError::BadBody`] when the body is not a
-    /// JSON object with a `result` object, repeats a key anywhere, or (after the signature
+    /// Errors, all [`Error::Signature`]: [`SignatureError::BadBody`] when the body is over the
+    /// limit ([`MaibWebhook::with_body_limit`]), is not a JSON object with a `result` object, repeats a key anywhere, or (after the signature
     /// checked out) has a decisive field not shaped as maib sends it (see below);
     /// [`SignatureError::Missing`] without a `signature`; [`SignatureError::Malformed`] when
     /// it is not base64 of 32 bytes; [`SignatureError::Mismatch`] when it does not match
@@ -146,6 +156,8 @@ impl MaibWebhook {
 
     /// The signature check alone: `result` as received and the rendering that matched.
     fn authenticate(&self, body: &[u8]) -> Result<(Vec<(String, JsonLiteral)>, SignatureVariant)> {
+        // Every path in comes through here: the cap goes before any scan, parse or hash.
+        let body = WebhookRequest::body_only(body).bounded_body(self.body_limit)?;
         let bad_body = |why: &str| Error::Signature(SignatureError::BadBody(why.to_owned()));
         if nesting_depth(body) > MAX_DEPTH {
             return Err(bad_body("nested too deeply"));
@@ -435,7 +447,8 @@ fn write_string(text: &str, out: &mut String) {
 impl Webhook for MaibWebhook {
     /// [`MaibWebhook::verify_event`]: signed, shaped, flow from the records when there are any.
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        self.verify_event(request.body).await
+        self.verify_event(request.bounded_body(self.body_limit)?)
+            .await
     }
 }
 
@@ -445,6 +458,7 @@ impl fmt::Debug for MaibWebhook {
             .field("signature_key", &"[REDACTED]")
             .field("records", &self.records.is_some())
             .field("assumed_flow", &self.assumed_flow)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
 }

@@ -33,7 +33,7 @@ impl MiaPos {
     /// # Ok(()) }
     /// ```
     pub async fn verify_confirmed(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        let info = self.inner.webhook.verify_callback(request.body).await?;
+        let info = self.inner.webhook.verify_bounded(request).await?;
         self.confirm(crate::webhook::event(&info)).await
     }
 

@@ -95,16 +95,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use paykit_core::ExposeSecret;
 use paykit_core::http::{Credential, ExecutorConfig, HttpExecutor};
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, Currency, Decimal, Error, NextAction,
     PaymentOutcome, PaymentProvider, PaymentRequest, PaymentStatus, ProviderId, RefundSupport,
     Result, SecretString, TokenCacheConfig, TokenSource, VerifiedEvent, Webhook, WebhookRequest,
 };
+use paykit_core::{ExposeSecret, MAX_CALLBACK_BYTES};
 
 use crate::auth::MiaPosAuth;
-use crate::webhook::{RemoteKeys, event};
+use crate::webhook::{Backoff, RemoteKeys, event};
 
 pub use paykit_core::webhook::RsaPublicKey;
 
@@ -114,7 +114,8 @@ pub use crate::types::{
     PaymentType, PublicKey, TokenPair,
 };
 pub use crate::webhook::{
-    DEFAULT_KEY_REFETCH_COOLDOWN, DEFAULT_KEY_TTL, MiaPosWebhook, PublicKeyCache, canonical_string,
+    DEFAULT_KEY_FETCH_BACKOFF, DEFAULT_KEY_FETCH_MAX_BACKOFF, DEFAULT_KEY_REFETCH_COOLDOWN,
+    DEFAULT_KEY_TTL, MiaPosWebhook, PublicKeyCache, canonical_string,
 };
 
 /// This provider's id, `miapos`.
@@ -184,6 +185,11 @@ impl MiaPos {
             key_cache: None,
             key_ttl: DEFAULT_KEY_TTL,
             key_refetch_cooldown: DEFAULT_KEY_REFETCH_COOLDOWN,
+            key_fetch_backoff: Backoff {
+                base: DEFAULT_KEY_FETCH_BACKOFF,
+                max: DEFAULT_KEY_FETCH_MAX_BACKOFF,
+            },
+            callback_body_limit: MAX_CALLBACK_BYTES,
         }
     }
 
@@ -296,7 +302,7 @@ impl Webhook for MiaPos {
     /// The event is [`paykit_core::Authenticity::Signed`]: fulfil only from
     /// [`MiaPos::verify_confirmed`] (or [`MiaPos::confirm`]).
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        let info = self.inner.webhook.verify_callback(request.body).await?;
+        let info = self.inner.webhook.verify_bounded(request).await?;
         Ok(event(&info))
     }
 }
@@ -341,6 +347,8 @@ pub struct MiaPosBuilder {
     key_cache: Option<Arc<PublicKeyCache>>,
     key_ttl: Duration,
     key_refetch_cooldown: Duration,
+    key_fetch_backoff: Backoff,
+    callback_body_limit: usize,
 }
 
 impl MiaPosBuilder {
@@ -414,9 +422,29 @@ impl MiaPosBuilder {
         self
     }
 
-    /// The least time between two key fetches caused by failed verifications (default 60 s).
+    /// The least time between two key fetches caused by failed verifications (default 60 s),
+    /// counted from the last such fetch *attempt*, whether it succeeded or failed.
     pub fn public_key_refetch_cooldown(mut self, cooldown: Duration) -> Self {
         self.key_refetch_cooldown = cooldown;
+        self
+    }
+
+    /// After a failed key fetch, no new fetch for `base` (doubled per consecutive failure,
+    /// jittered, at most `max`; defaults [`DEFAULT_KEY_FETCH_BACKOFF`] and
+    /// [`DEFAULT_KEY_FETCH_MAX_BACKOFF`]). Meanwhile callbacks are verified with the expired
+    /// key if there is one, else refused with the fetch's error.
+    pub fn public_key_fetch_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.key_fetch_backoff = Backoff {
+            base,
+            max: max.max(base),
+        };
+        self
+    }
+
+    /// Refuses callback bodies longer than `limit` bytes before reading them, on every
+    /// verification path (default [`MAX_CALLBACK_BYTES`]).
+    pub fn callback_body_limit(mut self, limit: usize) -> Self {
+        self.callback_body_limit = limit;
         self
     }
 
@@ -456,9 +484,11 @@ impl MiaPosBuilder {
                     credential: credential.clone(),
                     ttl: self.key_ttl,
                     refetch_cooldown: self.key_refetch_cooldown,
+                    backoff: self.key_fetch_backoff,
                 }))
             }
-        };
+        }
+        .with_body_limit(self.callback_body_limit);
         let capabilities = Capabilities::new([Currency::MDL])
             .amount_range(Some(Decimal::new(1, 2)), None)
             .refunds(RefundSupport::None)
@@ -486,6 +516,7 @@ impl fmt::Debug for MiaPosBuilder {
             .field("defaults", &self.defaults)
             .field("public_key", &self.public_key)
             .field("key_ttl", &self.key_ttl)
+            .field("callback_body_limit", &self.callback_body_limit)
             .finish_non_exhaustive()
     }
 }

@@ -12,12 +12,11 @@
 //!    arrays and objects have no defined form and are refused;
 //! 4. values joined with `;`, encoded as UTF-8.
 //!
-//! The verification key comes from `GET /ecomm/api/v1/public-key` (Bearer token), cached per
-//! base URL in a [`PublicKeyCache`] with a time to live. When a signature does not verify, the
-//! key is fetched again once (a rotated key) and the check repeated; concurrent failures share
-//! that one fetch, and after it no further fetch happens within a cool-down, so forged
-//! callbacks cannot make the client hammer the key endpoint. A key can also be supplied
-//! directly ([`MiaPosWebhook::with_public_key`]).
+//! The verification key comes from `GET /public-key` (Bearer token), cached per base URL in a
+//! [`PublicKeyCache`] (`keys.rs`: TTL, single flight, a back-off after failed fetches, an
+//! expired key used when no new one can be had, one refetch per cool-down on a mismatch). A
+//! key can also be supplied directly ([`MiaPosWebhook::with_public_key`]). Every path caps the
+//! body first ([`MiaPosWebhook::with_body_limit`], default [`MAX_CALLBACK_BYTES`]).
 //!
 //! The signature covers the values of `result`, not their names, so after it checks out every
 //! documented field must have its documented type and shape (`shape.rs`); a body that breaks
@@ -30,35 +29,28 @@
 //! reaches, so a later state of the same payment is never dropped as a duplicate), and
 //! reconcile with polling (see the crate docs).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use paykit_core::http::{ApiRequest, Credential, Effect, HttpExecutor};
 use paykit_core::json_literal::JsonLiteral;
 use paykit_core::webhook::{Authenticity, EventKind, RsaPublicKey, VerifiedEvent, Webhook};
-use paykit_core::{Error, PaymentRef, Result, SignatureError, WebhookRequest};
-use tokio::time::Instant;
+use paykit_core::{Error, MAX_CALLBACK_BYTES, Result, SignatureError, WebhookRequest};
 
-use crate::error::api_error;
+use crate::PROVIDER;
 use crate::status::MiaPosStatus;
-use crate::types::{PaymentInfo, PublicKey};
-use crate::{PROVIDER, wire};
+use crate::types::PaymentInfo;
 
+mod keys;
 mod shape;
 
-/// Path of the key endpoint. (The spec's `/api/v1/public-key` answers 500.)
-pub(crate) const PUBLIC_KEY_PATH: &str = "ecomm/api/v1/public-key";
-
-/// Default time to live of a cached key (the key rotates about yearly).
-pub const DEFAULT_KEY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Default minimum time between two key fetches caused by failed verifications.
-pub const DEFAULT_KEY_REFETCH_COOLDOWN: Duration = Duration::from_secs(60);
+pub(crate) use keys::{Backoff, RemoteKeys, fetch_public_key};
+pub use keys::{
+    DEFAULT_KEY_FETCH_BACKOFF, DEFAULT_KEY_FETCH_MAX_BACKOFF, DEFAULT_KEY_REFETCH_COOLDOWN,
+    DEFAULT_KEY_TTL, PublicKeyCache,
+};
 
 fn bad_body(why: impl Into<String>) -> Error {
     Error::Signature(SignatureError::BadBody(why.into()))
@@ -160,173 +152,6 @@ fn two_decimals(literal: &str) -> Result<String> {
     Ok(amount.to_string())
 }
 
-/// Callback verification keys, cached per base URL (each environment and bank has its own).
-///
-/// One cache is created per client by default; share one between clients of the same
-/// environment with [`crate::MiaPosBuilder::public_key_cache`].
-#[derive(Default)]
-pub struct PublicKeyCache {
-    slots: Mutex<HashMap<String, Arc<KeySlot>>>,
-}
-
-impl PublicKeyCache {
-    /// An empty cache.
-    pub fn new() -> Self {
-        PublicKeyCache::default()
-    }
-
-    /// Stores `key` for `base_url` as if just fetched (it expires with the client's TTL).
-    pub fn insert(&self, base_url: &str, key: RsaPublicKey) {
-        self.slot(base_url).store(key);
-    }
-
-    /// Forgets every cached key.
-    pub fn clear(&self) {
-        lock(&self.slots).clear();
-    }
-
-    pub(crate) fn slot(&self, base_url: &str) -> Arc<KeySlot> {
-        let normalized = base_url.trim_end_matches('/').to_owned();
-        Arc::clone(lock(&self.slots).entry(normalized).or_default())
-    }
-}
-
-impl fmt::Debug for PublicKeyCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let slots = lock(&self.slots);
-        let mut map = f.debug_map();
-        for (base_url, slot) in slots.iter() {
-            map.entry(base_url, &lock(&slot.state).key);
-        }
-        map.finish()
-    }
-}
-
-/// Every update under these locks is a single assignment, so a poisoned lock is safe to reuse.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// One base URL's key.
-#[derive(Default)]
-pub(crate) struct KeySlot {
-    state: Mutex<SlotState>,
-    fetch_lock: tokio::sync::Mutex<()>,
-}
-
-#[derive(Default)]
-struct SlotState {
-    key: Option<RsaPublicKey>,
-    fetched_at: Option<Instant>,
-    generation: u64,
-}
-
-impl KeySlot {
-    fn store(&self, key: RsaPublicKey) -> (RsaPublicKey, u64) {
-        let mut state = lock(&self.state);
-        state.generation += 1;
-        state.key = Some(key.clone());
-        state.fetched_at = Some(Instant::now());
-        (key, state.generation)
-    }
-
-    fn fresh(&self, ttl: Duration) -> Option<(RsaPublicKey, u64)> {
-        let state = lock(&self.state);
-        let fetched_at = state.fetched_at?;
-        if fetched_at.elapsed() >= ttl {
-            return None;
-        }
-        state.key.clone().map(|key| (key, state.generation))
-    }
-}
-
-/// Fetches keys from the API for one base URL and caches them.
-pub(crate) struct RemoteKeys {
-    pub(crate) executor: HttpExecutor,
-    pub(crate) credential: Credential,
-    pub(crate) slot: Arc<KeySlot>,
-    pub(crate) ttl: Duration,
-    pub(crate) refetch_cooldown: Duration,
-}
-
-impl RemoteKeys {
-    async fn fetch(&self) -> Result<RsaPublicKey> {
-        fetch_public_key(&self.executor, &self.credential)
-            .await
-            .map(|k| k.key)
-    }
-
-    /// The cached key while fresh, else one fetch shared by every concurrent caller.
-    async fn current(&self) -> Result<(RsaPublicKey, u64)> {
-        if let Some(fresh) = self.slot.fresh(self.ttl) {
-            return Ok(fresh);
-        }
-        let _guard = self.slot.fetch_lock.lock().await;
-        if let Some(fresh) = self.slot.fresh(self.ttl) {
-            return Ok(fresh);
-        }
-        let key = self.fetch().await?;
-        Ok(self.slot.store(key))
-    }
-
-    /// After a failed verification with key `generation`: the newer key another caller already
-    /// fetched, or a fresh fetch unless one happened within the cool-down (`None`).
-    async fn after_failure(&self, generation: u64) -> Result<Option<RsaPublicKey>> {
-        let _guard = self.slot.fetch_lock.lock().await;
-        {
-            let state = lock(&self.slot.state);
-            if state.generation != generation {
-                return Ok(state.key.clone());
-            }
-            let recent = state
-                .fetched_at
-                .is_some_and(|at| at.elapsed() < self.refetch_cooldown);
-            if recent {
-                return Ok(None);
-            }
-        }
-        tracing::debug!("callback signature mismatch: fetching the miaPOS public key again");
-        let key = self.fetch().await?;
-        Ok(Some(self.slot.store(key).0))
-    }
-
-    async fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        let (key, generation) = self.current().await?;
-        let Err(mismatch) = key.verify(message, signature) else {
-            return Ok(());
-        };
-        match self.after_failure(generation).await? {
-            Some(newer) => newer.verify(message, signature),
-            None => Err(mismatch),
-        }
-    }
-}
-
-/// `GET /ecomm/api/v1/public-key` with a Bearer token.
-pub(crate) async fn fetch_public_key(
-    executor: &HttpExecutor,
-    credential: &Credential,
-) -> Result<PublicKey> {
-    let request = ApiRequest::get("public-key", PUBLIC_KEY_PATH)
-        .effect(Effect::Read)
-        .auth(credential.clone());
-    let answer: wire::PublicKeyResponse = executor
-        .call(&request, &PaymentRef::new(), |response| {
-            if !response.is_success() {
-                return Err(api_error(response));
-            }
-            response.json()
-        })
-        .await?;
-    let key = RsaPublicKey::from_spki_base64(&answer.public_key)?;
-    Ok(PublicKey {
-        spki_base64: answer.public_key,
-        key,
-    })
-}
-
 #[derive(Clone)]
 enum KeySource {
     Fixed(RsaPublicKey),
@@ -348,6 +173,7 @@ enum KeySource {
 #[derive(Clone)]
 pub struct MiaPosWebhook {
     source: KeySource,
+    body_limit: usize,
 }
 
 impl MiaPosWebhook {
@@ -355,6 +181,7 @@ impl MiaPosWebhook {
     pub fn with_public_key(key: RsaPublicKey) -> Self {
         MiaPosWebhook {
             source: KeySource::Fixed(key),
+            body_limit: MAX_CALLBACK_BYTES,
         }
     }
 
@@ -367,7 +194,15 @@ impl MiaPosWebhook {
     pub(crate) fn remote(remote: Arc<RemoteKeys>) -> Self {
         MiaPosWebhook {
             source: KeySource::Remote(remote),
+            body_limit: MAX_CALLBACK_BYTES,
         }
+    }
+
+    /// Refuses callback bodies longer than `limit` bytes before reading them (default
+    /// [`MAX_CALLBACK_BYTES`]; real callbacks are well under 1 KiB).
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
     }
 
     /// Checks a callback body byte for byte and returns its `result`, typed.
@@ -377,10 +212,18 @@ impl MiaPosWebhook {
     /// `MiaPos::verify_confirmed` before fulfilling.
     ///
     /// Errors: [`Error::Signature`] for a missing, malformed or wrong signature, a body that
-    /// is not a callback, or an authentic `result` whose fields break their documented shape
-    /// (a missing or relabelled field, an unknown status, a string amount); the key fetch's own
-    /// error when the key could not be obtained (answer 5xx and reconcile by polling).
+    /// is not a callback or is over the body limit ([`MiaPosWebhook::with_body_limit`]), or
+    /// an authentic `result` whose fields break their documented shape (a missing or
+    /// relabelled field, an unknown status, a string amount); the key fetch's own error when
+    /// no key, not even an expired one, could be obtained (answer 5xx and reconcile by
+    /// polling).
     pub async fn verify_callback(&self, body: &[u8]) -> Result<PaymentInfo> {
+        self.verify_bounded(&WebhookRequest::body_only(body)).await
+    }
+
+    /// Every path in: the body cap first, before any parsing, hashing or key fetch.
+    pub(crate) async fn verify_bounded(&self, request: &WebhookRequest<'_>) -> Result<PaymentInfo> {
+        let body = request.bounded_body(self.body_limit)?;
         let parsed = parse(body)?;
         let encoded = parsed
             .signature
@@ -419,18 +262,22 @@ pub(crate) fn event(info: &PaymentInfo) -> VerifiedEvent {
 #[async_trait]
 impl Webhook for MiaPosWebhook {
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        self.verify_callback(request.body).await.map(|i| event(&i))
+        self.verify_bounded(request).await.map(|i| event(&i))
     }
 }
 
 impl fmt::Debug for MiaPosWebhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            KeySource::Fixed(key) => f.debug_struct("MiaPosWebhook").field("key", key).finish(),
+            KeySource::Fixed(key) => f
+                .debug_struct("MiaPosWebhook")
+                .field("key", key)
+                .field("body_limit", &self.body_limit)
+                .finish(),
             KeySource::Remote(remote) => f
                 .debug_struct("MiaPosWebhook")
-                .field("key_from", &remote.executor.base_url().as_str())
-                .field("ttl", &remote.ttl)
+                .field("keys", remote)
+                .field("body_limit", &self.body_limit)
                 .finish(),
         }
     }

@@ -1,6 +1,6 @@
 //! Callback verification with the key from `GET /public-key`: fetched with a Bearer token,
 //! cached per base URL with a TTL, fetched again once on a mismatch (single flight, with a
-//! cool-down), or supplied directly.
+//! cool-down), or supplied directly. Faults of the key endpoint: `key_faults.rs`.
 
 mod common;
 
@@ -196,13 +196,15 @@ async fn the_key_expires_after_its_ttl_and_the_cooldown_ends() {
         .unwrap(); // fetch 2 (TTL)
     let forged = forged();
     tokio::time::advance(Duration::from_secs(30)).await;
-    let result = realtime(hook.verify_callback(forged.as_bytes())).await; // within cool-down
+    // The first mismatch refetches (fetch 3): the cool-down runs from mismatch refetches,
+    // not from the TTL fetch 30 s ago.
+    let result = realtime(hook.verify_callback(forged.as_bytes())).await;
     assert!(matches!(
         result,
         Err(Error::Signature(SignatureError::Mismatch))
     ));
     tokio::time::advance(Duration::from_secs(31)).await;
-    let result = realtime(hook.verify_callback(forged.as_bytes())).await; // fetch 3
+    let result = realtime(hook.verify_callback(forged.as_bytes())).await; // within cool-down
     assert!(matches!(
         result,
         Err(Error::Signature(SignatureError::Mismatch))
@@ -280,4 +282,22 @@ async fn clients_of_one_base_url_can_share_the_key_cache() {
         .verify_callback(body.as_bytes())
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn clearing_the_cache_reaches_clients_already_built() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    mount_key(&server, test_public_key(), 2).await;
+    let cache = Arc::new(PublicKeyCache::new());
+    let hook = builder(&server)
+        .public_key_cache(Arc::clone(&cache))
+        .build()
+        .unwrap()
+        .webhook();
+    let body = vector_body("V3");
+    hook.verify_callback(body.as_bytes()).await.unwrap();
+    cache.clear();
+    // The client holds its slot: clearing must reach it, so the key is fetched again.
+    hook.verify_callback(body.as_bytes()).await.unwrap();
 }

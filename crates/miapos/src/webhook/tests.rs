@@ -2,6 +2,8 @@
 //! verifies, every negative one (N1–N8, and the real sandbox callback under the test key) is
 //! rejected, and no body can make the verifier panic.
 
+use std::time::Duration;
+
 use paykit_core::PaymentStatus;
 use paykit_core::webhook::sha256;
 use serde_json::Value;
