@@ -45,6 +45,16 @@
 //! # }
 //! ```
 
+// No panic on any bytes a provider or a callback sender can send (issue 11); see
+// paykit-core for why `arithmetic_side_effects` is left out.
+#![deny(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::unwrap_used
+)]
+
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -7,12 +7,13 @@
 //! only a claim.
 
 use paykit_core::json_literal::JsonLiteral;
-use paykit_core::{Error, Result, SignatureError};
+use paykit_core::{Error, Result, SignatureError, WebhookRequest};
 
 use crate::model::PaymentHash;
 
-/// Largest callback body read; iPay's are a few hundred bytes.
-pub const MAX_CALLBACK_BYTES: usize = 64 * 1024;
+/// Largest callback body read by default ([`paykit_core::MAX_CALLBACK_BYTES`]); iPay's are a
+/// few hundred bytes. [`crate::BogWebhook::max_body_bytes`] sets another limit.
+pub const MAX_CALLBACK_BYTES: usize = paykit_core::MAX_CALLBACK_BYTES;
 
 /// Which notification a callback is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,12 +60,18 @@ pub struct Notification {
 
 impl Notification {
     /// Reads a callback body: form-encoded, or a JSON object when `content_type` says JSON or
-    /// the body starts with `{`. Never panics; anything unusable is
-    /// [`SignatureError::BadBody`].
+    /// the body starts with `{`. Never panics; anything unusable, a body over
+    /// [`MAX_CALLBACK_BYTES`] included, is [`SignatureError::BadBody`].
     pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
-        if body.len() > MAX_CALLBACK_BYTES {
-            return Err(bad_body(format!("larger than {MAX_CALLBACK_BYTES} bytes")));
-        }
+        let body = WebhookRequest::body_only(body).bounded_body(MAX_CALLBACK_BYTES)?;
+        Notification::parse_within_limit(content_type, body)
+    }
+
+    /// [`Notification::parse`] of a body its caller has already held to a limit.
+    pub(crate) fn parse_within_limit(
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Notification> {
         let trimmed = body.trim_ascii();
         if trimmed.is_empty() {
             return Err(bad_body("empty body".into()));

@@ -27,6 +27,7 @@
 //!
 //! | what went wrong | error |
 //! |---|---|
+//! | body over the limit ([`BogWebhook::max_body_bytes`], 64 KiB by default; nothing is parsed, looked up or queried) | `Error::Signature(SignatureError::BadBody)` |
 //! | body unreadable, `order_id`/`payment_hash` missing or repeated | `Error::Signature(SignatureError::BadBody)` |
 //! | `order_id` unknown (and unknown orders not confirmed) | `Error::InvalidInput { field: "order_id" }` (nothing is queried) |
 //! | `order_id` or `payment_hash` differ from the stored ones | `Error::Signature(SignatureError::Mismatch)` (nothing is queried) |
@@ -44,7 +45,7 @@ use paykit_core::{
 };
 
 use crate::model::PaymentDetails;
-use crate::notification::{Notification, NotificationKind};
+use crate::notification::{MAX_CALLBACK_BYTES, Notification, NotificationKind};
 use crate::store::{OrderStore, StoredOrder};
 use crate::{BogClient, PROVIDER, records, translate};
 
@@ -75,6 +76,7 @@ pub struct BogWebhook {
     client: BogClient,
     store: Option<Arc<dyn OrderStore>>,
     confirm_unknown: bool,
+    max_body: usize,
 }
 
 impl BogWebhook {
@@ -89,7 +91,17 @@ impl BogWebhook {
             client,
             store,
             confirm_unknown: false,
+            max_body: MAX_CALLBACK_BYTES,
         }
+    }
+
+    /// The largest callback body accepted (default [`MAX_CALLBACK_BYTES`], 64 KiB; iPay's are
+    /// a few hundred bytes). A larger one is refused before it is parsed, before the order
+    /// store or the records are read and before iPay is queried: callbacks are unsigned and
+    /// anyone can post them.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
     }
 
     /// Opt-in: a callback for an `order_id` neither the store nor the records know is
@@ -265,7 +277,8 @@ fn payment_event(details: &PaymentDetails, record: Option<&PaymentRecord>) -> Ve
 #[async_trait]
 impl Webhook for BogWebhook {
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        let notice = Notification::parse(request.header("content-type"), request.body)?;
+        let body = request.bounded_body(self.max_body)?;
+        let notice = Notification::parse_within_limit(request.header("content-type"), body)?;
         self.verify_notification(&notice).await
     }
 }
@@ -276,6 +289,7 @@ impl fmt::Debug for BogWebhook {
             .field("client", &self.client)
             .field("order_store", &self.store.is_some())
             .field("confirm_unknown_orders", &self.confirm_unknown)
+            .field("max_body_bytes", &self.max_body)
             .finish_non_exhaustive()
     }
 }

@@ -356,8 +356,8 @@ impl Error {
             // a token response that value may be the token itself.
             (redact_quoted(&reason.to_string()), String::new())
         } else {
-            let end = body.len().min(SNIPPET_LEN);
-            let snippet = String::from_utf8_lossy(&body[..end]).into_owned();
+            let head = body.get(..SNIPPET_LEN).unwrap_or(body);
+            let snippet = String::from_utf8_lossy(head).into_owned();
             (reason.to_string(), snippet)
         };
         Error::Decode {

@@ -1,3 +1,14 @@
+// No panic on any bytes a provider or a callback sender can send (issue 11): these lints
+// keep panicking shortcuts out of library code. `arithmetic_side_effects` is left out: it
+// flags every `Instant + Duration` and `Decimal` sum, whose bounds validation sets; the
+// property tests and fuzzers in crates/props look for the overflow it would guard.
+#![deny(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::unwrap_used
+)]
 #![doc = include_str!("../README.md")]
 
 mod api;

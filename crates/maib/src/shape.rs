@@ -90,10 +90,19 @@ fn alnum(len: usize) -> impl Fn(&str) -> bool {
 
 fn is_card_mask(text: &str) -> bool {
     let bytes = text.as_bytes();
-    (13..=19).contains(&bytes.len())
-        && bytes[..6].iter().all(u8::is_ascii_digit)
-        && bytes[bytes.len() - 4..].iter().all(u8::is_ascii_digit)
-        && bytes[6..bytes.len() - 4].iter().all(|b| *b == b'*')
+    if !(13..=19).contains(&bytes.len()) {
+        return false;
+    }
+    // First six digits, stars, last four digits.
+    let Some((head, rest)) = bytes.split_at_checked(6) else {
+        return false;
+    };
+    let Some((stars, tail)) = rest.split_at_checked(rest.len().saturating_sub(4)) else {
+        return false;
+    };
+    head.iter().all(u8::is_ascii_digit)
+        && tail.iter().all(u8::is_ascii_digit)
+        && stars.iter().all(|b| *b == b'*')
 }
 
 fn is_mmyy(text: &str) -> bool {

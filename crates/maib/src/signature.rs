@@ -180,7 +180,7 @@ fn php_float(literal: &str) -> Option<String> {
         return Some(format!("{sign}0"));
     }
     if digits.len() > PHP_PRECISION {
-        let round_up = digits[PHP_PRECISION] >= 5;
+        let round_up = digits.get(PHP_PRECISION).is_some_and(|digit| *digit >= 5);
         digits.truncate(PHP_PRECISION);
         if round_up && increment(&mut digits) {
             digits.insert(0, 1);

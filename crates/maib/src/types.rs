@@ -91,15 +91,20 @@ impl BillerExpiry {
 
     /// Parses `MMYY` (exactly four digits).
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let bytes = text.as_bytes();
-        if bytes.len() != 4 || !bytes.iter().all(u8::is_ascii_digit) {
+        let &[m1, m2, y1, y2] = text.as_bytes() else {
+            return Err(Error::invalid_input(
+                "biller_expiry",
+                format!("must be MMYY (four digits), got {text:?}"),
+            ));
+        };
+        if ![m1, m2, y1, y2].iter().all(u8::is_ascii_digit) {
             return Err(Error::invalid_input(
                 "biller_expiry",
                 format!("must be MMYY (four digits), got {text:?}"),
             ));
         }
-        let month = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
-        let year = (bytes[2] - b'0') * 10 + (bytes[3] - b'0');
+        let month = (m1 - b'0') * 10 + (m2 - b'0');
+        let year = (y1 - b'0') * 10 + (y2 - b'0');
         BillerExpiry::new(month, year)
     }
 

@@ -801,7 +801,7 @@ mod tests {
         );
         let members = match JsonLiteral::parse(result.as_bytes()).unwrap() {
             JsonLiteral::Object(m) => m,
-            _ => unreachable!(),
+            other => panic!("not an object: {other:?}"),
         };
         for (numbers, lists, variant) in [
             (Numbers::Php, Lists::Php, SignatureVariant::Php),

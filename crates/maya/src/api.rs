@@ -1,25 +1,28 @@
 //! The native endpoint methods: every Mini App call of the spec, typed.
 
+use std::time::Duration;
+
 use http::HeaderName;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use paykit_core::http::{
-    ApiRequest, Credential, Effect, Idempotency, RawResponse, encode_path_segment,
+    ApiRequest, Credential, Effect, Idempotency, RawResponse, StatusCode, encode_path_segment,
 };
 use paykit_core::{
     AccessToken, Currency, Error, Money, PaymentRef, Result, SecretString, TokenSource,
 };
+use tokio::time::Instant;
 
-use crate::auth::{REQUEST_REFERENCE_NO, accept_json, reference_header};
+use crate::auth::{REQUEST_REFERENCE_NO, accept_json};
 use crate::error::{self, ErrorBody};
 use crate::payment::{
     CreatePayment, CreatedPayment, EncryptedProfile, ExecuteOutcome, ExecutePayment,
     ExecutedPayment,
 };
-use crate::reference::RequestReference;
+use crate::reference::{self, RequestReference};
 use crate::session::{CustomerSession, SessionTokens};
 use crate::status::MiniAppPaymentStatus;
 use crate::wire::{self, AmountRequest, CreatePaymentRequest, ExecuteRequest, PaymentResponse};
-use crate::{MayaClient, PROVIDER, validate};
+use crate::{MayaClient, PROVIDER, blame, call, validate};
 
 impl MayaClient {
     /// The client credentials token (cached; fetched from Maya Connect when missing or about
@@ -56,10 +59,6 @@ impl MayaClient {
         let p2m_id = validate::p2m_id(request.p2m_id.as_deref().or(self.inner.p2m_id.as_deref()))?;
         validate::amount("amount", &request.amount)?;
         session.check_usable()?;
-        let reference = match &request.request_reference {
-            Some(reference) => reference.clone(),
-            None => RequestReference::new_v4()?,
-        };
         let body = CreatePaymentRequest {
             p2m_id,
             amount: AmountRequest {
@@ -70,7 +69,7 @@ impl MayaClient {
         let api_request = self
             .op_request(
                 ApiRequest::post(CREATE_CALL, "/merchant/payments"),
-                &reference,
+                request.request_reference.as_ref(),
                 session,
             )?
             .json(&body)?
@@ -78,15 +77,17 @@ impl MayaClient {
             .idempotency(Idempotency::Mutating)
             .effect(Effect::NoMoney);
         // Create moves no money, so core keeps its errors as they are: no ids to carry.
-        self.inner
-            .api
-            .call(&api_request, &PaymentRef::new(), |response| {
-                if !response.is_success() {
-                    return Err(self.failure(response, session));
-                }
-                created(response, request, p2m_id, &reference)
-            })
-            .await
+        self.send_op(&api_request, &PaymentRef::new(), session, |response| {
+            if !response.is_success() {
+                return Err(self.failure(response, session));
+            }
+            let sent = request
+                .request_reference
+                .clone()
+                .or_else(reference::last_sent);
+            created(response, request, p2m_id, sent)
+        })
+        .await
     }
 
     /// `POST /merchant/payments/{id}/execute`: debits the customer's wallet. Synchronous and
@@ -115,26 +116,26 @@ impl MayaClient {
         );
         let ids = PaymentRef::new().provider_payment_id(request.payment_id.clone());
         let retry = self.inner.execute_retry;
+        // The executor's deadline bounds each call; this bounds the repeats around them, so
+        // fault codes cannot stretch the whole execute to `attempts` deadlines.
+        let ends = Instant::now().checked_add(self.inner.api.config().deadline);
         let mut attempt: u32 = 1;
         loop {
-            let reference = match (&request.request_reference, attempt) {
-                (Some(reference), 1) => reference.clone(),
-                _ => RequestReference::new_v4()?,
-            };
             let api_request = self
                 .op_request(
                     ApiRequest::post(EXECUTE_CALL, path.clone()),
-                    &reference,
+                    request.request_reference.as_ref(),
                     session,
                 )?
                 .json(&ExecuteRequest {})?
                 .idempotency(Idempotency::MutatingRetrySafe)
                 .effect(Effect::MovesMoney);
-            let may_repeat = attempt < retry.attempts;
+            let wait = retry.delay.saturating_mul(attempt);
             let step = self
-                .inner
-                .api
-                .call(&api_request, &ids, |response| {
+                .send_op(&api_request, &ids, session, |response| {
+                    // Decided when the answer is in: a repeat whose wait would cross the
+                    // deadline is not made, and this answer is the result.
+                    let may_repeat = attempt < retry.attempts && fits(ends, wait, Instant::now());
                     self.execute_answer(response, request, session, may_repeat)
                 })
                 .await?;
@@ -142,8 +143,8 @@ impl MayaClient {
                 ExecuteStep::Answered(outcome) => return Ok(outcome),
                 ExecuteStep::Repeat(code) => {
                     tracing::debug!(%code, attempt, "Maya fault code on execute, repeating");
-                    tokio::time::sleep(retry.delay.saturating_mul(attempt)).await;
-                    attempt += 1;
+                    tokio::time::sleep(wait).await;
+                    attempt = attempt.saturating_add(1);
                 }
             }
         }
@@ -153,36 +154,33 @@ impl MayaClient {
     /// from onboarding). What it holds depends on the consented scopes.
     pub async fn profile(&self, session: &CustomerSession) -> Result<EncryptedProfile> {
         session.check_usable()?;
-        let reference = RequestReference::new_v4()?;
         let api_request = self
             .op_request(
                 ApiRequest::get("maya-get-profile", "/profile"),
-                &reference,
+                None,
                 session,
             )?
             // Documented with the same four headers as payments, Content-Type included.
             .header(CONTENT_TYPE, accept_json())
             .effect(Effect::Read)
             .sensitive_response();
-        self.inner
-            .api
-            .call(&api_request, &PaymentRef::new(), |response| {
-                if !response.is_success() {
-                    return Err(self.failure(response, session));
-                }
-                let body: wire::ProfileResponse = response.json()?;
-                if body.data.trim().is_empty() {
-                    return Err(error::unexpected(
-                        "profile data is empty",
-                        &response.body,
-                        true,
-                    ));
-                }
-                Ok(EncryptedProfile {
-                    data: SecretString::from(body.data),
-                })
+        self.send_op(&api_request, &PaymentRef::new(), session, |response| {
+            if !response.is_success() {
+                return Err(self.failure(response, session));
+            }
+            let body: wire::ProfileResponse = response.json()?;
+            if body.data.trim().is_empty() {
+                return Err(error::unexpected(
+                    "profile data is empty",
+                    &response.body,
+                    true,
+                ));
+            }
+            Ok(EncryptedProfile {
+                data: SecretString::from(body.data),
             })
-            .await
+        })
+        .await
     }
 
     /// One execute answer. Errors are returned plainly: core's
@@ -197,8 +195,13 @@ impl MayaClient {
         may_repeat: bool,
     ) -> Result<ExecuteStep> {
         if response.is_success() {
-            return executed(&request.payment_id, request.amount.as_ref(), response)
-                .map(|payment| ExecuteStep::Answered(ExecuteOutcome::Executed(payment)));
+            return executed(
+                &request.payment_id,
+                request.amount.as_ref(),
+                request.request_reference.as_ref(),
+                response,
+            )
+            .map(|payment| ExecuteStep::Answered(ExecuteOutcome::Executed(payment)));
         }
         let Some(body) = ErrorBody::parse(&response.body) else {
             return Err(response.unrecognized_error());
@@ -225,21 +228,80 @@ impl MayaClient {
         Err(self.failure(response, session))
     }
 
-    /// A Mini App call with both tokens and a `Request-Reference-No`.
+    /// Sends a Mini App call. The executor renews the token a 401 blames and sends the call
+    /// once more; when that ends on a 401 blaming the *other* token (both had died: a client
+    /// token past its hour and a customer token past `expiresAt` at once), that token is
+    /// renewed too and the call sent one last time. A 401 means Maya refused the token before
+    /// doing anything, so even create may be sent again. Bounded: at most two executor calls,
+    /// so four requests, and never a second round for the token already renewed.
+    async fn send_op<T>(
+        &self,
+        request: &ApiRequest,
+        ids: &PaymentRef,
+        session: &CustomerSession,
+        parse: impl Fn(&RawResponse) -> Result<T>,
+    ) -> Result<T> {
+        let (result, record) = self.send_once(request, ids, &parse).await;
+        let Some(token) = record.renew_next.filter(|_| result.is_err()) else {
+            return result;
+        };
+        tracing::debug!(
+            token,
+            "HTTP 401 about the other token: renewing it, sending once more"
+        );
+        let renewed = if token == blame::CLIENT {
+            let source = &self.inner.client_token;
+            source
+                .token()
+                .await
+                .map(|current| source.invalidate(&current))
+        } else {
+            session.invalidate_current().await
+        };
+        match renewed {
+            Ok(()) => self.send_once(request, ids, &parse).await.0,
+            // The token source cannot even hand out the current token: the 401 stands.
+            Err(_) => result,
+        }
+    }
+
+    /// One executor call with its own [`call`] record; a final 401 is read by
+    /// [`blame::final_401`] before `parse` sees it.
+    async fn send_once<T>(
+        &self,
+        request: &ApiRequest,
+        ids: &PaymentRef,
+        parse: &impl Fn(&RawResponse) -> Result<T>,
+    ) -> (Result<T>, call::CallRecord) {
+        let sent = self.inner.api.call(request, ids, |response| {
+            if response.status == StatusCode::UNAUTHORIZED {
+                blame::final_401(response);
+            }
+            parse(response)
+        });
+        call::scope(sent).await
+    }
+
+    /// A Mini App call with both tokens and a `Request-Reference-No`: the merchant's own on
+    /// every attempt when given (their trace id, kept as they chose it), else a fresh one per
+    /// HTTP attempt. A 401 renews only the token Maya's answer blames.
     fn op_request(
         &self,
         request: ApiRequest,
-        reference: &RequestReference,
+        reference: Option<&RequestReference>,
         session: &CustomerSession,
     ) -> Result<ApiRequest> {
+        let name = HeaderName::from_static(REQUEST_REFERENCE_NO);
+        let request = match reference {
+            Some(reference) => request.header(name, reference::header(reference)?),
+            None => request.header_per_attempt(name, reference::fresh_header),
+        };
+        // Credential order is what `blame` indexes: client first, customer second.
         Ok(request
             .header(ACCEPT, accept_json())
-            .header(
-                HeaderName::from_static(REQUEST_REFERENCE_NO),
-                reference_header(reference)?,
-            )
             .auth(Credential::Bearer(self.inner.client_token.clone()))
-            .auth(session.credential()))
+            .auth(session.credential())
+            .on_unauthorized(blame::op_call))
     }
 
     /// The error for a non-success Mini App answer, with the customer's tokens scrubbed.
@@ -257,6 +319,12 @@ const CREATE_CALL: &str = "maya-create-payment";
 /// apart from a lost create by it.
 pub(crate) const EXECUTE_CALL: &str = "maya-execute-payment";
 
+/// True when waiting `wait` from `now` still ends before the call's deadline `ends` (`None`: a
+/// deadline too far to represent).
+fn fits(ends: Option<Instant>, wait: Duration, now: Instant) -> bool {
+    ends.is_none_or(|ends| now.checked_add(wait).is_some_and(|after| after < ends))
+}
+
 /// What one execute attempt came to.
 enum ExecuteStep {
     /// A final answer.
@@ -270,7 +338,7 @@ fn created(
     response: &RawResponse,
     request: &CreatePayment,
     p2m_id: &str,
-    reference: &RequestReference,
+    sent: Option<RequestReference>,
 ) -> Result<CreatedPayment> {
     let wire: PaymentResponse = response.json()?;
     let id = payment_id(wire.id.as_deref(), response)?;
@@ -282,21 +350,24 @@ fn created(
             return Err(mismatch("p2mId", p2m_id, echoed));
         }
     }
-    if let Some(echoed) = &wire.request_reference_number {
-        // A trace id, not part of the payment: a differing echo is logged, not fatal.
-        if !echoed.eq_ignore_ascii_case(reference.as_str()) {
-            tracing::warn!(
-                sent = reference.as_str(),
-                echoed = %echoed.chars().take(64).collect::<String>(),
-                "Maya echoed another requestReferenceNumber"
-            );
-        }
-    }
+    reference::check_echo(wire.request_reference_number.as_deref(), sent.as_ref());
+    // Always recorded (every attempt makes or carries one); the echo is the fallback that
+    // keeps a create that happened from being reported as failed.
+    let request_reference = match sent {
+        Some(sent) => sent,
+        None => wire
+            .request_reference_number
+            .as_deref()
+            .and_then(|echoed| RequestReference::parse(echoed).ok())
+            .ok_or_else(|| {
+                error::unexpected("no Request-Reference-No known for the answer", b"", false)
+            })?,
+    };
     Ok(CreatedPayment {
         id,
         amount: request.amount,
         p2m_id: wire.p2m_id,
-        request_reference: reference.clone(),
+        request_reference,
         extra: wire::extra_fields(&response.body, wire::PAYMENT_FIELDS),
     })
 }
@@ -305,6 +376,7 @@ fn created(
 fn executed(
     payment_id: &str,
     amount: Option<&Money>,
+    request_reference: Option<&RequestReference>,
     response: &RawResponse,
 ) -> Result<ExecutedPayment> {
     let wire: PaymentResponse = response.json()?;
@@ -313,6 +385,8 @@ fn executed(
             return Err(mismatch("id", payment_id, echoed));
         }
     }
+    let sent = request_reference.cloned().or_else(reference::last_sent);
+    reference::check_echo(wire.request_reference_number.as_deref(), sent.as_ref());
     let echoed_amount = echoed_amount(wire.amount.as_ref(), response)?;
     if let (Some(expected), Some(echoed)) = (amount, &echoed_amount) {
         integrity("amount", expected, echoed)?;
@@ -397,5 +471,20 @@ fn mismatch(field: &'static str, expected: &str, actual: &str) -> Error {
         field: field.into(),
         expected: expected.to_owned(),
         actual: actual.chars().take(64).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeat_fits_only_when_its_wait_ends_before_the_deadline() {
+        let now = Instant::now();
+        let ends = now.checked_add(Duration::from_secs(10));
+        assert!(fits(ends, Duration::from_secs(9), now));
+        assert!(!fits(ends, Duration::from_secs(10), now));
+        assert!(!fits(ends, Duration::MAX, now));
+        assert!(fits(None, Duration::from_secs(3600), now));
     }
 }

@@ -17,10 +17,10 @@ use paykit_core::{
 
 use crate::config::TokenBodyEncoding;
 use crate::error::{self, ErrorBody};
-use crate::reference::RequestReference;
 use crate::session::SessionTokens;
 use crate::validate;
 use crate::wire::{self, CustomerTokens, RefreshRequest, TokenRequestJson, TokenResponse};
+use crate::{call, reference};
 
 /// The header carrying the per-request UUIDv4 on every Mini App call.
 pub(crate) const REQUEST_REFERENCE_NO: &str = "request-reference-no";
@@ -34,12 +34,6 @@ pub(crate) const MAX_CLIENT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 
 
 pub(crate) fn accept_json() -> HeaderValue {
     HeaderValue::from_static("application/json")
-}
-
-/// The `Request-Reference-No` header value for `reference`.
-pub(crate) fn reference_header(reference: &RequestReference) -> Result<HeaderValue> {
-    HeaderValue::from_str(reference.as_str())
-        .map_err(|_| Error::invalid_input("request_reference", "cannot be sent in a header"))
 }
 
 /// OAuth 2.0 `client_credentials` against Maya Connect: HTTP Basic with the client id and
@@ -211,9 +205,10 @@ impl SessionRefresher {
         };
         let request = ApiRequest::post("maya-refresh-customer-token", "/tokens")
             .header(ACCEPT, accept_json())
-            .header(
+            // A fresh reference per attempt: it names one HTTP request, not the refresh.
+            .header_per_attempt(
                 http::HeaderName::from_static(REQUEST_REFERENCE_NO),
-                reference_header(&RequestReference::new_v4()?)?,
+                reference::fresh_header,
             )
             .auth(Credential::Bearer(self.client_token.clone()))
             .json(&RefreshRequest {
@@ -229,28 +224,30 @@ impl SessionRefresher {
             current.access_token().expose_secret(),
             current.refresh_token().expose_secret(),
         ];
-        let tokens = self
-            .executor
-            .call(&request, &PaymentRef::new(), |response| {
-                if !response.is_success() {
-                    let error = error::from_response(response, &secrets);
-                    if let Some(body) = ErrorBody::parse(&response.body) {
-                        if ends_session(response.status.as_u16(), &body) {
-                            self.lock().ended = Some(error.to_string());
-                        }
+        let no_ids = PaymentRef::new();
+        let call = self.executor.call(&request, &no_ids, |response| {
+            if !response.is_success() {
+                let error = error::from_response(response, &secrets);
+                if let Some(body) = ErrorBody::parse(&response.body) {
+                    if ends_session(response.status.as_u16(), &body) {
+                        self.lock().ended = Some(error.to_string());
                     }
-                    return Err(error);
                 }
-                let body: CustomerTokens = response.json()?;
-                SessionTokens::from_wire(body).map_err(|e| {
-                    error::unexpected(
-                        format!("refresh answer unusable: {e}"),
-                        &response.body,
-                        true,
-                    )
-                })
+                return Err(error);
+            }
+            let body: CustomerTokens = response.json()?;
+            SessionTokens::from_wire(body).map_err(|e| {
+                error::unexpected(
+                    format!("refresh answer unusable: {e}"),
+                    &response.body,
+                    true,
+                )
             })
-            .await?;
+        });
+        // Its own record: this refresh runs inside the attempt of the payment call that needed
+        // the token, and must not pass its reference off as that call's.
+        let (tokens, _) = call::scope(call).await;
+        let tokens = tokens?;
         let mut state = self.lock();
         state.tokens = tokens.clone();
         state.revision += 1;
@@ -291,9 +288,7 @@ impl TokenFetcher for SessionRefresher {
 /// True when Maya refused the refresh itself (the refresh token is spent, expired or unknown),
 /// as opposed to our client credentials, the merchant account, or a passing fault.
 fn ends_session(status: u16, body: &ErrorBody) -> bool {
-    let about_client =
-        body.is_key_error() || matches!(body.code.as_str(), "invalid_client" | "PY0017" | "PY0019");
-    matches!(status, 400 | 401 | 403 | 404) && !about_client && !body.is_server_fault()
+    matches!(status, 400 | 401 | 403 | 404) && !body.concerns_client() && !body.is_server_fault()
 }
 
 /// The error for a session that can no longer be renewed.

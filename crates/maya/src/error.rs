@@ -135,6 +135,24 @@ impl ErrorBody {
             && self.code[1..].bytes().all(|b| b.is_ascii_digit())
     }
 
+    /// True for codes spec §7.2 and §3.4 attribute to the client credentials or the merchant
+    /// account rather than to the customer: the gateway's key codes (`K001` missing, `K002`
+    /// expired, `K003` invalid, `K004` wrong key type, `K006` not Base64), Maya Connect's
+    /// `invalid_client`, `PY0017` (merchant not found) and `PY0019` (credentials lack the
+    /// feature).
+    pub(crate) fn concerns_client(&self) -> bool {
+        self.is_key_error() || matches!(self.code.as_str(), "invalid_client" | "PY0017" | "PY0019")
+    }
+
+    /// True when Maya's message names the customer's token (`"Customer access token has
+    /// expired."`, `"Missing customer access token."`, or the `X-Authorization` header). The
+    /// gateway answers those with the same `K00x` codes as client-key problems, so the message
+    /// is what tells them apart.
+    pub(crate) fn names_customer_token(&self) -> bool {
+        let message = self.message.to_ascii_lowercase();
+        message.contains("customer") || message.contains("x-authorization")
+    }
+
     /// Maya's message, the field errors, the reference and, for codes with a known cause,
     /// our explanation, bounded in length.
     pub fn describe(&self) -> String {

@@ -47,8 +47,20 @@
 //! # }
 //! ```
 
+// No panic on any bytes a provider or a callback sender can send (issue 11); see
+// paykit-core for why `arithmetic_side_effects` is left out.
+#![deny(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::unwrap_used
+)]
+
 mod api;
 mod auth;
+mod blame;
+mod call;
 mod config;
 mod error;
 mod payment;

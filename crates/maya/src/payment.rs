@@ -17,7 +17,7 @@ use crate::status::{self, MiniAppPaymentStatus};
 /// use paykit_maya::CreatePayment;
 ///
 /// let request = CreatePayment::new(Money::parse("249.50", Currency::PHP)?);
-/// assert!(request.request_reference.is_none()); // a fresh UUIDv4 is sent
+/// assert!(request.request_reference.is_none()); // a fresh UUIDv4 per HTTP attempt
 /// # Ok::<(), paykit_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,9 @@ use crate::status::{self, MiniAppPaymentStatus};
 pub struct CreatePayment {
     /// The amount, in PHP, more than zero.
     pub amount: Money,
-    /// `Request-Reference-No`; a fresh UUIDv4 when `None`.
+    /// `Request-Reference-No`. `None` (the default): a fresh UUIDv4 for every HTTP attempt,
+    /// as Maya asks a unique one per request. `Some`: your own trace id, sent on every attempt
+    /// of this call (a create is only re-sent when it never left), so Maya's logs find it.
     pub request_reference: Option<RequestReference>,
     /// `p2mId` for this payment instead of the client's configured one.
     pub p2m_id: Option<String>,
@@ -41,7 +43,8 @@ impl CreatePayment {
         }
     }
 
-    /// Sets the `Request-Reference-No`.
+    /// Sets the `Request-Reference-No` of every attempt (see
+    /// [`CreatePayment::request_reference`]).
     pub fn request_reference(mut self, reference: RequestReference) -> Self {
         self.request_reference = Some(reference);
         self
@@ -65,7 +68,8 @@ pub struct CreatedPayment {
     pub amount: Money,
     /// The `p2mId` echoed, when given.
     pub p2m_id: Option<String>,
-    /// The `Request-Reference-No` this call sent.
+    /// The `Request-Reference-No` of the request Maya answered (yours, when you set one).
+    /// Maya's `requestReferenceNumber` echo is compared with it; a differing echo is logged.
     pub request_reference: RequestReference,
     /// Fields this version does not model, as their exact JSON text.
     pub extra: BTreeMap<String, Box<RawValue>>,
@@ -77,8 +81,11 @@ pub struct CreatedPayment {
 pub struct ExecutePayment {
     /// The id returned by create.
     pub payment_id: String,
-    /// `Request-Reference-No` of the first attempt; a fresh UUIDv4 when `None`. Repeats after
-    /// a fault code always use fresh ones.
+    /// `Request-Reference-No`. `None` (the default): a fresh UUIDv4 for every HTTP attempt
+    /// (the executor's repeats after a timeout or 5xx, the repeats after a fault code, the
+    /// re-send after a 401). `Some`: your own trace id, sent on every one of those attempts,
+    /// so all of them are found under it in Maya's logs. The payment id, not the reference,
+    /// is what makes repeating execute safe.
     pub request_reference: Option<RequestReference>,
     /// The amount create registered. When set, an answer echoing another amount is not
     /// believed: the outcome is unknown ([`paykit_core::Error::OutcomeUnknown`]).
@@ -101,7 +108,8 @@ impl ExecutePayment {
         self
     }
 
-    /// Sets the first attempt's `Request-Reference-No`.
+    /// Sets the `Request-Reference-No` of every attempt (see
+    /// [`ExecutePayment::request_reference`]).
     pub fn request_reference(mut self, reference: RequestReference) -> Self {
         self.request_reference = Some(reference);
         self
@@ -120,7 +128,8 @@ pub struct ExecutedPayment {
     pub amount: Option<Money>,
     /// The `p2mId`, when echoed.
     pub p2m_id: Option<String>,
-    /// The echoed `requestReferenceNumber`, when given.
+    /// The echoed `requestReferenceNumber`, when given (compared with the reference of the
+    /// answered request; a differing echo is logged, not fatal: it is a trace id).
     pub request_reference_number: Option<String>,
     /// Fields this version does not model, as their exact JSON text.
     pub extra: BTreeMap<String, Box<RawValue>>,

@@ -1,11 +1,18 @@
 //! `Request-Reference-No`: the UUIDv4 every call to the Mini App host carries, and the
 //! `sessionId` the merchant's Session URL hands back.
+//!
+//! Maya calls the reference "your unique reference for this request" and echoes it as
+//! `requestReferenceNumber` (spec §5.1, §6.1), so without a merchant-supplied one every HTTP
+//! attempt gets its own ([`fresh_header`], made by core per attempt). Which one the answering
+//! attempt carried is remembered for the call ([`crate::call`], [`last_sent`]), so the echo is
+//! checked against the reference of the request it answers, not one an earlier attempt sent.
 
 use std::fmt;
 
+use http::HeaderValue;
 use paykit_core::{Error, Result};
 
-use crate::validate;
+use crate::{call, validate};
 
 /// A UUIDv4 in canonical lowercase form (`9b2e4c1a-5d6f-4e3b-8a7c-1f2d3e4a5b6c`).
 ///
@@ -50,6 +57,42 @@ impl fmt::Display for RequestReference {
     }
 }
 
+/// The `Request-Reference-No` header value for `reference`.
+pub(crate) fn header(reference: &RequestReference) -> Result<HeaderValue> {
+    HeaderValue::from_str(reference.as_str())
+        .map_err(|_| Error::invalid_input("request_reference", "cannot be sent in a header"))
+}
+
+/// A fresh reference for one HTTP attempt (core calls this for each attempt, retries and the
+/// re-send after a 401 included), remembered as [`last_sent`] for the current call.
+pub(crate) fn fresh_header() -> Result<HeaderValue> {
+    let reference = RequestReference::new_v4()?;
+    let value = header(&reference)?;
+    call::update(|record| record.last_reference = Some(reference));
+    Ok(value)
+}
+
+/// The reference of the current call's last attempt: the one carried by the request whose
+/// answer is being parsed (a later attempt always follows an earlier answer).
+pub(crate) fn last_sent() -> Option<RequestReference> {
+    call::read(|record| record.last_reference.clone()).flatten()
+}
+
+/// Compares Maya's `requestReferenceNumber` echo with the reference the answered request
+/// carried. A trace id, not part of the payment: a differing echo is logged, not fatal.
+pub(crate) fn check_echo(echoed: Option<&str>, sent: Option<&RequestReference>) {
+    let (Some(echoed), Some(sent)) = (echoed, sent) else {
+        return;
+    };
+    if !echoed.eq_ignore_ascii_case(sent.as_str()) {
+        tracing::warn!(
+            sent = sent.as_str(),
+            echoed = %echoed.chars().take(64).collect::<String>(),
+            "Maya echoed another requestReferenceNumber than the answered request carried"
+        );
+    }
+}
+
 /// A random UUIDv4 (RFC 9562 §5.4): 122 random bits, version nibble 4, variant `10`.
 pub(crate) fn random_uuid_v4() -> Result<String> {
     let mut bytes = [0_u8; 16];
@@ -75,7 +118,7 @@ pub(crate) fn random_uuid_v4() -> Result<String> {
 }
 
 fn hex_digit(nibble: u8) -> char {
-    char::from(b"0123456789abcdef"[usize::from(nibble & 0x0f)])
+    char::from_digit(u32::from(nibble & 0x0f), 16).unwrap_or('0')
 }
 
 #[cfg(test)]
@@ -92,6 +135,22 @@ mod tests {
             assert_eq!(&id.as_str()[14..15], "4");
             assert!(matches!(&id.as_str()[19..20], "8" | "9" | "a" | "b"));
         }
+    }
+
+    #[tokio::test]
+    async fn each_fresh_header_is_new_and_the_last_is_remembered_per_call() {
+        let ((first, second, last), _) = call::scope(async {
+            let first = fresh_header().unwrap();
+            let second = fresh_header().unwrap();
+            (first, second, last_sent())
+        })
+        .await;
+        assert_ne!(first, second);
+        assert_eq!(last.unwrap().as_str(), second.to_str().unwrap());
+        // Outside a call scope nothing is remembered, and nothing fails.
+        fresh_header().unwrap();
+        assert!(last_sent().is_none());
+        assert!(call::scope(async { last_sent() }).await.0.is_none());
     }
 
     #[test]

@@ -132,12 +132,37 @@ pub struct SessionPush {
 }
 
 impl SessionPush {
-    /// Largest body accepted: a token pair is a few kilobytes at most.
-    pub const MAX_BODY_BYTES: usize = 64 * 1024;
+    /// Largest body accepted by default ([`paykit_core::MAX_CALLBACK_BYTES`]): a token pair is
+    /// a few kilobytes at most. [`SessionPush::parse_request_within`] takes another limit.
+    pub const MAX_BODY_BYTES: usize = paykit_core::MAX_CALLBACK_BYTES;
 
     /// Parses the request: `Content-Type` must be JSON when present; `Request-Reference-No`
-    /// (Maya's trace id) is kept when present and well formed.
+    /// (Maya's trace id) is kept when present and well formed. A body over
+    /// [`SessionPush::MAX_BODY_BYTES`] is refused before anything is read.
     pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Self> {
+        SessionPush::parse_request(&WebhookRequest::new(headers, body))
+    }
+
+    /// Parses a request kept as a [`WebhookRequest`] (headers optional), with the default
+    /// body limit.
+    pub fn parse_request(request: &WebhookRequest<'_>) -> Result<Self> {
+        SessionPush::parse_request_within(request, Self::MAX_BODY_BYTES)
+    }
+
+    /// Parses a request whose body may be at most `limit` bytes. The limit is checked first,
+    /// before the headers or any byte of the body are looked at: the Session URL is public,
+    /// and a flood of huge bodies must not cost parse time. Over it, the error names `body`.
+    pub fn parse_request_within(request: &WebhookRequest<'_>, limit: usize) -> Result<Self> {
+        let body = request.bounded_body(limit).map_err(|_| too_large(limit))?;
+        let mut push = SessionPush::parse_unbounded(body)?;
+        if let Some(headers) = request.headers {
+            push.read_headers(headers)?;
+        }
+        Ok(push)
+    }
+
+    /// Checks `Content-Type` and keeps a well-formed `Request-Reference-No`.
+    fn read_headers(&mut self, headers: &HeaderMap) -> Result<()> {
         if let Some(content_type) = headers.get(http::header::CONTENT_TYPE) {
             let is_json = content_type
                 .to_str()
@@ -151,32 +176,23 @@ impl SessionPush {
                 ));
             }
         }
-        let mut push = SessionPush::parse_body(body)?;
-        push.request_reference = headers
+        self.request_reference = headers
             .get(HeaderName::from_static(REQUEST_REFERENCE_NO))
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|v| validate::request_reference("request_reference", v).is_ok())
             .map(str::to_owned);
-        Ok(push)
+        Ok(())
     }
 
-    /// Parses a request kept as a [`WebhookRequest`] (headers optional).
-    pub fn parse_request(request: &WebhookRequest<'_>) -> Result<Self> {
-        match request.headers {
-            Some(headers) => SessionPush::parse(headers, request.body),
-            None => SessionPush::parse_body(request.body),
-        }
-    }
-
-    /// Parses the JSON body alone. Errors name the field and never echo a token.
+    /// Parses the JSON body alone, with the default body limit. Errors name the field and
+    /// never echo a token.
     pub fn parse_body(body: &[u8]) -> Result<Self> {
-        if body.len() > Self::MAX_BODY_BYTES {
-            return Err(Error::invalid_input(
-                "body",
-                format!("larger than {} bytes", Self::MAX_BODY_BYTES),
-            ));
-        }
+        SessionPush::parse_request_within(&WebhookRequest::body_only(body), Self::MAX_BODY_BYTES)
+    }
+
+    /// The body, already within its limit.
+    fn parse_unbounded(body: &[u8]) -> Result<Self> {
         let wire: CustomerTokens = serde_json::from_slice(body).map_err(|e| {
             // serde's message could quote a token; keep only where it failed.
             Error::invalid_input(
@@ -215,6 +231,12 @@ impl SessionPush {
     pub fn request_reference(&self) -> Option<&str> {
         self.request_reference.as_deref()
     }
+}
+
+/// The error for a body over `limit`: an input error naming `body`, like every other fault
+/// of a push (core's check reports it as a bad callback body; a push is not signed).
+fn too_large(limit: usize) -> Error {
+    Error::invalid_input("body", format!("larger than {limit} bytes"))
 }
 
 /// Names the push's fields as Maya spells them.
@@ -349,6 +371,14 @@ impl CustomerSession {
             }));
         }
         Ok(self.tokens())
+    }
+
+    /// Drops the current access token, so the next call refreshes the pair first (Maya
+    /// refused the token after the executor had renewed the other one).
+    pub(crate) async fn invalidate_current(&self) -> Result<()> {
+        let current = self.source.token().await?;
+        self.source.invalidate(&current);
+        Ok(())
     }
 
     /// `X-Authorization: <customer access token>`, renewed on HTTP 401.

@@ -117,10 +117,11 @@ pub(crate) fn request_reference(field: &'static str, text: &str) -> Result<()> {
             return fail("hex digits in 8-4-4-4-12 groups expected");
         }
     }
-    if bytes[14] != b'4' {
+    if bytes.get(14) != Some(&b'4') {
         return fail("version digit (15th character) must be 4");
     }
-    if !matches!(bytes[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b') {
+    let variant = bytes.get(19).map(u8::to_ascii_lowercase);
+    if !matches!(variant, Some(b'8' | b'9' | b'a' | b'b')) {
         return fail("variant digit (20th character) must be 8, 9, a or b");
     }
     Ok(())

@@ -375,7 +375,7 @@ async fn execute_is_repeated_on_fault_codes_then_finds_it_processed() {
         .await
         .unwrap();
     assert!(matches!(outcome, ExecuteOutcome::AlreadyProcessed { .. }));
-    // Each attempt carries its own Request-Reference-No.
+    // The merchant's own Request-Reference-No is kept on every attempt (their trace id).
     let references: Vec<String> = server
         .received_requests()
         .await
@@ -389,9 +389,7 @@ async fn execute_is_repeated_on_fault_codes_then_finds_it_processed() {
                 .to_owned()
         })
         .collect();
-    assert_eq!(references.len(), 2);
-    assert_eq!(references[0], REFERENCE);
-    assert_ne!(references[0], references[1]);
+    assert_eq!(references, [REFERENCE; 2]);
 }
 
 #[tokio::test]
@@ -759,4 +757,36 @@ async fn invalid_input_is_refused_before_any_io() {
             .unwrap_err();
         assert_eq!(field(err), "payment_id");
     }
+}
+
+#[tokio::test]
+async fn execute_fault_code_repeats_stop_at_the_calls_deadline() {
+    // The executor's deadline bounds each call; the fault-code repeats around them must not
+    // stretch execute past it: a repeat whose wait would cross the deadline is not made.
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let client = builder(&server)
+        .executor_config(
+            paykit_core::http::ExecutorConfig::default().deadline(Duration::from_secs(5)),
+        )
+        .execute_retry(paykit_maya::ExecuteRetry::new(3, Duration::from_secs(10)))
+        .build()
+        .unwrap();
+    let session = common::session(&client);
+    mount_execute(
+        &server,
+        ResponseTemplate::new(400)
+            .set_body_json(json!({ "code": "PY0001", "message": "System error" })),
+        1,
+    )
+    .await;
+    let err = client
+        .execute_payment(&session, &ExecutePayment::new(PAYMENT_ID))
+        .await
+        .unwrap_err();
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { cause: UnknownCause::ProviderFault { code, .. }, .. } if code == "PY0001"),
+        "{err:?}"
+    );
 }

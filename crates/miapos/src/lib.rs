@@ -80,6 +80,18 @@
 //!
 //! Timeouts and 5xx answers are ridden out; any other error ends polling.
 
+// No panic on any bytes a provider or a callback sender can send (issue 11): these lints
+// keep panicking shortcuts out of library code. `arithmetic_side_effects` is left out: it
+// flags every `Instant + Duration` and `Decimal` sum, whose bounds validation sets; the
+// property tests and fuzzers in crates/props look for the overflow it would guard.
+#![deny(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unreachable,
+    clippy::unwrap_used
+)]
+
 mod auth;
 mod confirm;
 mod error;

@@ -113,8 +113,11 @@ fn parse(body: &[u8]) -> Result<Parsed> {
 fn canonical_from_fields(fields: &[(String, JsonLiteral)]) -> Result<String> {
     let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
     keys.sort_unstable();
-    if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
-        return Err(bad_body(format!("`result.{}` appears twice", pair[0])));
+    if let Some(twice) = keys.windows(2).find_map(|pair| match pair {
+        [a, b] if a == b => Some(*a),
+        _ => None,
+    }) {
+        return Err(bad_body(format!("`result.{twice}` appears twice")));
     }
     let mut present: Vec<(&str, String)> = Vec::with_capacity(fields.len());
     for (key, value) in fields {

@@ -180,20 +180,23 @@ fn is_uuid(text: &str) -> bool {
 /// `YYYY-MM-DDTHH:MM:SS` (Chișinău local time, as observed), optionally followed by `Z` or
 /// `±HH:MM` (the signature guide's example).
 fn is_local_date_time(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.len() < 19 {
+    let Some((stamp, zone)) = text.as_bytes().split_at_checked(19) else {
         return false;
-    }
-    let (stamp, zone) = bytes.split_at(19);
-    let digits = |range: std::ops::Range<usize>| stamp[range].iter().all(u8::is_ascii_digit);
+    };
+    let part = |range: std::ops::Range<usize>| stamp.get(range).unwrap_or_default();
+    let digits = |range: std::ops::Range<usize>| {
+        let digits = part(range);
+        !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+    };
+    // Only called once `digits` has checked the range: each byte is 0-9.
     let number = |range: std::ops::Range<usize>| {
-        stamp[range]
+        part(range)
             .iter()
-            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+            .fold(0u32, |n, b| n * 10 + u32::from(b.saturating_sub(b'0')))
     };
     let layout = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')]
         .iter()
-        .all(|(at, sep)| stamp[*at] == *sep);
+        .all(|(at, sep)| stamp.get(*at) == Some(sep));
     let all_digits = [0..4, 5..7, 8..10, 11..13, 14..16, 17..19]
         .into_iter()
         .all(digits);
@@ -219,9 +222,12 @@ fn is_local_date_time(text: &str) -> bool {
 /// optionally 3 of branch.
 fn is_bic(text: &str) -> bool {
     let bytes = text.as_bytes();
+    let Some((bank_and_country, rest)) = bytes.split_at_checked(6) else {
+        return false;
+    };
     matches!(bytes.len(), 8 | 11)
-        && bytes[..6].iter().all(u8::is_ascii_uppercase)
-        && bytes[6..]
+        && bank_and_country.iter().all(u8::is_ascii_uppercase)
+        && rest
             .iter()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
