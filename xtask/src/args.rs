@@ -1,6 +1,8 @@
 //! Command-line parsing and help texts.
 
+use crate::fuzz::{DEFAULT_SECS, FuzzArgs};
 use crate::run::Failure;
+use crate::soak::SoakArgs;
 use crate::workspace::PROVIDERS;
 
 /// What to do.
@@ -20,6 +22,10 @@ pub(crate) enum Command {
     Bench,
     /// The dependency policy and the offline advisories check.
     Deny,
+    /// The fuzz targets (libFuzzer on nightly, property tests on stable).
+    Fuzz(FuzzArgs),
+    /// The fault soak against the simulator.
+    Soak(SoakArgs),
 }
 
 pub(crate) const HELP: &str = "\
@@ -36,6 +42,12 @@ COMMANDS:
     bench                       run paykit-core's benchmarks and print their ratios
     deny                        cargo-deny: licenses, bans, sources, and advisories against the
                                 offline RustSec snapshot in xtask/advisory-db/
+    fuzz [--time SECS] [TARGET] the fuzz targets in fuzz/ (libFuzzer on nightly, else the
+                                stable property tests); --seed writes the seed corpora only
+    soak [--payments N] [--seed S]
+                                the fault soak: every provider against the simulator with
+                                faults on, checked against its ledger (default 2000 payments
+                                per provider, seed 11)
 
 Each command takes --help.";
 
@@ -80,6 +92,62 @@ pub(crate) const BENCH_HELP: &str = "\
 cargo xtask bench: run `cargo bench -p paykit-core` and print the ratios it reports
 (lines mentioning \"ratio\" or \"target\"). Says so and succeeds when paykit-core has no benches yet.";
 
+pub(crate) const FUZZ_HELP: &str = "\
+cargo xtask fuzz: the fuzz targets of paykit-props (crates/props/README.md)
+
+USAGE:
+    cargo xtask fuzz [--time SECS] [--stable] [TARGET]
+    cargo xtask fuzz --seed [TARGET]
+
+With a nightly toolchain and cargo-fuzz: writes fuzz/corpus/<target>/ from fixtures/, then runs
+`cargo +nightly fuzz run <target>` for SECS (default 60) per target, or only TARGET, and prints
+executions and crashes per target. Without them: says so and runs the same targets as stable
+property tests (`cargo test -p paykit-props --release`), as --stable does anywhere. --seed only
+writes the corpora.";
+
+pub(crate) const SOAK_HELP: &str = "\
+cargo xtask soak: the fault soak of crates/soak
+
+USAGE:
+    cargo xtask soak [--payments N] [--seed S]
+
+Starts the simulator in-process with faults on (latency, 5xx before and after processing,
+dropped callbacks, each token endpoint down for its first requests) and drives N payments per
+provider (default 2000), with their captures and refunds, through every client at once. Every
+unknown outcome is reconciled; every belief is then compared with the simulator's ledger.
+Prints per provider: operations, faults injected, outcomes known/unknown, unknowns resolved,
+money moved but reported not moved, and operations performed twice; fails unless both are 0.
+The seed (default 11) fixes the plan of payments; the simulator places faults at random.";
+
+/// `fuzz` options: `--time SECS`, `--seed`, and at most one target name.
+fn fuzz_args(rest: &[&str]) -> Result<FuzzArgs, Failure> {
+    let mut args = FuzzArgs {
+        secs: DEFAULT_SECS,
+        target: None,
+        seed_only: false,
+        stable: false,
+    };
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--time" => {
+                let value = rest.next().copied().unwrap_or_default();
+                args.secs =
+                    value.parse().ok().filter(|secs| *secs > 0).ok_or_else(|| {
+                        Failure::new(format!("--time needs seconds, got `{value}`"))
+                    })?;
+            }
+            "--seed" => args.seed_only = true,
+            "--stable" => args.stable = true,
+            name if !name.starts_with('-') && args.target.is_none() => {
+                args.target = Some(name.to_owned());
+            }
+            other => return Err(Failure::new(format!("unexpected `{other}`\n\n{FUZZ_HELP}"))),
+        }
+    }
+    Ok(args)
+}
+
 /// Parses the arguments after `cargo xtask`.
 pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -90,6 +158,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
         ["contract", ..] if wants_help => Ok(Command::Help(CONTRACT_HELP)),
         ["fixtures", ..] if wants_help => Ok(Command::Help(FIXTURES_HELP)),
         ["bench", ..] if wants_help => Ok(Command::Help(BENCH_HELP)),
+        ["fuzz", ..] if wants_help => Ok(Command::Help(FUZZ_HELP)),
+        ["soak", ..] if wants_help => Ok(Command::Help(SOAK_HELP)),
         _ if wants_help => Ok(Command::Help(HELP)),
         ["ci"] => Ok(Command::Ci),
         ["contract"] => Ok(Command::Contract { provider: None }),
@@ -103,6 +173,10 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
         }),
         ["bench"] => Ok(Command::Bench),
         ["deny"] => Ok(Command::Deny),
+        ["fuzz", rest @ ..] => fuzz_args(rest).map(Command::Fuzz),
+        ["soak", rest @ ..] => crate::soak::parse(rest)
+            .map(Command::Soak)
+            .map_err(|e| Failure::new(format!("{e}\n\n{SOAK_HELP}"))),
         _ => Err(Failure::new(format!(
             "unknown command `{}`\n\n{HELP}",
             args.join(" ")
@@ -151,6 +225,38 @@ mod tests {
         );
         assert_eq!(p("bench").unwrap(), Command::Bench);
         assert_eq!(p("deny").unwrap(), Command::Deny);
+    }
+
+    #[test]
+    fn fuzz_options() {
+        let fuzz = |secs, target: Option<&str>, seed_only| {
+            Command::Fuzz(FuzzArgs {
+                secs,
+                target: target.map(str::to_owned),
+                seed_only,
+                stable: false,
+            })
+        };
+        assert_eq!(p("fuzz").unwrap(), fuzz(DEFAULT_SECS, None, false));
+        assert_eq!(
+            p("fuzz --time 5 maib_callback").unwrap(),
+            fuzz(5, Some("maib_callback"), false)
+        );
+        assert_eq!(p("fuzz --seed").unwrap(), fuzz(DEFAULT_SECS, None, true));
+        assert!(matches!(
+            p("fuzz --stable").unwrap(),
+            Command::Fuzz(FuzzArgs { stable: true, .. })
+        ));
+        assert_eq!(p("fuzz --help").unwrap(), Command::Help(FUZZ_HELP));
+        for bad in [
+            "fuzz --time",
+            "fuzz --time 0",
+            "fuzz --time x",
+            "fuzz a b",
+            "fuzz --fast",
+        ] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@ mod ci;
 mod contract;
 mod deny;
 mod fixtures;
+mod fuzz;
 mod run;
+mod soak;
 mod workspace;
 
 use std::process::ExitCode;
@@ -34,6 +36,8 @@ fn main() -> ExitCode {
         Ok(Command::FixturesNew { provider, name }) => fixtures::new(&provider, &name),
         Ok(Command::Bench) => bench::run(),
         Ok(Command::Deny) => deny::check(),
+        Ok(Command::Fuzz(args)) => fuzz::run(&args),
+        Ok(Command::Soak(args)) => soak::run(&args),
         Err(failure) => Err(failure),
     };
     match result {

@@ -132,6 +132,15 @@ impl Money {
         }
         let mut amount = normalized;
         amount.rescale(exponent);
+        if amount.scale() != exponent {
+            // At the currency's scale the value needs more than Decimal's 96-bit mantissa, and
+            // `rescale` kept fewer decimals: `to_fixed_string` would drop a digit a provider
+            // requires. No payment is that large; refuse it.
+            return Err(Error::invalid_input(
+                "amount",
+                format!("too large to carry {exponent} decimals in {currency}"),
+            ));
+        }
         Ok(Money { amount, currency })
     }
 
@@ -234,6 +243,15 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn amounts_too_large_for_the_currency_scale_are_refused() {
+        // Needs more than Decimal's 96-bit mantissa at scale 2: would print one decimal.
+        let error = Money::parse("792281625142643375935439504", Currency::MDL).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { ref field, .. } if field == "amount"));
+        let large = Money::parse("792281625142643375935439.50", Currency::MDL).unwrap();
+        assert_eq!(large.to_fixed_string(), "792281625142643375935439.50");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::faults::FaultState;
+use crate::faults::{FaultState, Injected};
 use crate::lock::lock;
 use crate::random;
 
@@ -117,6 +117,9 @@ impl Dispatcher {
     /// Delivers `body` to `url` in the background (or drops it, per the current faults).
     pub(crate) fn send(&self, provider: &'static str, url: &str, body: CallbackBody) {
         let dropped = random::hit(self.faults.get().drop_callbacks_percent);
+        if dropped {
+            self.faults.count(provider, Injected::DroppedCallback);
+        }
         let record = CallbackRecord {
             provider,
             url: url.to_owned(),

@@ -3,11 +3,20 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
 
 use crate::faults::Faults;
+use crate::server::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
+
+/// The prefix of every default secret of the simulator.
+pub const TEST_SECRET_PREFIX: &str = "sim-test-";
 
 /// Configuration for [`crate::start`]. `SimConfig::default()` listens on 127.0.0.1 on four
 /// ephemeral ports with fixed test credentials and no faults.
+///
+/// Every default secret starts with [`TEST_SECRET_PREFIX`], so a simulator credential that
+/// leaks into a configuration or a log cannot be mistaken for a real one, and a real one
+/// never looks like a simulator default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SimConfig {
@@ -26,6 +35,12 @@ pub struct SimConfig {
     pub bog: BogConfig,
     /// Maya Mini App partner settings.
     pub maya: MayaConfig,
+    /// How long a client may take to send a request's headers before its connection is
+    /// closed (default 30 s): a slow client cannot hold a connection forever.
+    pub header_read_timeout: Duration,
+    /// Open connections each listener serves at once (default 512); connections beyond it
+    /// are closed unanswered.
+    pub max_connections: usize,
 }
 
 impl Default for SimConfig {
@@ -38,6 +53,8 @@ impl Default for SimConfig {
             miapos: MiaposConfig::default(),
             bog: BogConfig::default(),
             maya: MayaConfig::default(),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -61,6 +78,20 @@ impl SimConfig {
     #[must_use]
     pub fn with_faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Sets the header read timeout of every listener.
+    #[must_use]
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets the open-connection cap of every listener (at least 1).
+    #[must_use]
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
         self
     }
 
@@ -146,8 +177,8 @@ impl Default for MaibConfig {
     fn default() -> Self {
         Self {
             project_id: "1000001".into(),
-            project_secret: "3c1e2f70-8a55-4b1e-9d0c-5a7f2e9b6c41".into(),
-            signature_key: "b7e4d1a2-6c3f-4e8b-a0d9-1f2e3c4b5a69".into(),
+            project_secret: "sim-test-maib-project-secret-3c1e2f70".into(),
+            signature_key: "sim-test-maib-signature-key-b7e4d1a2".into(),
             callback_url: None,
             ok_url: None,
             fail_url: None,
@@ -194,7 +225,7 @@ impl Default for MiaposConfig {
     fn default() -> Self {
         Self {
             merchant_id: "1280".into(),
-            secret_key: "SimSecretKey0123456789abcdefABCD".into(),
+            secret_key: "sim-test-miapos-secret-key-0123abcd".into(),
             terminal_id: "TE0001".into(),
             rtp_terminal_id: "RTP0001".into(),
             callback_url: None,
@@ -222,7 +253,7 @@ impl Default for BogConfig {
     fn default() -> Self {
         Self {
             client_id: "9006".into(),
-            secret_key: "5f2c8e1a9b7d4c3e6a0f1b2d3c4e5f60".into(),
+            secret_key: "sim-test-bog-secret-key-5f2c8e1a".into(),
             callback_url: None,
             refund_callback_url: None,
         }
@@ -245,7 +276,7 @@ impl Default for MayaConfig {
     fn default() -> Self {
         Self {
             client_id: "sim-miniapp-client".into(),
-            client_secret: "sim-miniapp-secret-7c9e4b21".into(),
+            client_secret: "sim-test-maya-client-secret-7c9e4b21".into(),
             p2m_id: "P2M-000000001".into(),
         }
     }
@@ -262,6 +293,20 @@ mod tests {
         assert_eq!(Ports::from_base(0), Ports::ephemeral());
         assert_eq!(Ports::from_base(u16::MAX).maya, u16::MAX);
         assert_eq!(SimConfig::default().with_base_port(9000).ports.bog, 9002);
+    }
+
+    #[test]
+    fn default_secrets_are_marked_as_test_secrets() {
+        let c = SimConfig::default();
+        for secret in [
+            &c.maib.project_secret,
+            &c.maib.signature_key,
+            &c.miapos.secret_key,
+            &c.bog.secret_key,
+            &c.maya.client_secret,
+        ] {
+            assert!(secret.starts_with(TEST_SECRET_PREFIX), "{secret}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::callback::Dispatcher;
 use crate::clock::SimClock;
+use crate::ledger::LedgerBook;
 
 /// A provider's view of the simulator.
 #[derive(Debug, Clone)]
@@ -12,4 +13,6 @@ pub(crate) struct Ctx {
     pub(crate) dispatcher: Dispatcher,
     /// `http://host:port` of this provider's listener, without a trailing slash.
     pub(crate) base_url: String,
+    /// What the providers actually did, for [`crate::Simulator::ledger`].
+    pub(crate) ledger: LedgerBook,
 }

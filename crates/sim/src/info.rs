@@ -74,4 +74,7 @@ pub struct MayaSession {
     pub expires_at: u64,
     /// The `sessionId` the merchant's Session URL answered with, when one was called.
     pub session_id: Option<String>,
+    /// The simulator's name for the customer: the `order_id` of this customer's payments in
+    /// the [`crate::Ledger`] (Maya payments carry no merchant order id).
+    pub customer_id: String,
 }

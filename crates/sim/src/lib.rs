@@ -46,8 +46,24 @@
 //!
 //! # Faults and time
 //!
-//! [`Faults`] add latency, a rate of provider-shaped 5xx answers (before or after processing)
-//! and dropped callbacks; [`Simulator::set_faults`] switches them at runtime.
+//! [`Faults`] add latency, a rate of provider-shaped 5xx answers (before or after processing),
+//! dropped callbacks, and token endpoints that fail their next requests;
+//! [`Simulator::set_faults`] switches them at runtime and [`Simulator::fault_counts`] says how
+//! many of each were injected per provider.
+//!
+//! # The ledger
+//!
+//! [`Simulator::ledger`] is what the providers actually did, per payment: registrations,
+//! charges, holds, captures, refunds, voids and executes, with amounts and how often each
+//! was performed, including operations whose answer an injected fault replaced. A test or a
+//! soak compares what a client reported against it (`paykit-soak` does).
+//!
+//! # Limits and test secrets
+//!
+//! Each listener drops a client that has not sent a request's headers within
+//! [`SimConfig::header_read_timeout`], and serves at most [`SimConfig::max_connections`]
+//! connections at once, closing further ones unanswered. Every default secret starts with
+//! [`TEST_SECRET_PREFIX`] (`sim-test-`), so it cannot be mistaken for a real credential.
 //! [`Simulator::advance`] moves the simulator clock: tokens expire, maib payments time out,
 //! miaPOS payments expire (with a callback), iPay orders fail after an hour, Maya payments
 //! expire after 15 minutes.
@@ -70,6 +86,7 @@ mod faults;
 mod form;
 mod info;
 mod json;
+mod ledger;
 mod lock;
 mod maib;
 mod maya;
@@ -84,8 +101,11 @@ mod tokens;
 mod urls;
 
 pub use callback::{CallbackOutcome, CallbackRecord};
-pub use config::{BogConfig, MaibConfig, MayaConfig, MiaposConfig, Ports, SimConfig};
+pub use config::{
+    BogConfig, MaibConfig, MayaConfig, MiaposConfig, Ports, SimConfig, TEST_SECRET_PREFIX,
+};
 pub use error::SimError;
-pub use faults::Faults;
+pub use faults::{FaultCounts, Faults};
 pub use info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger};
 pub use simulator::{Simulator, start};

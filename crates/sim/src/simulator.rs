@@ -14,8 +14,9 @@ use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::ctx::Ctx;
 use crate::error::SimError;
-use crate::faults::{FaultState, Faults};
+use crate::faults::{FaultCounts, FaultState, Faults};
 use crate::info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+use crate::ledger::{Ledger, LedgerBook, LedgerProvider};
 use crate::maib::Maib;
 use crate::maya::{self, Maya};
 use crate::miapos::Miapos;
@@ -33,6 +34,7 @@ pub struct Simulator {
     clock: Arc<SimClock>,
     faults: Arc<FaultState>,
     dispatcher: Dispatcher,
+    ledger: LedgerBook,
     providers: Vec<Arc<dyn Provider>>,
     bog_provider: Arc<Bog>,
     maya_provider: Arc<Maya>,
@@ -83,10 +85,12 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
     let faults = Arc::new(FaultState::new(config.faults.clone()));
     let dispatcher =
         Dispatcher::new(runtime, Arc::clone(&faults)).map_err(|e| SimError::Http(e.to_string()))?;
+    let ledger = LedgerBook::default();
     let ctx = |i: usize| Ctx {
         clock: Arc::clone(&clock),
         dispatcher: dispatcher.clone(),
         base_url: base(i),
+        ledger: ledger.clone(),
     };
 
     let maib_info = MaibInfo {
@@ -125,12 +129,21 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         Arc::clone(&maya_provider) as Arc<dyn Provider>,
     ];
 
+    let limits = server::Limits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections.max(1),
+    };
     let (shutdown, stop) = watch::channel(false);
     let tasks = listeners
         .into_iter()
         .zip(&providers)
         .map(|(listener, provider)| {
-            listener.serve(Arc::clone(provider), Arc::clone(&faults), stop.clone())
+            listener.serve(
+                Arc::clone(provider),
+                Arc::clone(&faults),
+                limits,
+                stop.clone(),
+            )
         })
         .collect();
     tracing::info!(
@@ -148,6 +161,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         clock,
         faults,
         dispatcher,
+        ledger,
         providers,
         bog_provider,
         maya_provider,
@@ -229,9 +243,21 @@ impl Simulator {
         self.faults.get()
     }
 
+    /// How many faults `provider`'s listener and callbacks injected so far.
+    pub fn fault_counts(&self, provider: LedgerProvider) -> FaultCounts {
+        self.faults.counts(provider.name())
+    }
+
     /// Replaces the faults in force (takes effect for the next request or callback).
     pub fn set_faults(&self, faults: Faults) {
         self.faults.set(faults);
+    }
+
+    /// What every provider actually did so far, per payment: registrations, charges, holds,
+    /// captures, refunds, voids and executes, with amounts, including operations whose answer
+    /// an injected fault replaced.
+    pub fn ledger(&self) -> Ledger {
+        self.ledger.snapshot()
     }
 
     /// Replaces iPay's merchant callback URLs: Payment Status Change and Payment Amount

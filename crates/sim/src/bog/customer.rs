@@ -8,6 +8,7 @@ use super::state::{Order, PreAuth, Status};
 use super::wire::{money, refund_form, status_form};
 use crate::callback::CallbackBody;
 use crate::form;
+use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::outcome;
 use crate::page::Page;
@@ -16,13 +17,24 @@ use crate::server::{SimRequest, SimResponse};
 
 /// Settles an `in_progress` order: approved (funds captured, or blocked for MANUAL) or
 /// declined when the cents are `.01`.
-pub(super) fn settle(order: &mut Order, now_ms: u64) {
+pub(super) fn settle(bog: &Bog, order: &mut Order, now_ms: u64) {
     order.updated_ms = now_ms;
+    let record = |kind| {
+        bog.ctx
+            .ledger
+            .record(LedgerProvider::Bog, &order.order_id, kind, order.amount);
+    };
     if outcome::declined(order.amount) {
+        record(OpKind::Decline);
         order.status = Status::Error;
         order.status_description = "REJECTED";
         return;
     }
+    record(if order.manual {
+        OpKind::Hold
+    } else {
+        OpKind::Charge
+    });
     order.status = Status::Success;
     order.status_description = "PERFORMED";
     order.card = Some((
@@ -54,7 +66,7 @@ pub(super) fn approve_page(bog: &Bog, req: &SimRequest) -> SimResponse {
     };
     let first_visit = order.status == Status::InProgress;
     if first_visit {
-        settle(order, now);
+        settle(bog, order, now);
     }
     let order = order.clone();
     drop(state);

@@ -170,6 +170,21 @@ impl Provider for Bog {
         req.path == "/" || req.path.is_empty()
     }
 
+    fn name(&self) -> &'static str {
+        "bog"
+    }
+
+    fn is_token(&self, req: &SimRequest) -> bool {
+        matches!(
+            req.segments()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["opay", "api", "v1", "oauth2", "token"]
+        )
+    }
+
     fn fault_response(&self) -> SimResponse {
         errors::business(500, "INTERNAL_ERROR", "Internal server error")
     }

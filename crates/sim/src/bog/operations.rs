@@ -11,6 +11,7 @@ use super::validate;
 use super::wire::{Charge, Completion};
 use crate::form;
 use crate::json::Object;
+use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::random;
 use crate::server::{SimRequest, SimResponse};
@@ -40,10 +41,21 @@ pub(super) fn refund(bog: &Bog, req: &SimRequest) -> SimResponse {
     if order.status != Status::Success {
         return errors::conflict("Only successful payments can be refunded");
     }
+    let refunded_before = order.refunded;
     let released = match apply_refund(order, requested) {
         Ok(released) => released,
         Err(message) => return errors::conflict(message),
     };
+    if released {
+        bog.ctx
+            .ledger
+            .record(LedgerProvider::Bog, order_id, OpKind::Void, order.amount);
+    } else {
+        let amount = order.refunded.saturating_sub(refunded_before);
+        bog.ctx
+            .ledger
+            .record(LedgerProvider::Bog, order_id, OpKind::Refund, amount);
+    }
     order.updated_ms = now;
     let order = order.clone();
     drop(state);
@@ -150,6 +162,14 @@ pub(super) fn complete_preauth(bog: &Bog, order_id: &str, body: &Object<'_>) -> 
         other => return errors::invalid(&format!("auth_type {other} is not supported")),
     };
     order.updated_ms = now;
+    let (kind, amount) = if order.pre_auth == Some(PreAuth::Unblocked) {
+        (OpKind::Void, order.amount)
+    } else {
+        (OpKind::Capture, order.captured)
+    };
+    bog.ctx
+        .ledger
+        .record(LedgerProvider::Bog, &order.order_id, kind, amount);
     let order = order.clone();
     drop(state);
     send_status(bog, &order);
@@ -204,7 +224,14 @@ pub(super) fn subscription(bog: &Bog, body: &Object<'_>) -> SimResponse {
             order_id: &order.order_id,
         },
     );
-    settle(&mut order, now);
+    bog.ctx.ledger.register(
+        LedgerProvider::Bog,
+        &order.order_id,
+        order.shop_order_id.as_deref(),
+        &order.currency,
+        order.amount,
+    );
+    settle(bog, &mut order, now);
     state.orders.insert(order.order_id.clone(), order.clone());
     drop(state);
     send_status(bog, &order);

@@ -10,6 +10,7 @@ use super::state::{Order, Status};
 use super::validate;
 use super::wire::{CreatedOrder, Details, Link};
 use crate::json::Object;
+use crate::ledger::LedgerProvider;
 use crate::lock::lock;
 use crate::random;
 use crate::server::SimResponse;
@@ -45,6 +46,13 @@ pub(super) fn create(bog: &Bog, body: &Object<'_>) -> SimResponse {
     );
     let mut state = lock(&bog.state);
     let ipay_payment_id = state.next_payment_no();
+    bog.ctx.ledger.register(
+        LedgerProvider::Bog,
+        &order_id,
+        new.shop_order_id.as_deref(),
+        &new.currency,
+        new.amount,
+    );
     state.orders.insert(
         order_id.clone(),
         Order {

@@ -1,13 +1,14 @@
 //! Stored cards: `execute-recurring` (synchronous, no customer) and `delete-card`.
 
 use super::Maib;
-use super::customer::authorize_card;
+use super::customer::{authorize_card, record_authorization};
 use super::errors::{self, MaibError};
 use super::payments::usable_card;
 use super::state::{CardUse, PayKind, Payment};
 use super::validate::{self, Rules};
 use super::wire::{Deleted, Executed};
 use crate::json::{Money, Object};
+use crate::ledger::LedgerProvider;
 use crate::lock::lock;
 use crate::random;
 use crate::server::SimResponse;
@@ -51,6 +52,14 @@ pub(super) fn execute_recurring(maib: &Maib, body: &Object<'_>) -> SimResponse {
         }),
         None => errors::one(MaibError::internal()),
     };
+    maib.ctx.ledger.register(
+        LedgerProvider::Maib,
+        &payment.pay_id,
+        payment.order.order_id.as_deref(),
+        &payment.order.currency,
+        payment.order.amount.unwrap_or_default(),
+    );
+    record_authorization(maib, &payment);
     state.payments.insert(payment.pay_id.clone(), payment);
     response
 }

@@ -9,6 +9,7 @@ use super::Maib;
 use super::state::{Authorization, Card, CardUse, PayKind, PayStatus, Payment};
 use super::wire::CallbackResult;
 use crate::callback::CallbackBody;
+use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::outcome;
 use crate::page::{Page, append_query};
@@ -67,6 +68,7 @@ pub(super) fn payment_page(maib: &Maib, req: &SimRequest) -> SimResponse {
         let (status, auth) = authorize_card(payment.order.amount);
         payment.status = status;
         payment.auth = Some(auth);
+        record_authorization(maib, payment);
         if payment.kind.saves_card() && status != PayStatus::Failed {
             let biller_id = random::uuid_v4();
             payment.biller_id = Some(biller_id.clone());
@@ -93,6 +95,22 @@ pub(super) fn payment_page(maib: &Maib, req: &SimRequest) -> SimResponse {
         send_callback(maib, &payment);
     }
     render(maib, &payment)
+}
+
+/// Writes the card-processing result of `payment` to the ledger.
+pub(super) fn record_authorization(maib: &Maib, payment: &Payment) {
+    let Some(amount) = payment.order.amount else {
+        return; // a card registration without a payment moves no money
+    };
+    let kind = match (payment.status, payment.kind) {
+        (PayStatus::Failed, _) => OpKind::Decline,
+        (PayStatus::Ok, PayKind::Hold) => OpKind::Hold,
+        (PayStatus::Ok, _) => OpKind::Charge,
+        _ => return,
+    };
+    maib.ctx
+        .ledger
+        .record(LedgerProvider::Maib, &payment.pay_id, kind, amount);
 }
 
 fn not_found() -> SimResponse {

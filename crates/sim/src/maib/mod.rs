@@ -153,6 +153,21 @@ impl Provider for Maib {
         req.path == "/ecomm01/ClientHandler"
     }
 
+    fn name(&self) -> &'static str {
+        "maib"
+    }
+
+    fn is_token(&self, req: &SimRequest) -> bool {
+        matches!(
+            req.segments()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["v1", "generate-token"]
+        )
+    }
+
     fn fault_response(&self) -> SimResponse {
         errors::one(MaibError::internal())
     }

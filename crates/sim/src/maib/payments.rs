@@ -7,6 +7,7 @@ use super::state::{CardUse, PayKind, PayStatus, Payment, State};
 use super::validate::{self, Rules, mmyy_is_past, parse_mmyy};
 use super::wire::{PayInfo, Registered};
 use crate::json::Object;
+use crate::ledger::LedgerProvider;
 use crate::lock::lock;
 use crate::random;
 use crate::server::SimResponse;
@@ -46,6 +47,13 @@ pub(super) fn register(maib: &Maib, body: &Object<'_>, kind: PayKind) -> SimResp
         ),
     });
     state.pages.insert(trans_id, pay_id.clone());
+    maib.ctx.ledger.register(
+        LedgerProvider::Maib,
+        &pay_id,
+        order.order_id.as_deref(),
+        &order.currency,
+        order.amount.unwrap_or_default(),
+    );
     state.payments.insert(
         pay_id.clone(),
         Payment {

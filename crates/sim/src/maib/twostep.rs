@@ -9,6 +9,7 @@ use super::state::{PayKind, PayStatus};
 use super::validate::optional_amount;
 use super::wire::{Completed, Refunded};
 use crate::json::{Money, Object};
+use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::server::SimResponse;
 
@@ -45,6 +46,9 @@ pub(super) fn complete(maib: &Maib, body: &Object<'_>) -> SimResponse {
         return errors::one(MaibError::confirm_too_large(&held.to_string()));
     }
     p.confirm_amount = Some(amount);
+    maib.ctx
+        .ledger
+        .record(LedgerProvider::Maib, &p.pay_id, OpKind::Capture, amount);
     let Some(auth) = p.auth.as_ref() else {
         return errors::one(MaibError::internal());
     };
@@ -107,7 +111,16 @@ pub(super) fn refund(maib: &Maib, body: &Object<'_>) -> SimResponse {
             None => paid,
         }
     };
+    // A full refund of a hold releases it: no money had been taken.
+    let kind = if p.is_held() {
+        OpKind::Void
+    } else {
+        OpKind::Refund
+    };
     p.refund_amount = Some(amount);
+    maib.ctx
+        .ledger
+        .record(LedgerProvider::Maib, &p.pay_id, kind, amount);
     errors::ok(&Refunded {
         pay_id: &p.pay_id,
         order_id: p.order.order_id.as_deref(),

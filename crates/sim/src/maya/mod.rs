@@ -70,6 +70,7 @@ impl Maya {
             refresh_token: tokens.refresh_token,
             expires_at: tokens.expires_at,
             session_id: None,
+            customer_id: customer,
         }
     }
 
@@ -184,6 +185,21 @@ impl Provider for Maya {
 
     fn is_page(&self, _req: &SimRequest) -> bool {
         false
+    }
+
+    fn name(&self) -> &'static str {
+        "maya"
+    }
+
+    fn is_token(&self, req: &SimRequest) -> bool {
+        matches!(
+            req.segments()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["oauth", "token"]
+        )
     }
 
     fn fault_response(&self) -> SimResponse {

@@ -8,6 +8,7 @@ use super::errors::{self, Parameter};
 use super::state::{Payment, Status};
 use super::wire::{PaymentView, Profile};
 use crate::json::{Field, Object};
+use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::outcome;
 use crate::random;
@@ -119,6 +120,13 @@ pub(super) fn create(maya: &Maya, req: &SimRequest) -> SimResponse {
         created_ms: maya.now(),
     };
     let response = SimResponse::json(200, &PaymentView::created(&payment, &rrn));
+    maya.ctx.ledger.register(
+        LedgerProvider::Maya,
+        &payment.id,
+        Some(&payment.customer),
+        &payment.currency,
+        payment.value,
+    );
     lock(&maya.state)
         .payments
         .insert(payment.id.clone(), payment);
@@ -152,6 +160,14 @@ pub(super) fn execute(maya: &Maya, req: &SimRequest, id: &str) -> SimResponse {
     } else {
         Status::Approved
     };
+    let kind = if payment.status == Status::Approved {
+        OpKind::Execute
+    } else {
+        OpKind::Decline
+    };
+    maya.ctx
+        .ledger
+        .record(LedgerProvider::Maya, &payment.id, kind, payment.value);
     SimResponse::json(200, &PaymentView::executed(payment, &rrn))
 }
 

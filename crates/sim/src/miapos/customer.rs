@@ -8,6 +8,7 @@ use super::Miapos;
 use super::state::{Payment, Status, local_time};
 use super::wire::{AmountForm, PaymentResult};
 use crate::callback::CallbackBody;
+use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::outcome;
 use crate::page::Page;
@@ -43,6 +44,15 @@ pub(super) fn checkout(miapos: &Miapos, req: &SimRequest) -> SimResponse {
             Status::Success
         };
         p.payment_date = Some(local_time(now));
+        let kind = if p.status == Status::Success {
+            OpKind::Charge
+        } else {
+            OpKind::Decline
+        };
+        miapos
+            .ctx
+            .ledger
+            .record(LedgerProvider::Miapos, &p.payment_id, kind, p.amount);
         if p.status == Status::Success {
             p.swift_message_id = Some(random::uuid_v4());
             p.swift_payer_bank = Some(PAYER_BANK);

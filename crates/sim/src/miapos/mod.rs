@@ -126,6 +126,21 @@ impl Provider for Miapos {
         req.path == "/checkout"
     }
 
+    fn name(&self) -> &'static str {
+        "miapos"
+    }
+
+    fn is_token(&self, req: &SimRequest) -> bool {
+        matches!(
+            req.segments()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["ecomm", "api", "v1", "token", ..]
+        )
+    }
+
     fn fault_response(&self) -> SimResponse {
         errors::error(500, "Internal server error")
     }

@@ -7,6 +7,7 @@ use super::state::{Payment, PaymentType, Status};
 use super::validate;
 use super::wire::{AmountForm, Created, PaymentResult, PublicKey};
 use crate::json::Object;
+use crate::ledger::LedgerProvider;
 use crate::lock::lock;
 use crate::random;
 use crate::server::SimResponse;
@@ -74,6 +75,13 @@ pub(super) fn create(miapos: &Miapos, body: &Object<'_>, rtp_direct: bool) -> Si
         swift_message_id: None,
         swift_payer_bank: None,
     };
+    miapos.ctx.ledger.register(
+        LedgerProvider::Miapos,
+        &payment_id,
+        Some(&payment.order_id),
+        &payment.currency,
+        payment.amount,
+    );
     lock(&miapos.state).payments.insert(payment_id, payment);
     response
 }

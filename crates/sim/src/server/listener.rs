@@ -1,4 +1,7 @@
-//! Accepting connections and serving them until shutdown.
+//! Accepting connections and serving them until shutdown, with two bounds against clients
+//! that hold connections open: a deadline for reading each request's headers (a slow-loris
+//! client is dropped) and a cap on open connections per listener (connections beyond it are
+//! closed at once, so the ones already served keep being answered).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,17 +15,30 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use super::{Provider, SimRequest, SimResponse};
-use crate::faults::FaultState;
+use crate::faults::{FaultState, Injected};
 use crate::random;
 
 /// Largest request body accepted; larger bodies get HTTP 413.
 const MAX_BODY: usize = 1024 * 1024;
+
+/// How long a client may take to send a request's headers (hyper's own default).
+pub(crate) const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Open connections one listener serves at once (far above what a soak or a demo opens).
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// The bounds on client connections.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) max_connections: usize,
+}
 
 /// A bound, not yet serving, listener.
 #[derive(Debug)]
@@ -42,9 +58,10 @@ impl Listener {
         self,
         provider: Arc<dyn Provider>,
         faults: Arc<FaultState>,
+        limits: Limits,
         shutdown: watch::Receiver<bool>,
     ) -> JoinHandle<()> {
-        tokio::spawn(accept_loop(self.inner, provider, faults, shutdown))
+        tokio::spawn(accept_loop(self.inner, provider, faults, limits, shutdown))
     }
 }
 
@@ -59,8 +76,10 @@ async fn accept_loop(
     listener: TcpListener,
     provider: Arc<dyn Provider>,
     faults: Arc<FaultState>,
+    limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -74,13 +93,28 @@ async fn accept_loop(
                 continue;
             }
         };
+        // Over the cap the connection is closed unanswered: queueing it would let idle
+        // clients starve the listener.
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            tracing::warn!(
+                provider = provider.name(),
+                max = limits.max_connections,
+                "paykit-sim: connection refused, too many open"
+            );
+            drop(stream);
+            continue;
+        };
         let provider = Arc::clone(&provider);
         let faults = Arc::clone(&faults);
         let mut stop = shutdown.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let service =
                 service_fn(move |req| serve_one(Arc::clone(&provider), Arc::clone(&faults), req));
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
                 result = conn.as_mut() => {
@@ -124,16 +158,24 @@ async fn answer(provider: &dyn Provider, faults: &FaultState, req: &SimRequest) 
         return provider.handle(req);
     }
     let current = faults.get();
+    let name = provider.name();
     if !current.latency.is_zero() {
+        faults.count(name, Injected::Delayed);
         tokio::time::sleep(current.latency).await;
     }
+    if provider.is_token(req) && faults.token_outage(name) {
+        tracing::debug!(path = %req.path, "paykit-sim: token endpoint down (fault)");
+        return provider.fault_response();
+    }
     if random::hit(current.error_rate_percent) {
+        faults.count(name, Injected::FailedBefore);
         tracing::debug!(path = %req.path, "paykit-sim: injected 5xx (not processed)");
         return provider.fault_response();
     }
     provider.sweep();
     let response = provider.handle(req);
     if random::hit(current.error_after_processing_percent) {
+        faults.count(name, Injected::FailedAfter);
         tracing::debug!(path = %req.path, "paykit-sim: injected 5xx (processed)");
         return provider.fault_response();
     }

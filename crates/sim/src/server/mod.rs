@@ -4,7 +4,9 @@ mod listener;
 mod request;
 mod response;
 
-pub(crate) use listener::{Listener, bind};
+pub(crate) use listener::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Limits, Listener, bind,
+};
 pub(crate) use request::SimRequest;
 pub(crate) use response::SimResponse;
 
@@ -15,6 +17,13 @@ pub(crate) trait Provider: Send + Sync + std::fmt::Debug + 'static {
 
     /// Whether `req` is a customer-facing page (exempt from injected faults).
     fn is_page(&self, req: &SimRequest) -> bool;
+
+    /// The provider's short name, as in the ledger and the fault counters.
+    fn name(&self) -> &'static str;
+
+    /// Whether `req` asks the provider's token endpoint for a merchant token (the target of
+    /// the token-outage fault).
+    fn is_token(&self, req: &SimRequest) -> bool;
 
     /// The provider-shaped answer to an injected server fault.
     fn fault_response(&self) -> SimResponse;

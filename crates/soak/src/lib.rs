@@ -1,0 +1,42 @@
+//! A fault soak of paykit: the simulator runs in-process with faults on (latency, 5xx before
+//! and after processing, dropped callbacks, a token endpoint that fails for a while), and
+//! every provider client (maib, miaPOS, iPay, Maya) drives payments, captures and refunds
+//! concurrently through the common traits. Every operation is attempted until its effect is
+//! known; an outcome paykit reports as unknown is reconciled (status query, or the
+//! simulator's ledger where no query can tell) before any new attempt. At the end every
+//! belief is compared with the simulator's ledger of what the providers actually did.
+//!
+//! Two numbers must be zero: money moved that paykit reported as not moved, and operations
+//! a provider performed twice. [`Report::passed`] says whether they are (and whether paykit
+//! never claimed money moved when it did not).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), paykit_soak::SoakError> {
+//! let report = paykit_soak::run(paykit_soak::SoakConfig::default()).await?;
+//! println!("{report}");
+//! assert!(report.passed());
+//! # Ok(()) }
+//! ```
+
+mod check;
+mod drive;
+mod report;
+mod rng;
+mod run;
+
+pub use report::{Finding, FindingKind, ProviderReport, Report};
+pub use run::{SoakConfig, SoakError, default_faults, run};
+
+use std::sync::Arc;
+
+/// What every flow shares.
+#[derive(Debug)]
+pub(crate) struct Env {
+    pub(crate) sim: Arc<paykit_sim::Simulator>,
+    /// The customer's browser.
+    pub(crate) http: reqwest::Client,
+    pub(crate) seed: u64,
+    /// Where callbacks go: the simulator's own sink (the soak reconciles by query and ledger;
+    /// callbacks are sent so that the dropped-callback fault has something to drop).
+    pub(crate) callback_sink: String,
+}

@@ -1,0 +1,382 @@
+//! The per-provider numbers, computed from the soak's checks and the simulator's ledger.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use paykit_sim::{FaultCounts, Ledger, LedgerProvider, OpKind};
+
+use crate::check::{Belief, Check};
+
+/// One misreport or double operation, precisely enough to reproduce it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What kind of finding.
+    pub kind: FindingKind,
+    /// Provider, call, target, what paykit reported and what the ledger says.
+    pub detail: String,
+}
+
+/// The kinds of finding that fail a soak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// The provider performed the operation; paykit said it did not.
+    MovedReportedNotMoved,
+    /// The provider performed one operation more than once.
+    PerformedTwice,
+    /// paykit said the operation happened; the provider did not perform it.
+    ReportedMovedNotMoved,
+}
+
+/// The numbers for one provider.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderReport {
+    /// Operations attempted (registrations, charges, captures, refunds, executes; customer
+    /// payments checked by status).
+    pub operations: u64,
+    /// Attempts per operation, by the ledger's name for it.
+    pub by_operation: BTreeMap<&'static str, u64>,
+    /// Faults the simulator injected for this provider.
+    pub faults: FaultCounts,
+    /// Attempts whose outcome paykit reported as known.
+    pub known: u64,
+    /// Attempts whose outcome paykit reported as unknown.
+    pub unknown: u64,
+    /// Unknowns resolved by the provider's status query.
+    pub resolved_by_query: u64,
+    /// Unknowns resolved against the ledger (no query could answer).
+    pub resolved_by_ledger: u64,
+    /// Operations still unknown at the end.
+    pub unresolved: u64,
+    /// Must be zero: money moved that paykit reported as not moved.
+    pub moved_reported_not_moved: u64,
+    /// Must be zero: operations the provider performed twice.
+    pub performed_twice: u64,
+    /// Should be zero too: paykit said money moved and it did not.
+    pub reported_moved_not_moved: u64,
+    /// Merchant orders registered more than once (a create repeated after a lost answer; no
+    /// money moves until a customer pays, and the soak's customers pay only the one answered).
+    pub duplicate_registrations: u64,
+    /// Operations the soak gave up on (a query kept failing, a flow could not go on).
+    pub abandoned: u64,
+    /// Every finding, for the printout.
+    pub findings: Vec<Finding>,
+}
+
+impl ProviderReport {
+    /// Whether the two numbers that must be zero (and the reverse misreport) are zero.
+    pub fn passed(&self) -> bool {
+        self.moved_reported_not_moved == 0
+            && self.performed_twice == 0
+            && self.reported_moved_not_moved == 0
+    }
+
+    /// Compares `checks` of `provider` with the ledger.
+    pub(crate) fn build(
+        provider: LedgerProvider,
+        checks: &[Check],
+        abandoned: u64,
+        ledger: &Ledger,
+        faults: FaultCounts,
+    ) -> Self {
+        let mut r = ProviderReport {
+            faults,
+            abandoned,
+            ..Self::default()
+        };
+        for check in checks {
+            let attempts = u64::from(check.attempts);
+            let unknown = u64::from(check.unknown);
+            r.operations = r.operations.saturating_add(attempts);
+            let per_op = r.by_operation.entry(op_name(check.op)).or_default();
+            *per_op = per_op.saturating_add(attempts);
+            r.unknown = r.unknown.saturating_add(unknown);
+            r.known = r.known.saturating_add(attempts.saturating_sub(unknown));
+            r.resolved_by_query = r
+                .resolved_by_query
+                .saturating_add(u64::from(check.resolved_by_query));
+            r.resolved_by_ledger = r
+                .resolved_by_ledger
+                .saturating_add(u64::from(check.resolved_by_ledger));
+            let performed = check.performed(ledger, provider);
+            if check.op == OpKind::Register {
+                // A registration moves no money, and paykit says so: it treats a lost create
+                // answer as safe to repeat. A repeat leaves an unpaid duplicate, counted for
+                // information only.
+                if performed > 1 {
+                    r.duplicate_registrations = r.duplicate_registrations.saturating_add(1);
+                }
+                if check.belief == Belief::Unknown {
+                    r.unresolved = r.unresolved.saturating_add(1);
+                }
+                continue;
+            }
+            let describe = |what: &str| {
+                format!(
+                    "{provider} {} ({:?} {:?}): {what}; paykit's last answer: {}; ledger: {} \
+                     performed {performed} time(s), {} attempt(s), {} unknown",
+                    check.call,
+                    check.op,
+                    check.target,
+                    check.last_answer,
+                    op_name(check.op),
+                    check.attempts,
+                    check.unknown
+                )
+            };
+            match check.belief {
+                Belief::Unknown => r.unresolved = r.unresolved.saturating_add(1),
+                Belief::NotMoved if performed > 0 => {
+                    r.moved_reported_not_moved = r.moved_reported_not_moved.saturating_add(1);
+                    r.findings.push(Finding {
+                        kind: FindingKind::MovedReportedNotMoved,
+                        detail: describe("reported as not performed"),
+                    });
+                }
+                Belief::Moved if performed == 0 => {
+                    r.reported_moved_not_moved = r.reported_moved_not_moved.saturating_add(1);
+                    r.findings.push(Finding {
+                        kind: FindingKind::ReportedMovedNotMoved,
+                        detail: describe("reported as performed"),
+                    });
+                }
+                Belief::Moved | Belief::NotMoved => {}
+            }
+            if performed > 1 {
+                r.performed_twice = r.performed_twice.saturating_add(1);
+                r.findings.push(Finding {
+                    kind: FindingKind::PerformedTwice,
+                    detail: describe("meant once"),
+                });
+            }
+        }
+        r.count_doubles_per_order(provider, ledger);
+        r
+    }
+
+    /// A merchant order id charged (or registered) on more than one provider payment: a
+    /// create or charge repeated behind the merchant's back.
+    fn count_doubles_per_order(&mut self, provider: LedgerProvider, ledger: &Ledger) {
+        let mut per_order: HashMap<&str, (usize, usize)> = HashMap::new();
+        for p in ledger.payments().filter(|p| p.provider == provider) {
+            let Some(order) = p.order_id.as_deref() else {
+                continue;
+            };
+            let entry = per_order.entry(order).or_default();
+            entry.0 = entry.0.saturating_add(1);
+            if p.moved_money() {
+                entry.1 = entry.1.saturating_add(1);
+            }
+        }
+        let mut doubled: Vec<(&str, (usize, usize))> = per_order
+            .into_iter()
+            .filter(|(_, (_, moved))| *moved > 1)
+            .collect();
+        doubled.sort_unstable();
+        for (order, (registered, moved)) in doubled {
+            self.performed_twice = self.performed_twice.saturating_add(1);
+            self.findings.push(Finding {
+                kind: FindingKind::PerformedTwice,
+                detail: format!(
+                    "{provider} order {order:?}: {registered} payments registered, {moved} moved \
+                     money (one was meant)"
+                ),
+            });
+        }
+    }
+}
+
+fn op_name(op: OpKind) -> &'static str {
+    match op {
+        OpKind::Register => "register",
+        OpKind::Charge => "charge",
+        OpKind::Hold => "hold",
+        OpKind::Capture => "capture",
+        OpKind::Refund => "refund",
+        OpKind::Void => "void",
+        OpKind::Execute => "execute",
+        OpKind::Decline => "decline",
+        _ => "operation",
+    }
+}
+
+/// The whole soak's result.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Per provider, in a fixed order.
+    pub providers: Vec<(LedgerProvider, ProviderReport)>,
+    /// The seed the plan came from.
+    pub seed: u64,
+    /// Wall time, in milliseconds.
+    pub wall_ms: u128,
+}
+
+impl Report {
+    /// Whether every provider passed.
+    pub fn passed(&self) -> bool {
+        self.providers.iter().all(|(_, r)| r.passed())
+    }
+
+    /// The numbers of one provider.
+    pub fn provider(&self, provider: LedgerProvider) -> Option<&ProviderReport> {
+        self.providers
+            .iter()
+            .find(|(p, _)| *p == provider)
+            .map(|(_, r)| r)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9}",
+            "provider",
+            "ops",
+            "faults",
+            "known",
+            "unknown",
+            "res:qry",
+            "res:ldgr",
+            "unres",
+            "moved!rep",
+            "twice",
+            "rep!moved"
+        )?;
+        for (provider, r) in &self.providers {
+            writeln!(
+                f,
+                "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9}",
+                provider.name(),
+                r.operations,
+                r.faults.total(),
+                r.known,
+                r.unknown,
+                r.resolved_by_query,
+                r.resolved_by_ledger,
+                r.unresolved,
+                r.moved_reported_not_moved,
+                r.performed_twice,
+                r.reported_moved_not_moved
+            )?;
+        }
+        writeln!(f)?;
+        for (provider, r) in &self.providers {
+            let c = &r.faults;
+            writeln!(
+                f,
+                "{:<7} faults: {} delayed, {} 5xx before processing, {} 5xx after processing, \
+                 {} token failures, {} callbacks dropped; {} flows cut short, {} orders \
+                 registered twice (no money)",
+                provider.name(),
+                c.delayed,
+                c.failed_before,
+                c.failed_after,
+                c.token_failed,
+                c.dropped_callbacks,
+                r.abandoned,
+                r.duplicate_registrations
+            )?;
+        }
+        for (provider, r) in &self.providers {
+            let ops: Vec<String> = r
+                .by_operation
+                .iter()
+                .map(|(op, n)| format!("{n} {op}"))
+                .collect();
+            writeln!(f, "{:<7} attempts: {}", provider.name(), ops.join(", "))?;
+        }
+        for (_, r) in &self.providers {
+            for finding in &r.findings {
+                writeln!(f, "FINDING {:?}: {}", finding.kind, finding.detail)?;
+            }
+        }
+        if self
+            .providers
+            .iter()
+            .any(|(p, _)| *p == LedgerProvider::Maya)
+        {
+            writeln!(
+                f,
+                "maya: no status query exists (Mini App); its unknowns are reconciled against \
+                 the simulator's ledger only"
+            )?;
+        }
+        write!(
+            f,
+            "soak {} (seed {}, {}.{} s): money moved but reported not moved = {}, performed \
+             twice = {}",
+            if self.passed() { "passed" } else { "FAILED" },
+            self.seed,
+            self.wall_ms / 1000,
+            self.wall_ms % 1000 / 100,
+            self.providers
+                .iter()
+                .map(|(_, r)| r.moved_reported_not_moved)
+                .sum::<u64>(),
+            self.providers
+                .iter()
+                .map(|(_, r)| r.performed_twice)
+                .sum::<u64>()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use paykit_core::{Currency, Money, NextAction, PaymentProvider, PaymentRequest};
+    use paykit_sim::SimConfig;
+
+    use super::*;
+    use crate::check::Target;
+
+    fn known(op: OpKind, id: &str, belief: Belief) -> Check {
+        let mut check = Check::new(op, Target::Payment(id.to_owned()), "test");
+        check.known(belief, String::new());
+        check
+    }
+
+    /// The checker itself: a refund performed twice, a charge reported as not taken and a
+    /// capture reported but never performed are each found.
+    #[tokio::test]
+    async fn a_double_a_missed_and_a_phantom_operation_are_found() {
+        let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
+        let bog = crate::run::clients(&sim).unwrap().bog;
+        let request = PaymentRequest::new(Money::parse("50.00", Currency::GEL).unwrap())
+            .order_id("checker-1")
+            .return_url("https://shop.example/paid");
+        let created = bog.create_payment(&request).await.unwrap();
+        let NextAction::Redirect { url } = &created.next_action else {
+            panic!("{:?}", created.next_action);
+        };
+        reqwest::get(url.as_str()).await.unwrap();
+        let id = created.provider_payment_id;
+        let five = Money::parse("5.00", Currency::GEL).unwrap();
+        let refunds = bog.refund().unwrap();
+        refunds.refund(&id, Some(five)).await.unwrap();
+        refunds.refund(&id, Some(five)).await.unwrap();
+
+        let checks = [
+            known(OpKind::Refund, &id, Belief::Moved),
+            known(OpKind::Charge, &id, Belief::NotMoved),
+            known(OpKind::Capture, &id, Belief::Moved),
+        ];
+        let r = ProviderReport::build(
+            LedgerProvider::Bog,
+            &checks,
+            0,
+            &sim.ledger(),
+            FaultCounts::default(),
+        );
+        assert_eq!(
+            (
+                r.performed_twice,
+                r.moved_reported_not_moved,
+                r.reported_moved_not_moved
+            ),
+            (1, 1, 1),
+            "{:?}",
+            r.findings
+        );
+        assert!(!r.passed());
+    }
+}

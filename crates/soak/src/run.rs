@@ -1,0 +1,287 @@
+//! Starting the simulator, building the clients, running every flow, and the report.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use paykit_bog::{BogClient, InMemoryOrderStore, OrderStore};
+use paykit_core::SecretString;
+use paykit_maib::MaibClient;
+use paykit_maya::MayaClient;
+use paykit_miapos::MiaPos;
+use paykit_sim::{Faults, LedgerProvider, SimConfig, Simulator};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::Env;
+use crate::check::Check;
+use crate::drive::{self, FlowLog};
+use crate::report::{ProviderReport, Report};
+use crate::rng::Rng;
+
+/// How big a soak is and how hard it is hit.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SoakConfig {
+    /// Payments per provider (each with its captures and refunds).
+    pub payments_per_provider: u64,
+    /// Payments in flight at once, per provider.
+    pub concurrency: usize,
+    /// The seed of the plan (amounts, flows, partial amounts).
+    pub seed: u64,
+    /// The faults the simulator injects.
+    pub faults: Faults,
+}
+
+impl Default for SoakConfig {
+    fn default() -> Self {
+        Self {
+            payments_per_provider: 1000,
+            concurrency: 24,
+            seed: 11,
+            faults: default_faults(),
+        }
+    }
+}
+
+impl SoakConfig {
+    /// Sets the payments per provider.
+    #[must_use]
+    pub fn payments(mut self, n: u64) -> Self {
+        self.payments_per_provider = n;
+        self
+    }
+
+    /// Sets the seed.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the payments in flight per provider (at least 1).
+    #[must_use]
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Sets the faults.
+    #[must_use]
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+}
+
+/// The soak's faults: 1 ms latency on every API call, 10 % of API calls failed with a 5xx
+/// before processing and 10 % after, 30 % of callbacks dropped, and each token endpoint down
+/// for its first 5 requests.
+pub fn default_faults() -> Faults {
+    Faults::none()
+        .with_latency(Duration::from_millis(1))
+        .with_error_rate(10)
+        .with_error_after_processing_rate(10)
+        .with_dropped_callbacks(30)
+        .with_token_failures(5)
+}
+
+/// Why a soak could not run at all.
+#[derive(Debug, Clone)]
+pub struct SoakError(String);
+
+impl fmt::Display for SoakError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SoakError {}
+
+fn fail(what: &str) -> impl FnOnce(paykit_core::Error) -> SoakError + '_ {
+    move |e| SoakError(format!("{what}: {e}"))
+}
+
+/// One client per provider, pointed at the simulator.
+pub(crate) struct Clients {
+    pub(crate) maib: MaibClient,
+    pub(crate) miapos: MiaPos,
+    pub(crate) bog: BogClient,
+    pub(crate) maya: MayaClient,
+}
+
+pub(crate) fn clients(sim: &Simulator) -> Result<Clients, SoakError> {
+    let m = sim.maib();
+    let maib = MaibClient::builder(
+        m.project_id.clone(),
+        SecretString::from(m.project_secret.clone()),
+    )
+    .base_url(m.base_url.clone())
+    .signature_key(SecretString::from(m.signature_key.clone()))
+    .build()
+    .map_err(fail("maib client"))?;
+    let p = sim.miapos();
+    let miapos = MiaPos::builder(
+        p.base_url.clone(),
+        p.merchant_id.clone(),
+        SecretString::from(p.secret_key.clone()),
+    )
+    .terminal_id(p.terminal_id.clone())
+    .build()
+    .map_err(fail("miapos client"))?;
+    let b = sim.bog();
+    let store: Arc<dyn OrderStore> = Arc::new(InMemoryOrderStore::new());
+    let bog = BogClient::builder(
+        b.client_id.clone(),
+        SecretString::from(b.secret_key.clone()),
+    )
+    .base_url(format!("{}/opay/api/v1", b.base_url))
+    .order_store(store)
+    .build()
+    .map_err(fail("bog client"))?;
+    let y = sim.maya();
+    let maya = MayaClient::builder(
+        y.client_id.clone(),
+        SecretString::from(y.client_secret.clone()),
+    )
+    .api_base_url(y.base_url.clone())
+    .token_url(y.token_url.clone())
+    .p2m_id(y.p2m_id.clone())
+    .build()
+    .map_err(fail("maya client"))?;
+    Ok(Clients {
+        maib,
+        miapos,
+        bog,
+        maya,
+    })
+}
+
+/// Runs `flow` for payments `0..n`, at most `concurrency` at once.
+async fn soak_provider<C, F, Fut>(
+    env: Arc<Env>,
+    client: Arc<C>,
+    n: u64,
+    concurrency: usize,
+    mut rng: Rng,
+    flow: F,
+) -> (Vec<Check>, u64)
+where
+    C: Send + Sync + 'static,
+    F: Fn(Arc<Env>, Arc<C>, u64, Rng) -> Fut,
+    Fut: Future<Output = FlowLog> + Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for index in 0..n {
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            break;
+        };
+        let run = flow(Arc::clone(&env), Arc::clone(&client), index, rng.fork());
+        tasks.spawn(async move {
+            let log = run.await;
+            drop(slot);
+            log
+        });
+    }
+    let (mut checks, mut abandoned) = (Vec::new(), 0_u64);
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(log) => {
+                checks.extend(log.checks);
+                abandoned = abandoned.saturating_add(log.abandoned);
+            }
+            Err(_) => abandoned = abandoned.saturating_add(1),
+        }
+    }
+    (checks, abandoned)
+}
+
+/// Runs a soak on the current Tokio runtime and reports it.
+///
+/// # Errors
+///
+/// [`SoakError`] when the simulator cannot start or a client cannot be built; findings are
+/// in the [`Report`], not errors.
+pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
+    let started = Instant::now();
+    let sim = paykit_sim::start(SimConfig::default().with_faults(config.faults.clone()))
+        .await
+        .map_err(|e| SoakError(format!("simulator: {e}")))?;
+    let sim = Arc::new(sim);
+    let c = clients(&sim)?;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| SoakError(format!("http client: {e}")))?;
+    let callback_sink = format!("{}/_sim/callbacks", sim.maib().base_url);
+    sim.set_bog_callback_urls(Some(callback_sink.clone()), Some(callback_sink.clone()));
+    let env = Arc::new(Env {
+        sim: Arc::clone(&sim),
+        http,
+        seed: config.seed,
+        callback_sink,
+    });
+    let mut rng = Rng::new(config.seed);
+    let (n, k) = (config.payments_per_provider, config.concurrency);
+    let (maib, miapos, bog, maya) = tokio::join!(
+        soak_provider(
+            Arc::clone(&env),
+            Arc::new(c.maib),
+            n,
+            k,
+            rng.fork(),
+            |env, client, i, rng| async move { drive::maib::flow(&env, &client, i, rng).await },
+        ),
+        soak_provider(
+            Arc::clone(&env),
+            Arc::new(c.miapos),
+            n,
+            k,
+            rng.fork(),
+            |env, client, i, rng| async move { drive::miapos::flow(&env, &client, i, rng).await },
+        ),
+        soak_provider(
+            Arc::clone(&env),
+            Arc::new(c.bog),
+            n,
+            k,
+            rng.fork(),
+            |env, client, i, rng| async move { drive::bog::flow(&env, &client, i, rng).await },
+        ),
+        soak_provider(
+            Arc::clone(&env),
+            Arc::new(c.maya),
+            n,
+            k,
+            rng.fork(),
+            |env, client, i, rng| async move { drive::maya::flow(&env, &client, i, rng).await },
+        ),
+    );
+    let ledger = sim.ledger();
+    let providers = [
+        (LedgerProvider::Maib, maib),
+        (LedgerProvider::Miapos, miapos),
+        (LedgerProvider::Bog, bog),
+        (LedgerProvider::Maya, maya),
+    ]
+    .into_iter()
+    .map(|(provider, (checks, abandoned))| {
+        let faults = sim.fault_counts(provider);
+        (
+            provider,
+            ProviderReport::build(provider, &checks, abandoned, &ledger, faults),
+        )
+    })
+    .collect();
+    drop(env);
+    if let Ok(sim) = Arc::try_unwrap(sim) {
+        sim.shutdown().await;
+    }
+    Ok(Report {
+        providers,
+        seed: config.seed,
+        wall_ms: started.elapsed().as_millis(),
+    })
+}
