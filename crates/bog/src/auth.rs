@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use paykit_core::http::{ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency};
+use paykit_core::http::{
+    ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency, RawResponse,
+};
 use paykit_core::{
     Error, Expiry, PaymentRef, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant,
     async_trait,
@@ -103,34 +105,36 @@ fn now_ms() -> i64 {
 #[async_trait]
 impl TokenFetcher for BogTokenFetcher {
     async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
-        let token: wire::TokenResponse = self
-            .executor
-            .call(&self.request(), &PaymentRef::new(), |response| {
-                if !response.is_success() {
-                    return Err(error::token_error(response));
-                }
-                response.json()
-            })
-            .await?;
-        if let Some(kind) = &token.token_type {
-            if !kind.eq_ignore_ascii_case("bearer") {
-                return Err(Error::Auth {
-                    provider: PROVIDER,
-                    message: "the token endpoint issued a token that is not a bearer token".into(),
-                });
-            }
-        }
-        if token.access_token.trim().is_empty() {
+        self.executor
+            .call(&self.request(), &PaymentRef::new(), token_answer)
+            .await
+    }
+}
+
+/// The grant of a token answer, or the error it carries.
+pub(crate) fn token_answer(response: &RawResponse) -> Result<TokenGrant> {
+    if !response.is_success() {
+        return Err(error::token_error(response));
+    }
+    let token: wire::TokenResponse = response.json()?;
+    if let Some(kind) = &token.token_type {
+        if !kind.eq_ignore_ascii_case("bearer") {
             return Err(Error::Auth {
                 provider: PROVIDER,
-                message: "the token endpoint returned an empty access_token".into(),
+                message: "the token endpoint issued a token that is not a bearer token".into(),
             });
         }
-        Ok(TokenGrant::access_only(
-            SecretString::from(token.access_token),
-            expiry(token.expires_in),
-        ))
     }
+    if token.access_token.trim().is_empty() {
+        return Err(Error::Auth {
+            provider: PROVIDER,
+            message: "the token endpoint returned an empty access_token".into(),
+        });
+    }
+    Ok(TokenGrant::access_only(
+        SecretString::from(token.access_token),
+        expiry(token.expires_in),
+    ))
 }
 
 #[cfg(test)]

@@ -65,6 +65,8 @@ mod auth;
 mod completion;
 mod config;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod model;
 mod notification;
 mod records;

@@ -158,7 +158,7 @@ pub(crate) fn parse<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
 
 /// The error for a non-2xx response: maib's envelope when there is one, otherwise core's
 /// reading of the bare status.
-fn error_from(response: &RawResponse) -> Error {
+pub(crate) fn error_from(response: &RawResponse) -> Error {
     let errors = serde_json::from_slice::<Envelope<IgnoredAny>>(&response.body)
         .ok()
         .and_then(|e| e.errors)

@@ -16,6 +16,8 @@ mod api_errors;
 mod auth;
 mod confirm;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod outcome;
 mod records;
 mod shape;

@@ -168,17 +168,7 @@ impl MayaClient {
             if !response.is_success() {
                 return Err(self.failure(response, session));
             }
-            let body: wire::ProfileResponse = response.json()?;
-            if body.data.trim().is_empty() {
-                return Err(error::unexpected(
-                    "profile data is empty",
-                    &response.body,
-                    true,
-                ));
-            }
-            Ok(EncryptedProfile {
-                data: SecretString::from(body.data),
-            })
+            profile_answer(response)
         })
         .await
     }
@@ -333,8 +323,23 @@ enum ExecuteStep {
     Repeat(String),
 }
 
+/// The profile of a 2xx `GET /profile` answer.
+pub(crate) fn profile_answer(response: &RawResponse) -> Result<EncryptedProfile> {
+    let body: wire::ProfileResponse = response.json()?;
+    if body.data.trim().is_empty() {
+        return Err(error::unexpected(
+            "profile data is empty",
+            &response.body,
+            true,
+        ));
+    }
+    Ok(EncryptedProfile {
+        data: SecretString::from(body.data),
+    })
+}
+
 /// The create answer, checked against the request.
-fn created(
+pub(crate) fn created(
     response: &RawResponse,
     request: &CreatePayment,
     p2m_id: &str,
@@ -373,7 +378,7 @@ fn created(
 }
 
 /// The execute answer, checked against the payment asked for and, when known, its amount.
-fn executed(
+pub(crate) fn executed(
     payment_id: &str,
     amount: Option<&Money>,
     request_reference: Option<&RequestReference>,
@@ -409,7 +414,7 @@ fn executed(
 }
 
 /// The payment id of a create answer: present and usable in execute's path.
-fn payment_id(id: Option<&str>, response: &RawResponse) -> Result<String> {
+pub(crate) fn payment_id(id: Option<&str>, response: &RawResponse) -> Result<String> {
     match id {
         Some(id) if validate::payment_id("id", id).is_ok() => Ok(id.to_owned()),
         Some(_) => Err(error::unexpected(

@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use http::HeaderValue;
 use http::header::ACCEPT;
 use paykit_core::TokenSource;
-use paykit_core::http::{ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency};
+use paykit_core::http::{
+    ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency, RawResponse,
+};
 use paykit_core::{
     Error, Expiry, ExposeSecret, PaymentRef, Result, SecretString, TokenFetcher, TokenGrant,
 };
@@ -92,42 +94,53 @@ impl ClientCredentials {
 #[async_trait]
 impl TokenFetcher for ClientCredentials {
     async fn fetch_with_credentials(&self) -> Result<TokenGrant> {
-        let body = self
-            .executor
-            .call(&self.request()?, &PaymentRef::new(), |response| {
-                if !response.is_success() {
-                    return Err(error::token_error(response));
-                }
-                let body: TokenResponse = response.json()?;
-                if validate::token("access_token", &body.access_token).is_err() {
-                    return Err(error::unexpected(
-                        "access_token is empty or not header-safe",
-                        &response.body,
-                        true,
-                    ));
-                }
-                Ok(body)
-            })
-            .await?;
-        if let Some(kind) = body.token_type.as_deref() {
-            if !kind.eq_ignore_ascii_case("bearer") {
-                tracing::warn!(
-                    token_type = kind,
-                    "Maya Connect issued a non-Bearer token type"
-                );
-            }
-        }
-        let lifetime = match body.expires_in {
-            Some(seconds) if seconds > 0 => {
-                Duration::from_secs(seconds).min(MAX_CLIENT_TOKEN_LIFETIME)
-            }
-            _ => DEFAULT_CLIENT_TOKEN_LIFETIME,
-        };
-        Ok(TokenGrant::access_only(
-            SecretString::from(body.access_token),
-            Expiry::After(lifetime),
-        ))
+        self.executor
+            .call(&self.request()?, &PaymentRef::new(), client_token_answer)
+            .await
     }
+}
+
+/// The grant of a client-credentials token answer, or the error it carries.
+pub(crate) fn client_token_answer(response: &RawResponse) -> Result<TokenGrant> {
+    if !response.is_success() {
+        return Err(error::token_error(response));
+    }
+    let body: TokenResponse = response.json()?;
+    if validate::token("access_token", &body.access_token).is_err() {
+        return Err(error::unexpected(
+            "access_token is empty or not header-safe",
+            &response.body,
+            true,
+        ));
+    }
+    if let Some(kind) = body.token_type.as_deref() {
+        if !kind.eq_ignore_ascii_case("bearer") {
+            tracing::warn!(
+                token_type = kind,
+                "Maya Connect issued a non-Bearer token type"
+            );
+        }
+    }
+    let lifetime = match body.expires_in {
+        Some(seconds) if seconds > 0 => Duration::from_secs(seconds).min(MAX_CLIENT_TOKEN_LIFETIME),
+        _ => DEFAULT_CLIENT_TOKEN_LIFETIME,
+    };
+    Ok(TokenGrant::access_only(
+        SecretString::from(body.access_token),
+        Expiry::After(lifetime),
+    ))
+}
+
+/// The new token pair of a 2xx `POST /tokens` answer.
+pub(crate) fn customer_tokens_answer(response: &RawResponse) -> Result<SessionTokens> {
+    let body: CustomerTokens = response.json()?;
+    SessionTokens::from_wire(body).map_err(|e| {
+        error::unexpected(
+            format!("refresh answer unusable: {e}"),
+            &response.body,
+            true,
+        )
+    })
 }
 
 /// What a customer session knows: the newest token pair, how often it was renewed, and why it
@@ -235,14 +248,7 @@ impl SessionRefresher {
                 }
                 return Err(error);
             }
-            let body: CustomerTokens = response.json()?;
-            SessionTokens::from_wire(body).map_err(|e| {
-                error::unexpected(
-                    format!("refresh answer unusable: {e}"),
-                    &response.body,
-                    true,
-                )
-            })
+            customer_tokens_answer(response)
         });
         // Its own record: this refresh runs inside the attempt of the payment call that needed
         // the token, and must not pass its reference off as that call's.
@@ -287,7 +293,7 @@ impl TokenFetcher for SessionRefresher {
 
 /// True when Maya refused the refresh itself (the refresh token is spent, expired or unknown),
 /// as opposed to our client credentials, the merchant account, or a passing fault.
-fn ends_session(status: u16, body: &ErrorBody) -> bool {
+pub(crate) fn ends_session(status: u16, body: &ErrorBody) -> bool {
     matches!(status, 400 | 401 | 403 | 404) && !body.concerns_client() && !body.is_server_fault()
 }
 

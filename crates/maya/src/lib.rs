@@ -63,6 +63,8 @@ mod blame;
 mod call;
 mod config;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod payment;
 mod reference;
 mod session;

@@ -14,7 +14,7 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use paykit_core::http::{ApiRequest, Effect, HttpExecutor, Idempotency};
+use paykit_core::http::{ApiRequest, Effect, HttpExecutor, Idempotency, RawResponse};
 use paykit_core::{
     Expiry, ExposeSecret, PaymentRef, Result, SecretString, TokenFetcher, TokenGrant,
 };
@@ -75,23 +75,28 @@ impl MiaPosAuth {
             .idempotency(Idempotency::Read)
             .effect(Effect::Read)
             .sensitive_response();
-        let answer: wire::TokenResponse = self
-            .executor
+        self.executor
             .call(&request, &PaymentRef::new(), |response| {
-                if !response.is_success() {
-                    return Err(token_error(response, grant));
-                }
-                response.json()
+                token_answer(response, grant)
             })
-            .await?;
-        Ok(TokenPair {
-            access_token: SecretString::from(answer.access_token),
-            access_expires_in: seconds(answer.access_token_expires_in),
-            refresh_token: answer.refresh_token.map(SecretString::from),
-            refresh_expires_in: seconds(answer.refresh_token_expires_in),
-            token_type: answer.token_type,
-        })
+            .await
     }
+}
+
+/// The token pair of a `token` / `token/refresh` answer (`grant` names the call), or the
+/// error it carries.
+pub(crate) fn token_answer(response: &RawResponse, grant: &str) -> Result<TokenPair> {
+    if !response.is_success() {
+        return Err(token_error(response, grant));
+    }
+    let answer: wire::TokenResponse = response.json()?;
+    Ok(TokenPair {
+        access_token: SecretString::from(answer.access_token),
+        access_expires_in: seconds(answer.access_token_expires_in),
+        refresh_token: answer.refresh_token.map(SecretString::from),
+        refresh_expires_in: seconds(answer.refresh_token_expires_in),
+        token_type: answer.token_type,
+    })
 }
 
 /// A lifetime in seconds; zero or absent means "not said".

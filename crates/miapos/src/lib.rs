@@ -95,6 +95,8 @@
 mod auth;
 mod confirm;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod native;
 mod status;
 mod types;

@@ -215,7 +215,7 @@ pub(crate) fn pay_effect(payment_type: PaymentType) -> Effect {
     }
 }
 
-fn parse<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
+pub(crate) fn parse<T: DeserializeOwned>(response: &RawResponse) -> Result<T> {
     if !response.is_success() {
         return Err(api_error(response));
     }

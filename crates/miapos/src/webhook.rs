@@ -46,7 +46,7 @@ use crate::types::PaymentInfo;
 mod keys;
 mod shape;
 
-pub(crate) use keys::{Backoff, RemoteKeys, fetch_public_key};
+pub(crate) use keys::{Backoff, RemoteKeys, fetch_public_key, public_key_of, public_key_response};
 pub use keys::{
     DEFAULT_KEY_FETCH_BACKOFF, DEFAULT_KEY_FETCH_MAX_BACKOFF, DEFAULT_KEY_REFETCH_COOLDOWN,
     DEFAULT_KEY_TTL, PublicKeyCache,

@@ -23,6 +23,10 @@ pub mod seeds;
 mod targets;
 
 pub use targets::{
+    MUTATING, RETRY_AFTER, SENSITIVE, STATUSES, bog_response, maib_response, maya_response,
+    miapos_response, response_of,
+};
+pub use targets::{
     bog_notification, json_literal, maib_api_errors, maib_callback, maya_error_body, maya_session,
     miapos_callback, miapos_public_key, money_parse, provider_words, raw_response, wire_bool,
     wire_decimal,
@@ -117,6 +121,26 @@ pub const TARGETS: &[Target] = &[
         name: "raw_response",
         run: raw_response,
         seeds: response_seeds,
+    },
+    Target {
+        name: "maib_response",
+        run: maib_response,
+        seeds: || decoder_seeds("maib"),
+    },
+    Target {
+        name: "miapos_response",
+        run: miapos_response,
+        seeds: || decoder_seeds("miapos"),
+    },
+    Target {
+        name: "bog_response",
+        run: bog_response,
+        seeds: || decoder_seeds("bog"),
+    },
+    Target {
+        name: "maya_response",
+        run: maya_response,
+        seeds: || decoder_seeds("maya"),
     },
 ];
 
@@ -246,6 +270,36 @@ fn response_seeds() -> Result<Vec<Seed>, String> {
     Ok(out)
 }
 
+/// Every recorded response of `provider` (empty bodies too) behind its own status, a 200 and
+/// a 500, each once for a read and once for a money-moving call (sensitive, `Retry-After`).
+/// A recorded status outside [`STATUSES`] is left to the 200 and the 500.
+fn decoder_seeds(provider: &str) -> Result<Vec<Seed>, String> {
+    let index = |status: u16| {
+        STATUSES
+            .iter()
+            .position(|s| *s == status)
+            .and_then(|i| u8::try_from(i).ok())
+    };
+    let mut out = Vec::new();
+    for (status, seed) in seeds::recorded_responses(provider)? {
+        let mut picks: Vec<u8> = [index(status), index(200), index(500)]
+            .into_iter()
+            .flatten()
+            .collect();
+        picks.dedup();
+        for pick in picks {
+            for flags in [0, MUTATING | SENSITIVE | RETRY_AFTER] {
+                let mut bytes = vec![pick, flags];
+                bytes.extend_from_slice(&seed.bytes);
+                out.push(Seed::new(seed.origin.clone(), bytes));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.bytes.cmp(&b.bytes));
+    out.dedup_by(|a, b| a.bytes == b.bytes);
+    Ok(out)
+}
+
 /// Status words, references and expiries as the providers send them.
 fn word_seeds() -> Result<Vec<Seed>, String> {
     Ok([
@@ -288,6 +342,25 @@ mod tests {
         for target in TARGETS {
             let seeds = (target.seeds)().unwrap();
             assert!(!seeds.is_empty(), "{}", target.name);
+        }
+    }
+
+    #[test]
+    fn every_providers_decoders_read_some_of_its_recorded_answers() {
+        type Decode = fn(&paykit_core::http::RawResponse) -> usize;
+        let decode: [(&str, Decode); 4] = [
+            ("maib", paykit_maib::fuzzing::decode_response),
+            ("miapos", paykit_miapos::fuzzing::decode_response),
+            ("bog", paykit_bog::fuzzing::decode_response),
+            ("maya", paykit_maya::fuzzing::decode_response),
+        ];
+        for (provider, decode) in decode {
+            let decoded: usize = decoder_seeds(provider)
+                .unwrap()
+                .iter()
+                .map(|seed| decode(&response_of(provider, &seed.bytes)))
+                .sum();
+            assert!(decoded > 0, "{provider}: no recorded answer decodes");
         }
     }
 

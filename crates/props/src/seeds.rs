@@ -75,6 +75,8 @@ struct Interaction {
 #[derive(Deserialize)]
 struct Response {
     #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
     body: Option<RawBody>,
 }
 
@@ -179,6 +181,27 @@ pub fn responses(provider: &str) -> Result<Vec<Seed>, String> {
         }
     }
     Ok(seeds)
+}
+
+/// Every recorded response of `provider`: its status (200 when the fixture names none) and its
+/// body, empty bodies included.
+pub fn recorded_responses(provider: &str) -> Result<Vec<(u16, Seed)>, String> {
+    let mut out = Vec::new();
+    for (origin, text) in files(provider, "scenarios")? {
+        let file: ScenarioFile =
+            serde_json::from_str(&text).map_err(|e| format!("{origin}: {e}"))?;
+        for (index, interaction) in file.interactions.iter().enumerate() {
+            let response = &interaction.response;
+            let bytes = response
+                .body
+                .as_ref()
+                .and_then(bytes_of)
+                .unwrap_or_default();
+            let status = response.status.unwrap_or(200);
+            out.push((status, Seed::new(format!("{origin}#{index}"), bytes)));
+        }
+    }
+    Ok(out)
 }
 
 /// The Session URL pushes among Maya's scenarios (`operation: session_push`).

@@ -105,6 +105,10 @@ fuzz_tests!(
     maya_error_body,
     provider_words,
     raw_response,
+    maib_response,
+    miapos_response,
+    bog_response,
+    maya_response,
 );
 
 #[test]

@@ -19,7 +19,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use paykit_core::http::{ApiRequest, Credential, Effect, HttpExecutor};
+use paykit_core::http::{ApiRequest, Credential, Effect, HttpExecutor, RawResponse};
 use paykit_core::webhook::RsaPublicKey;
 use paykit_core::{Error, PaymentRef, Result};
 use tokio::time::Instant;
@@ -372,13 +372,21 @@ pub(crate) async fn fetch_public_key(
         .effect(Effect::Read)
         .auth(credential.clone());
     let answer: wire::PublicKeyResponse = executor
-        .call(&request, &PaymentRef::new(), |response| {
-            if !response.is_success() {
-                return Err(api_error(response));
-            }
-            response.json()
-        })
+        .call(&request, &PaymentRef::new(), public_key_response)
         .await?;
+    public_key_of(answer)
+}
+
+/// The `public-key` answer, or the error it carries.
+pub(crate) fn public_key_response(response: &RawResponse) -> Result<wire::PublicKeyResponse> {
+    if !response.is_success() {
+        return Err(api_error(response));
+    }
+    response.json()
+}
+
+/// The key a `public-key` answer names.
+pub(crate) fn public_key_of(answer: wire::PublicKeyResponse) -> Result<PublicKey> {
     let key = RsaPublicKey::from_spki_base64(&answer.public_key)?;
     Ok(PublicKey {
         spki_base64: answer.public_key,

@@ -4,6 +4,7 @@
 
 mod bog;
 mod core;
+mod decoders;
 mod maib;
 mod maya;
 mod miapos;
@@ -12,6 +13,10 @@ mod response;
 pub use self::bog::bog_notification;
 pub use self::core::{
     decimal_writes_read_back, json_literal, money_parse, money_round_trips, wire_bool, wire_decimal,
+};
+pub use self::decoders::{
+    MUTATING, RETRY_AFTER, SENSITIVE, STATUSES, bog_response, maib_response, maya_response,
+    miapos_response, response_of,
 };
 #[cfg(test)]
 pub(crate) use self::maib::DOCS_KEY;
