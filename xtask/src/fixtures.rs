@@ -52,7 +52,7 @@ fn skeleton(provider: &str, name: &str) -> String {
         r#"{{
   "name": "{name}",
   "description": "TODO: what happens, in one sentence",
-  "source": {{ "kind": "derived", "ref": "shared/providers/{digest} §TODO section" }},
+  "source": {{ "kind": "derived", "ref": "docs/providers/{digest} §TODO section" }},
   "covers": [],
   "operation": "TODO",
   "input": {{}},
@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(value["source"]["kind"], "derived");
         assert_eq!(
             value["source"]["ref"],
-            "shared/providers/bog-ipay.md §TODO section"
+            "docs/providers/bog-ipay.md §TODO section"
         );
         assert_eq!(value["interactions"][0]["times"], 1);
         assert_eq!(value["sim"], "replay");

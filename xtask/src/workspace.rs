@@ -11,7 +11,7 @@ pub(crate) fn root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-/// The spec digest file of a provider, under `shared/providers/`.
+/// The spec digest file of a provider, under `docs/providers/`.
 pub(crate) fn digest(provider: &str) -> &'static str {
     match provider {
         "maib" => "maib.md",
