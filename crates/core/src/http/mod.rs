@@ -17,5 +17,4 @@ pub use request::{
 };
 pub use reqwest::{Method, StatusCode};
 pub use response::RawResponse;
-pub use retry::RetryPolicy;
-pub(crate) use retry::random_u64;
+pub use retry::{FailureBackoff, RetryPolicy};

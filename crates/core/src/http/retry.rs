@@ -92,6 +92,55 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     super::retry_after::retry_after_at(headers, std::time::SystemTime::now())
 }
 
+/// The longest wait a [`FailureBackoff`] ever gives, whatever it is configured with.
+const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The wait after consecutive failures of something whose failure is remembered (a token or a
+/// key fetch): `base` doubled per failure up to `max`, then jittered into `[ceiling/2, ceiling]`
+/// so that clients which failed together do not come back together.
+///
+/// ```
+/// use std::time::Duration;
+/// use paykit_core::http::FailureBackoff;
+///
+/// let backoff = FailureBackoff::new(Duration::from_secs(1), Duration::from_secs(8));
+/// let third = backoff.wait(3);
+/// assert!(third >= Duration::from_secs(2) && third <= Duration::from_secs(4));
+/// assert!(backoff.wait(u32::MAX) <= Duration::from_secs(8));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureBackoff {
+    /// The ceiling after the first failure.
+    pub base: Duration,
+    /// The largest ceiling.
+    pub max: Duration,
+}
+
+impl FailureBackoff {
+    /// A back-off from `base` up to `max` (at least `base`).
+    pub fn new(base: Duration, max: Duration) -> Self {
+        FailureBackoff { base, max }
+    }
+
+    /// The wait after the `streak`-th consecutive failure (counted from 1).
+    pub fn wait(&self, streak: u32) -> Duration {
+        let doubling = 1_u32
+            .checked_shl(streak.saturating_sub(1).min(16))
+            .unwrap_or(1);
+        let ceiling = self
+            .base
+            .saturating_mul(doubling)
+            .min(self.max.max(self.base))
+            .min(MAX_FAILURE_BACKOFF);
+        let half = ceiling.checked_div(2).unwrap_or_default();
+        let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+        let offset = random_u64()
+            .checked_rem(spread.saturating_add(1))
+            .unwrap_or(0);
+        half.saturating_add(Duration::from_millis(offset))
+    }
+}
+
 /// A random number from the system RNG (for jitter).
 pub(crate) fn random_u64() -> u64 {
     let mut bytes = [0_u8; 8];

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::{AccessToken, Expiry, TokenFetcher, TokenGrant, TokenSource};
 use crate::error::{Error, Result};
-use crate::http::random_u64;
+use crate::http::FailureBackoff;
 
 /// Tuning of a [`CachedTokenSource`].
 #[derive(Debug, Clone)]
@@ -213,15 +213,9 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             .failure
             .as_ref()
             .map_or(1, |f| f.streak.saturating_add(1));
-        let ceiling = self
-            .config
-            .failure_backoff
-            .saturating_mul(1 << streak.saturating_sub(1).min(16))
-            .min(self.config.max_failure_backoff);
-        // Jitter in [ceiling/2, ceiling]: a fleet that failed together does not retry together.
-        let half = ceiling / 2;
-        let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
-        let wait = half + Duration::from_millis(random_u64() % spread.saturating_add(1));
+        let wait =
+            FailureBackoff::new(self.config.failure_backoff, self.config.max_failure_backoff)
+                .wait(streak);
         state.failure = Some(FetchFailure {
             error: error.clone(),
             failed_at: now,

@@ -15,7 +15,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -199,43 +198,8 @@ impl KeySlot {
     }
 }
 
-/// No back-off is longer than this, whatever is configured: a day without trying would be
-/// a day of callbacks refused.
-const MAX_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// The back-off after failed key fetches.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Backoff {
-    pub(crate) base: Duration,
-    pub(crate) max: Duration,
-}
-
-impl Backoff {
-    /// The wait after the `streak`-th consecutive failure: `base` doubled per failure, capped
-    /// at `max`, then jittered into [ceiling/2, ceiling] so clients that failed together do
-    /// not come back together.
-    fn wait(&self, streak: u32) -> Duration {
-        let ceiling = self
-            .base
-            .saturating_mul(
-                1_u32
-                    .checked_shl(streak.saturating_sub(1).min(16))
-                    .unwrap_or(1),
-            )
-            .min(self.max.max(self.base))
-            .min(MAX_BACKOFF);
-        let half = ceiling.checked_div(2).unwrap_or_default();
-        let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
-        let offset = jitter().checked_rem(spread.saturating_add(1)).unwrap_or(0);
-        half.saturating_add(Duration::from_millis(offset))
-    }
-}
-
-/// A number that differs from call to call: std seeds every `RandomState` from the OS (and
-/// varies its keys per instance), which is all jitter needs, without another dependency.
-fn jitter() -> u64 {
-    RandomState::new().hash_one(0_u8)
-}
+/// The back-off after failed key fetches: core's, shared with the token cache.
+pub(crate) type Backoff = paykit_core::http::FailureBackoff;
 
 /// Fetches keys from the API for one base URL and caches them.
 pub(crate) struct RemoteKeys {
@@ -420,6 +384,7 @@ mod tests {
             base: Duration::MAX,
             max: Duration::MAX,
         };
-        assert!(absurd.wait(u32::MAX) <= MAX_BACKOFF);
+        // Core caps every back-off at a day: a day without trying is a day of callbacks refused.
+        assert!(absurd.wait(u32::MAX) <= Duration::from_secs(24 * 60 * 60));
     }
 }
