@@ -8,6 +8,7 @@ use paykit_core::http::{ExecutorConfig, HttpExecutor};
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, CardUsage, Currency, Decimal, Error,
     ExposeSecret, InMemoryPaymentRecords, PaymentRecords, RefundSupport, Result, SecretString,
+    TokenStore, store::TokenKey,
 };
 
 use crate::auth::{self, BogTokenFetcher};
@@ -66,6 +67,7 @@ pub struct BogClientBuilder {
     http_client: Option<reqwest::Client>,
     order_store: Option<Arc<dyn OrderStore>>,
     payment_records: Option<Arc<dyn PaymentRecords>>,
+    token_store: Option<Arc<dyn TokenStore>>,
 }
 
 impl BogClientBuilder {
@@ -84,6 +86,7 @@ impl BogClientBuilder {
             http_client: None,
             order_store: None,
             payment_records: None,
+            token_store: None,
         }
     }
 
@@ -168,6 +171,14 @@ impl BogClientBuilder {
         self
     }
 
+    /// Shares the access token with every process using `store` (DESIGN.md §9): one token per
+    /// client id for the whole fleet, refreshed by one process at a time. Default: this client
+    /// alone.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
     pub fn build(self) -> Result<BogClient> {
         if self.client_id.trim().is_empty() {
@@ -202,7 +213,11 @@ impl BogClientBuilder {
         };
         let fetcher = BogTokenFetcher::new(executor.clone(), &self.client_id, self.secret_key);
         let cache = auth::cache_config(self.token_max_lifetime, self.token_refresh_margin);
-        let tokens = Arc::new(CachedTokenSource::new(fetcher, cache));
+        let mut cache = CachedTokenSource::new(fetcher, cache);
+        if let Some(store) = self.token_store {
+            cache = cache.with_store(store, TokenKey::new(PROVIDER, self.client_id.clone()));
+        }
+        let tokens = Arc::new(cache);
         let capabilities = Capabilities::new(self.currencies.clone())
             .amount_range(Some(Decimal::new(1, 2)), None)
             .manual_capture(true)

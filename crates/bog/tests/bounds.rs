@@ -65,6 +65,14 @@ impl PaymentRecords for CountingRecords {
     async fn put(&self, record: &PaymentRecord) -> Result<()> {
         self.inner.put(record).await
     }
+
+    async fn unsettled(
+        &self,
+        before: std::time::SystemTime,
+        limit: usize,
+    ) -> Result<Vec<PaymentRecord>> {
+        self.inner.unsettled(before, limit).await
+    }
 }
 
 struct Setup {

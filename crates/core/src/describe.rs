@@ -38,7 +38,7 @@ pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
 /// (`provider`, `message`, `reason`, `transport`, `operation`, `expected`, `actual`, ...).
 /// `kind` is `api`, `transport`, `auth`, `invalid_input`, `unsupported`, `signature`,
 /// `decode`, `integrity`, `outcome_unknown` (with `call`, `cause` and the `payment` ids),
-/// `rate_limited` or `not_recorded`; `sent` is `not_sent` or `maybe_sent` where known. Every
+/// `rate_limited`, `not_recorded` or `store`; `sent` is `not_sent` or `maybe_sent` where known. Every
 /// error also says `outcome_unknown` and `retryable`.
 pub fn describe_error(error: &Error) -> Value {
     let mut described = match error {
@@ -143,6 +143,16 @@ pub fn describe_error(error: &Error) -> Value {
             "outcome": describe_outcome(outcome),
             "payment": payment_ids(payment),
             "reason": reason,
+        }),
+        Error::Store {
+            backend,
+            operation,
+            message,
+        } => json!({
+            "kind": "store",
+            "backend": backend,
+            "operation": operation,
+            "message": message,
         }),
     };
     if let Value::Object(map) = &mut described {

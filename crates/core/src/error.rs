@@ -21,6 +21,30 @@ impl ProviderId {
     pub const fn as_str(self) -> &'static str {
         self.0
     }
+
+    /// The id named `name`, read back from a store. Each distinct name is allocated once for the
+    /// life of the process (ids are `'static`); names are limited to 64 visible ASCII
+    /// characters, so a corrupt store cannot grow this without bound.
+    pub fn intern(name: &str) -> Option<ProviderId> {
+        use std::collections::BTreeSet;
+        use std::sync::Mutex;
+        static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+        if name.is_empty() || name.len() > 64 || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            return None;
+        }
+        let mut names = NAMES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = names.get(name) {
+            return Some(ProviderId(known));
+        }
+        if names.len() >= 1024 {
+            return None;
+        }
+        let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        names.insert(leaked);
+        Some(ProviderId(leaked))
+    }
 }
 
 impl fmt::Display for ProviderId {
@@ -304,6 +328,19 @@ pub enum Error {
         /// Why recording failed.
         reason: String,
     },
+    /// A shared-state store (DESIGN.md §9: Redis, PostgreSQL, the merchant's own) failed.
+    /// Nothing was sent to a provider because of it; what paykit did instead (served the
+    /// in-process token, refused to handle a callback it could not claim) is documented where
+    /// the store is used.
+    #[error("{backend} store: {operation} failed: {message}")]
+    Store {
+        /// Which engine (`"redis"`, `"postgres"`, `"memory"`).
+        backend: &'static str,
+        /// What was being done (`"load token"`, `"claim"`, `"put record"`).
+        operation: &'static str,
+        /// The engine's error, which never carries a stored value.
+        message: String,
+    },
     /// The response contradicts the request (another amount, another payment id).
     #[error("{provider}: response {field} is {actual:?}, expected {expected:?}")]
     Integrity {
@@ -325,6 +362,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 const SNIPPET_LEN: usize = 120;
 
 impl Error {
+    /// An [`Error::Store`] of `backend` failing at `operation`.
+    pub fn store(
+        backend: &'static str,
+        operation: &'static str,
+        message: impl fmt::Display,
+    ) -> Self {
+        Error::Store {
+            backend,
+            operation,
+            message: message.to_string(),
+        }
+    }
+
     /// An [`Error::InvalidInput`] for `field`.
     pub fn invalid_input(field: impl Into<Cow<'static, str>>, reason: impl Into<String>) -> Self {
         Error::InvalidInput {

@@ -41,6 +41,7 @@ pub mod outcome;
 pub mod payment_ref;
 pub mod poll;
 pub mod provider;
+pub mod reconcile;
 pub mod request;
 pub mod store;
 pub mod token;
@@ -60,7 +61,8 @@ pub use poll::{PollConfig, PollOutcome, poll_payment, poll_until_final};
 pub use provider::{Capture, PaymentProvider, Recurring, Refund, Void};
 pub use request::{CaptureMode, CardUsage, Customer, LineItem, PaymentRequest, SavedCardCharge};
 pub use store::{
-    Flow, InMemoryPaymentRecords, PaymentRecord, PaymentRecords, RefundRecord, RefundState,
+    ClaimStore, Flow, InMemoryPaymentRecords, PaymentRecord, PaymentRecords, RefundRecord,
+    RefundState, SessionStore, TokenStore,
 };
 pub use token::{
     AccessToken, CachedTokenSource, Expiry, StaticToken, TokenCacheConfig, TokenFetcher,

@@ -37,7 +37,8 @@ use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, CaptureMode, CardUsage, Decimal, Error,
     ExposeSecret, InMemoryPaymentRecords, Money, PaymentOutcome, PaymentRecords, PaymentRequest,
     ProviderId, RefundSupport, Result, SavedCardCharge, SecretString, SignatureError,
-    TokenCacheConfig, TokenSource, VerifiedEvent, Webhook, WebhookRequest,
+    TokenCacheConfig, TokenSource, TokenStore, VerifiedEvent, Webhook, WebhookRequest,
+    store::TokenKey,
 };
 
 pub use api_errors::{ApiErrorEntry, api_errors, render_api_errors};
@@ -99,6 +100,7 @@ impl MaibClient {
             default_language: types::Language::default(),
             card_retention_years: DEFAULT_CARD_RETENTION_YEARS,
             records: None,
+            token_store: None,
             callback_body_limit: paykit_core::MAX_CALLBACK_BYTES,
         }
     }
@@ -160,6 +162,7 @@ pub struct MaibClientBuilder {
     default_language: types::Language,
     card_retention_years: u8,
     records: Option<Arc<dyn PaymentRecords>>,
+    token_store: Option<Arc<dyn TokenStore>>,
     callback_body_limit: usize,
 }
 
@@ -218,6 +221,14 @@ impl MaibClientBuilder {
         self
     }
 
+    /// Shares the access token with every process using `store` (DESIGN.md §9): one token per
+    /// Project ID for the whole fleet, refreshed by one process at a time. Default: this client
+    /// alone.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
     /// Refuses callback bodies longer than `limit` bytes before parsing or hashing them, on
     /// every verification path of this client's [`MaibWebhook`] (default
     /// [`paykit_core::MAX_CALLBACK_BYTES`]).
@@ -252,8 +263,13 @@ impl MaibClientBuilder {
                 hook.with_records(records.clone())
                     .with_body_limit(self.callback_body_limit)
             });
+        let account = TokenKey::new(PROVIDER, self.project_id.clone());
         let fetcher = MaibTokenFetcher::new(executor.clone(), self.project_id, self.project_secret);
-        let tokens = Arc::new(CachedTokenSource::new(fetcher.clone(), self.token_cache));
+        let mut cache = CachedTokenSource::new(fetcher.clone(), self.token_cache);
+        if let Some(store) = self.token_store {
+            cache = cache.with_store(store, account);
+        }
+        let tokens = Arc::new(cache);
         let credential = Credential::Bearer(tokens.clone());
         Ok(MaibClient {
             executor,

@@ -569,7 +569,15 @@ impl paykit_core::PaymentRecords for BrokenRecords {
     }
 
     async fn put(&self, _record: &paykit_core::PaymentRecord) -> paykit_core::Result<()> {
-        Err(Error::invalid_input("records", "the store is down"))
+        Err(Error::store("test", "put record", "the store is down"))
+    }
+
+    async fn unsettled(
+        &self,
+        _before: std::time::SystemTime,
+        _limit: usize,
+    ) -> paykit_core::Result<Vec<paykit_core::PaymentRecord>> {
+        Err(Error::store("test", "list records", "the store is down"))
     }
 }
 

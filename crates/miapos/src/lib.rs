@@ -113,7 +113,8 @@ use paykit_core::http::{Credential, ExecutorConfig, HttpExecutor};
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, Currency, Decimal, Error, NextAction,
     PaymentOutcome, PaymentProvider, PaymentRequest, PaymentStatus, ProviderId, RefundSupport,
-    Result, SecretString, TokenCacheConfig, TokenSource, VerifiedEvent, Webhook, WebhookRequest,
+    Result, SecretString, TokenCacheConfig, TokenSource, TokenStore, VerifiedEvent, Webhook,
+    WebhookRequest, store::TokenKey,
 };
 use paykit_core::{ExposeSecret, MAX_CALLBACK_BYTES};
 
@@ -204,6 +205,7 @@ impl MiaPos {
                 max: DEFAULT_KEY_FETCH_MAX_BACKOFF,
             },
             callback_body_limit: MAX_CALLBACK_BYTES,
+            token_store: None,
         }
     }
 
@@ -363,6 +365,7 @@ pub struct MiaPosBuilder {
     key_refetch_cooldown: Duration,
     key_fetch_backoff: Backoff,
     callback_body_limit: usize,
+    token_store: Option<Arc<dyn TokenStore>>,
 }
 
 impl MiaPosBuilder {
@@ -403,6 +406,14 @@ impl MiaPosBuilder {
     /// Timeouts, size cap and retry policy of the HTTP executor.
     pub fn executor_config(mut self, config: ExecutorConfig) -> Self {
         self.executor = config;
+        self
+    }
+
+    /// Shares the access token with every process using `store` (DESIGN.md §9): one token per
+    /// merchant id for the whole fleet, refreshed by one process at a time. Default: this
+    /// client alone.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
         self
     }
 
@@ -486,7 +497,11 @@ impl MiaPosBuilder {
             None => HttpExecutor::new(PROVIDER, &self.base_url, self.executor)?,
         };
         let auth = MiaPosAuth::new(executor.clone(), self.merchant_id.clone(), self.secret_key);
-        let tokens = Arc::new(CachedTokenSource::new(auth, self.tokens));
+        let mut cache = CachedTokenSource::new(auth, self.tokens);
+        if let Some(store) = self.token_store {
+            cache = cache.with_store(store, TokenKey::new(PROVIDER, self.merchant_id.clone()));
+        }
+        let tokens = Arc::new(cache);
         let credential = Credential::Bearer(tokens.clone());
         let webhook = match self.public_key {
             Some(key) => MiaPosWebhook::with_public_key(key),

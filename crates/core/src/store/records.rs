@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
@@ -11,6 +11,16 @@ use crate::error::{ProviderId, Result};
 use crate::money::Money;
 use crate::outcome::PaymentStatus;
 use crate::payment_ref::PaymentRef;
+
+use super::tokens::random_id;
+
+/// `time` without its sub-millisecond part: every store keeps milliseconds, so a record read
+/// back equals the one written.
+pub fn whole_millis(time: SystemTime) -> SystemTime {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let millis = since.as_millis();
+    UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(millis).unwrap_or(u64::MAX))
+}
 
 /// Which kind of payment paykit started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,10 +69,37 @@ pub enum RefundState {
     Refused,
 }
 
+impl RefundState {
+    /// A short lowercase name (`"requested"`), stable for storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            RefundState::Requested => "requested",
+            RefundState::Accepted => "accepted",
+            RefundState::Confirmed => "confirmed",
+            RefundState::Refused => "refused",
+        }
+    }
+
+    /// The state named `name` (the inverse of [`RefundState::name`]).
+    pub fn from_name(name: &str) -> Option<RefundState> {
+        [
+            RefundState::Requested,
+            RefundState::Accepted,
+            RefundState::Confirmed,
+            RefundState::Refused,
+        ]
+        .into_iter()
+        .find(|state| state.name() == name)
+    }
+}
+
 /// One refund paykit sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RefundRecord {
+    /// A random id, given when the refund is requested: how two writers of one record (two
+    /// instances, a callback and a reconciler) recognise the same refund.
+    pub id: String,
     /// How much.
     pub amount: Money,
     /// Where it stands.
@@ -75,9 +112,10 @@ impl RefundRecord {
     /// A refund of `amount`, requested now.
     pub fn requested(amount: Money) -> Self {
         RefundRecord {
+            id: random_id(),
             amount,
             state: RefundState::Requested,
-            requested_at: SystemTime::now(),
+            requested_at: whole_millis(SystemTime::now()),
         }
     }
 }
@@ -112,7 +150,7 @@ impl PaymentRecord {
             amount: None,
             refunds: Vec::new(),
             last_status: None,
-            updated_at: SystemTime::now(),
+            updated_at: whole_millis(SystemTime::now()),
         }
     }
 
@@ -139,6 +177,18 @@ impl PaymentRecord {
         self
     }
 
+    /// True when nothing is left to learn: the last state is final and no refund awaits its
+    /// answer. The reconciler sweeps the others.
+    pub fn is_settled(&self) -> bool {
+        self.last_status
+            .as_ref()
+            .is_some_and(PaymentStatus::is_final)
+            && !self
+                .refunds
+                .iter()
+                .any(|refund| refund.state == RefundState::Requested)
+    }
+
     /// The sum of refunds in `states`, in the payment's currency; `None` when there are none.
     pub fn refunded(&self, states: &[RefundState]) -> Option<Money> {
         let mut refunds = self
@@ -152,9 +202,11 @@ impl PaymentRecord {
 
 /// The merchant's record of payments, keyed by provider and provider payment id.
 ///
-/// Implement it over your database, or use a shared-state crate. Writes are whole-record
-/// upserts; the client that owns a payment is its only writer between reads, so no
-/// compare-and-swap is needed here.
+/// Implement it over your database, or use a shared-state crate (`paykit-redis`,
+/// `paykit-postgres`). Several writers may hold one record (two instances, a callback, the
+/// reconciler), so [`PaymentRecords::put`] merges rather than overwrites, by
+/// [`PaymentRecord::merged_over`]: nothing recorded is lost and no state goes backwards. An
+/// implementation applies it atomically (a transaction, a compare-and-swap loop).
 #[async_trait]
 pub trait PaymentRecords: Send + Sync {
     /// The record of `provider_payment_id`, if paykit wrote one.
@@ -164,8 +216,13 @@ pub trait PaymentRecords: Send + Sync {
         provider_payment_id: &str,
     ) -> Result<Option<PaymentRecord>>;
 
-    /// Writes `record`, replacing any earlier one with the same key.
+    /// Writes `record` merged over the stored one ([`PaymentRecord::merged_over`]), and stamps
+    /// `updated_at`.
     async fn put(&self, record: &PaymentRecord) -> Result<()>;
+
+    /// Up to `limit` records not [settled](PaymentRecord::is_settled) and last changed before
+    /// `before`, oldest first: what the [reconciler](crate::reconcile::Reconciler) asks about.
+    async fn unsettled(&self, before: SystemTime, limit: usize) -> Result<Vec<PaymentRecord>>;
 }
 
 /// [`PaymentRecords`] in memory: for tests, demos and single-process tools. Lost on restart.
@@ -220,13 +277,27 @@ impl PaymentRecords for InMemoryPaymentRecords {
     }
 
     async fn put(&self, record: &PaymentRecord) -> Result<()> {
-        let mut record = record.clone();
-        record.updated_at = SystemTime::now();
-        self.lock().insert(
-            (record.provider, record.provider_payment_id().to_owned()),
-            record,
-        );
+        let key = (record.provider, record.provider_payment_id().to_owned());
+        let mut records = self.lock();
+        let mut merged = match records.get(&key) {
+            Some(stored) => record.merged_over(stored),
+            None => record.clone(),
+        };
+        merged.updated_at = whole_millis(SystemTime::now());
+        records.insert(key, merged);
         Ok(())
+    }
+
+    async fn unsettled(&self, before: SystemTime, limit: usize) -> Result<Vec<PaymentRecord>> {
+        let mut found: Vec<PaymentRecord> = self
+            .lock()
+            .values()
+            .filter(|record| !record.is_settled() && record.updated_at < before)
+            .cloned()
+            .collect();
+        found.sort_by_key(|record| record.updated_at);
+        found.truncate(limit);
+        Ok(found)
     }
 }
 

@@ -2,17 +2,19 @@
 //! refresh grant first with the credentials grant as fallback.
 
 use std::fmt;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
+use super::shared::Fleet;
 use super::{AccessToken, Expiry, TokenFetcher, TokenGrant, TokenSource};
 use crate::error::{Error, Result};
 use crate::http::FailureBackoff;
+use crate::store::{TokenKey, TokenStore};
 
 /// Tuning of a [`CachedTokenSource`].
 #[derive(Debug, Clone)]
@@ -37,6 +39,12 @@ pub struct TokenCacheConfig {
     pub failure_backoff: Duration,
     /// Upper bound of the doubling [`TokenCacheConfig::failure_backoff`].
     pub max_failure_backoff: Duration,
+    /// With a [`TokenStore`]: how long the fleet-wide refresh lock is held at most. Longer than
+    /// a token request takes; a holder that crashed delays the others this long.
+    pub fleet_lock_ttl: Duration,
+    /// With a [`TokenStore`]: how often an instance waiting for another's refresh re-reads
+    /// the store.
+    pub fleet_poll: Duration,
 }
 
 impl Default for TokenCacheConfig {
@@ -48,6 +56,8 @@ impl Default for TokenCacheConfig {
             min_reuse: Duration::from_secs(1),
             failure_backoff: Duration::from_millis(500),
             max_failure_backoff: Duration::from_secs(30),
+            fleet_lock_ttl: Duration::from_secs(15),
+            fleet_poll: Duration::from_millis(20),
         }
     }
 }
@@ -77,6 +87,13 @@ impl TokenCacheConfig {
         self
     }
 
+    /// Sets [`TokenCacheConfig::fleet_lock_ttl`] and [`TokenCacheConfig::fleet_poll`].
+    pub fn fleet(mut self, lock_ttl: Duration, poll: Duration) -> Self {
+        self.fleet_lock_ttl = lock_ttl;
+        self.fleet_poll = poll.max(Duration::from_millis(1));
+        self
+    }
+
     /// Sets [`TokenCacheConfig::failure_backoff`] and its upper bound.
     pub fn failure_backoff(mut self, base: Duration, max: Duration) -> Self {
         self.failure_backoff = base;
@@ -88,11 +105,13 @@ impl TokenCacheConfig {
 /// Longest lifetime believed, whatever the provider says.
 const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
-struct Cached {
-    token: AccessToken,
-    fetched_at: Instant,
-    refresh_at: Instant,
-    expires_at: Instant,
+pub(super) struct Cached {
+    pub(super) token: AccessToken,
+    pub(super) fetched_at: Instant,
+    pub(super) refresh_at: Instant,
+    pub(super) expires_at: Instant,
+    /// The id it has in the fleet's [`TokenStore`], when it is shared.
+    pub(super) shared_id: Option<String>,
 }
 
 /// The last failed fetch, remembered so queued and later callers do not repeat it at once.
@@ -103,16 +122,19 @@ struct FetchFailure {
     streak: u32,
 }
 
-struct RefreshCredential {
-    token: SecretString,
-    expires_at: Option<Instant>,
+pub(super) struct RefreshCredential {
+    pub(super) token: SecretString,
+    pub(super) expires_at: Option<Instant>,
 }
 
 #[derive(Default)]
-struct State {
-    access: Option<Cached>,
-    refresh: Option<RefreshCredential>,
+pub(super) struct State {
+    pub(super) access: Option<Cached>,
+    pub(super) refresh: Option<RefreshCredential>,
     failure: Option<FetchFailure>,
+    /// The shared id of the last token a provider rejected (HTTP 401): not adopted again from
+    /// the store.
+    pub(super) rejected_shared: Option<String>,
 }
 
 /// A [`TokenSource`] that caches what a [`TokenFetcher`] returns.
@@ -128,12 +150,17 @@ struct State {
 /// - Callers that queued behind a fetch use its token, even one that claims no lifetime.
 /// - Lifetimes run from an instant taken *before* the token request, on tokio's clock, so a slow
 ///   token endpoint cannot make a token look fresher than it is, and tests can pause time.
+///
+/// With a [`TokenStore`] ([`CachedTokenSource::with_store`]) the cache shares its token with a
+/// fleet: when its own copy is due for refresh it reads the store; only the instance holding
+/// the store's refresh lock fetches, the others re-read the store (see [`super::shared`]).
 pub struct CachedTokenSource<F> {
-    fetcher: F,
-    config: TokenCacheConfig,
+    pub(super) fetcher: F,
+    pub(super) config: TokenCacheConfig,
     state: Mutex<State>,
     refresh_lock: tokio::sync::Mutex<()>,
-    generation: AtomicU64,
+    pub(super) generation: AtomicU64,
+    pub(super) fleet: Option<Fleet>,
 }
 
 impl<F: TokenFetcher> CachedTokenSource<F> {
@@ -145,7 +172,14 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             state: Mutex::new(State::default()),
             refresh_lock: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
+            fleet: None,
         }
+    }
+
+    /// Shares the token of account `key` with every instance using `store`.
+    pub fn with_store(mut self, store: Arc<dyn TokenStore>, key: TokenKey) -> Self {
+        self.fleet = Some(Fleet { store, key });
+        self
     }
 
     /// A cache that starts with a grant obtained elsewhere (Maya pushes the customer's token pair
@@ -167,7 +201,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
         &self.fetcher
     }
 
-    fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
+    pub(super) fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding this lock cannot leave `State` half-written (every update is a
         // single assignment), so a poisoned lock is safe to reuse.
         self.state
@@ -225,7 +259,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
     }
 
     /// The cached token when it has not expired, fresh or not.
-    fn valid(&self, now: Instant) -> Option<AccessToken> {
+    pub(super) fn valid(&self, now: Instant) -> Option<AccessToken> {
         let state = self.lock_state();
         state
             .access
@@ -258,7 +292,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
 
     /// Caches `grant`, obtained at `started`; `fresh` grants were fetched just now and get the
     /// [`TokenCacheConfig::min_reuse`] floor.
-    fn store(&self, grant: TokenGrant, started: Instant, fresh: bool) -> AccessToken {
+    pub(super) fn store(&self, grant: TokenGrant, started: Instant, fresh: bool) -> AccessToken {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let token = AccessToken::new(grant.access_token, generation);
         let (_, lifetime) = self.deadline(grant.expires, started, true);
@@ -279,6 +313,7 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             fetched_at: started,
             refresh_at: expires_at - margin,
             expires_at,
+            shared_id: None,
         };
         let mut state = self.lock_state();
         state.access = Some(cached);
@@ -309,8 +344,16 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
         self.lock_state().refresh = None;
     }
 
-    /// Fetches a new token: refresh grant first, credentials as fallback.
+    /// A new token: from the fleet's store when there is one, else fetched here.
     async fn fetch(&self) -> Result<AccessToken> {
+        match &self.fleet {
+            Some(fleet) => self.fetch_shared(fleet).await,
+            None => self.fetch_here().await,
+        }
+    }
+
+    /// Fetches a new token: refresh grant first, credentials as fallback.
+    pub(super) async fn fetch_here(&self) -> Result<AccessToken> {
         let started = Instant::now();
         let grant = match self.usable_refresh_token(started) {
             Some(refresh) => match self.fetcher.fetch_with_refresh(&refresh).await {
@@ -396,11 +439,12 @@ impl<F: TokenFetcher> TokenSource for CachedTokenSource<F> {
 
     fn invalidate(&self, stale: &AccessToken) {
         let mut state = self.lock_state();
-        if state
+        if let Some(cached) = state
             .access
             .as_ref()
-            .is_some_and(|c| c.token.generation() == stale.generation())
+            .filter(|c| c.token.generation() == stale.generation())
         {
+            state.rejected_shared = cached.shared_id.clone();
             state.access = None;
         }
     }

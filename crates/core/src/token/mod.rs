@@ -3,6 +3,7 @@
 
 mod cache;
 mod grant;
+mod shared;
 
 use std::fmt;
 use std::sync::Arc;
