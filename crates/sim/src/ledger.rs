@@ -119,10 +119,22 @@ impl PaymentLedger {
     }
 }
 
-/// A snapshot of the ledger: every payment any provider registered.
+/// Which grant a token endpoint answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum TokenIssue {
+    /// A merchant (client) access token, from credentials or a refresh token.
+    Merchant,
+    /// A Maya customer token pair renewed through `POST /tokens`.
+    CustomerRefresh,
+}
+
+/// A snapshot of the ledger: every payment any provider registered, and how many tokens each
+/// token endpoint issued.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     payments: HashMap<(LedgerProvider, String), PaymentLedger>,
+    tokens: HashMap<(LedgerProvider, TokenIssue), usize>,
 }
 
 impl Ledger {
@@ -145,6 +157,12 @@ impl Ledger {
     /// Every payment, in no particular order.
     pub fn payments(&self) -> impl Iterator<Item = &PaymentLedger> {
         self.payments.values()
+    }
+
+    /// How many tokens of `issue` `provider` issued: the number of token requests it granted
+    /// (what a fleet's shared token store keeps down).
+    pub fn tokens_issued(&self, provider: LedgerProvider, issue: TokenIssue) -> usize {
+        self.tokens.get(&(provider, issue)).copied().unwrap_or(0)
     }
 
     /// How many payments are recorded.
@@ -214,6 +232,13 @@ impl LedgerBook {
         entry.ops.push(LedgerOp { kind, amount });
     }
 
+    /// Records that `provider` granted a token request of kind `issue`.
+    pub(crate) fn token_issued(&self, provider: LedgerProvider, issue: TokenIssue) {
+        let mut ledger = lock(&self.inner);
+        let count = ledger.tokens.entry((provider, issue)).or_insert(0);
+        *count = count.saturating_add(1);
+    }
+
     /// A copy of everything recorded so far.
     pub(crate) fn snapshot(&self) -> Ledger {
         lock(&self.inner).clone()
@@ -223,6 +248,27 @@ impl LedgerBook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_issues_are_counted_per_provider_and_kind() {
+        let book = LedgerBook::default();
+        book.token_issued(LedgerProvider::Maya, TokenIssue::Merchant);
+        book.token_issued(LedgerProvider::Maya, TokenIssue::CustomerRefresh);
+        book.token_issued(LedgerProvider::Maya, TokenIssue::CustomerRefresh);
+        let ledger = book.snapshot();
+        assert_eq!(
+            ledger.tokens_issued(LedgerProvider::Maya, TokenIssue::Merchant),
+            1
+        );
+        assert_eq!(
+            ledger.tokens_issued(LedgerProvider::Maya, TokenIssue::CustomerRefresh),
+            2
+        );
+        assert_eq!(
+            ledger.tokens_issued(LedgerProvider::Maib, TokenIssue::Merchant),
+            0
+        );
+    }
 
     #[test]
     fn counts_and_totals_per_payment() {

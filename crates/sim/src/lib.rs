@@ -107,5 +107,5 @@ pub use config::{
 pub use error::SimError;
 pub use faults::{FaultCounts, Faults};
 pub use info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
-pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger};
+pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger, TokenIssue};
 pub use simulator::{Simulator, start};

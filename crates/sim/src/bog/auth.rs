@@ -48,6 +48,10 @@ pub(super) fn token(bog: &Bog, req: &SimRequest) -> SimResponse {
     lock(&bog.state)
         .tokens
         .insert(&access, TokenKind::Access, &client_id, now, LIFETIME_MS);
+    bog.ctx.ledger.token_issued(
+        crate::ledger::LedgerProvider::Bog,
+        crate::ledger::TokenIssue::Merchant,
+    );
     SimResponse::json(
         200,
         &Token {

@@ -56,6 +56,10 @@ pub(super) fn generate_token(maib: &Maib, body: &Object<'_>) -> SimResponse {
         now,
         REFRESH_SECS * 1000,
     );
+    maib.ctx.ledger.token_issued(
+        crate::ledger::LedgerProvider::Maib,
+        crate::ledger::TokenIssue::Merchant,
+    );
     errors::ok(&TokenResult {
         access_token: access,
         expires_in: ACCESS_SECS,

@@ -51,6 +51,10 @@ pub(super) fn client_token(maya: &Maya, req: &SimRequest) -> SimResponse {
         now,
         CLIENT_TOKEN_SECS * 1000,
     );
+    maya.ctx.ledger.token_issued(
+        crate::ledger::LedgerProvider::Maya,
+        crate::ledger::TokenIssue::Merchant,
+    );
     SimResponse::json(
         200,
         &ClientToken {
@@ -119,5 +123,9 @@ pub(super) fn refresh(maya: &Maya, req: &SimRequest) -> SimResponse {
             }
         }
     };
+    maya.ctx.ledger.token_issued(
+        crate::ledger::LedgerProvider::Maya,
+        crate::ledger::TokenIssue::CustomerRefresh,
+    );
     SimResponse::json(200, &issue_customer(maya, &customer))
 }

@@ -55,6 +55,10 @@ fn issue(miapos: &Miapos, subject: &str) -> SimResponse {
     let exp = now / 1000;
     let access = random::jwt("RS256", subject, exp + ACCESS_SECS, "");
     let refresh = random::jwt("RS256", subject, exp + REFRESH_SECS, "");
+    miapos.ctx.ledger.token_issued(
+        crate::ledger::LedgerProvider::Miapos,
+        crate::ledger::TokenIssue::Merchant,
+    );
     let mut state = lock(&miapos.state);
     state
         .tokens
