@@ -26,6 +26,8 @@ pub(crate) enum Command {
     Fuzz(FuzzArgs),
     /// The fault soak against the simulator.
     Soak(SoakArgs),
+    /// Check (and as root install) the servers the store tests start.
+    Servers,
 }
 
 pub(crate) const HELP: &str = "\
@@ -36,6 +38,9 @@ USAGE:
 
 COMMANDS:
     ci                          every check CI runs, in order, failing fast
+    servers                     check that redis-server and PostgreSQL (initdb, postgres, psql)
+                                are installed for the store tests; as root, apt-get install
+                                what is missing
     contract [--provider P]     contract tests of every provider (or P) and the simulator replay
     fixtures check              validate every file under fixtures/
     fixtures new <P> <NAME>     write fixtures/<P>/scenarios/<NAME>.json, a skeleton to fill in
@@ -55,14 +60,30 @@ pub(crate) const CI_HELP: &str = "\
 cargo xtask ci: every check CI runs, in order, stopping at the first failure
 
 STEPS:
-    1. cargo fmt --all -- --check
-    2. cargo clippy --workspace --all-targets -- -D warnings
-    3. cargo build --workspace --all-targets
-    4. cargo test --workspace
-    5. cargo xtask contract
-    6. cargo xtask fixtures check
-    7. RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps
-    8. cargo deny check licenses bans sources, then advisories offline (installs cargo-deny 0.20.2 when missing)";
+    1. cargo xtask servers (redis-server and PostgreSQL for the store tests; installed with
+       apt-get when missing and running as root)
+    2. cargo fmt --all -- --check
+    3. cargo clippy --workspace --all-targets -- -D warnings
+    4. cargo build --workspace --all-targets
+    5. cargo test --workspace
+    6. cargo xtask contract
+    7. cargo xtask fixtures check
+    8. RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps
+    9. cargo deny check licenses bans sources, then advisories offline (installs cargo-deny 0.20.2 when missing)";
+
+pub(crate) const SERVERS_HELP: &str = "\
+cargo xtask servers: the servers the store tests start, installed
+
+USAGE:
+    cargo xtask servers
+
+paykit-redis and paykit-postgres test against real servers started by paykit_testkit::servers.
+Looks for redis-server (PATH, /usr/bin, /usr/sbin), initdb, postgres and psql (PATH or
+/usr/lib/postgresql/<version>/bin) and, as root, runuser and the postgres user. When something
+is missing: as root, runs `apt-get update` and `apt-get install -y --no-install-recommends
+redis-server postgresql` non-interactively (output in target/xtask/apt-get-*.log); otherwise
+fails with the command to run (`sudo apt-get install -y redis-server postgresql`). The first
+step of `cargo xtask ci`.";
 
 pub(crate) const CONTRACT_HELP: &str = "\
 cargo xtask contract: run the recorded-fixture contract tests
@@ -116,7 +137,10 @@ dropped callbacks, each token endpoint down for its first requests) and drives N
 provider (default 2000), with their captures and refunds, through every client at once. Every
 unknown outcome is reconciled; every belief is then compared with the simulator's ledger.
 Prints per provider: operations, faults injected, outcomes known/unknown, unknowns resolved,
-money moved but reported not moved, and operations performed twice; fails unless both are 0.
+money moved but reported not moved, and operations performed twice. Then the faults stop and
+core's Reconciler sweeps the payment records of maib and iPay until a sweep changes nothing:
+records examined, changed, settled, still open and failed (rec:*), and records contradicting
+the ledger (contra). Fails unless misreports, doubles and contradictions are all 0.
 The seed (default 11) fixes the plan of payments; the simulator places faults at random.";
 
 /// `fuzz` options: `--time SECS`, `--seed`, and at most one target name.
@@ -155,6 +179,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
     match args.as_slice() {
         [] => Ok(Command::Help(HELP)),
         ["ci", ..] if wants_help => Ok(Command::Help(CI_HELP)),
+        ["servers", ..] if wants_help => Ok(Command::Help(SERVERS_HELP)),
         ["contract", ..] if wants_help => Ok(Command::Help(CONTRACT_HELP)),
         ["fixtures", ..] if wants_help => Ok(Command::Help(FIXTURES_HELP)),
         ["bench", ..] if wants_help => Ok(Command::Help(BENCH_HELP)),
@@ -162,6 +187,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
         ["soak", ..] if wants_help => Ok(Command::Help(SOAK_HELP)),
         _ if wants_help => Ok(Command::Help(HELP)),
         ["ci"] => Ok(Command::Ci),
+        ["servers"] => Ok(Command::Servers),
         ["contract"] => Ok(Command::Contract { provider: None }),
         ["contract", "--provider", provider] => Ok(Command::Contract {
             provider: Some(known_provider(provider)?),
@@ -225,6 +251,10 @@ mod tests {
         );
         assert_eq!(p("bench").unwrap(), Command::Bench);
         assert_eq!(p("deny").unwrap(), Command::Deny);
+        assert_eq!(p("servers").unwrap(), Command::Servers);
+        assert_eq!(p("servers --help").unwrap(), Command::Help(SERVERS_HELP));
+        assert!(p("servers --install").is_err());
+        assert!(HELP.contains("\n    servers "), "listed in the help");
     }
 
     #[test]

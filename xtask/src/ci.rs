@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::run::{Failure, cargo, seconds, status, step};
-use crate::{contract, deny, fixtures};
+use crate::{contract, deny, fixtures, servers};
 
 /// One step of the pipeline.
 struct Step {
@@ -12,7 +12,13 @@ struct Step {
 }
 
 /// The steps, in order.
-const STEPS: [Step; 8] = [
+const STEPS: [Step; 9] = [
+    // First: the store tests in `cargo test` need these servers, so a missing one is found
+    // (or installed) before minutes of linting and building, not after.
+    Step {
+        title: "cargo xtask servers",
+        run: servers::ensure,
+    },
     Step {
         title: "cargo fmt --all -- --check",
         run: || {

@@ -16,6 +16,7 @@ mod deny;
 mod fixtures;
 mod fuzz;
 mod run;
+mod servers;
 mod soak;
 mod workspace;
 
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Ok(Command::Deny) => deny::check(),
         Ok(Command::Fuzz(args)) => fuzz::run(&args),
         Ok(Command::Soak(args)) => soak::run(&args),
+        Ok(Command::Servers) => servers::ensure(),
         Err(failure) => Err(failure),
     };
     match result {

@@ -1,6 +1,8 @@
-//! What paykit said about each operation, and how that compares with what the simulator did.
+//! What paykit said about each operation, and what its payment records say about each payment,
+//! and how both compare with what the simulator did.
 
-use paykit_sim::{Ledger, LedgerProvider, OpKind};
+use paykit_core::{Decimal, PaymentRecord, PaymentStatus, RefundState};
+use paykit_sim::{Ledger, LedgerProvider, OpKind, PaymentLedger};
 
 /// What the merchant believes after an operation (and, for an unknown outcome, after
 /// reconciling it).
@@ -105,6 +107,291 @@ impl Check {
                 .by_order_id(provider, order)
                 .map(|p| p.count(self.op))
                 .sum(),
+        }
+    }
+}
+
+/// Where an unsettled payment record stands against the ledger, after the final sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Openness {
+    /// Settled, and the ledger shows nothing after the state it records.
+    Settled,
+    /// Settled, but the ledger shows a refund the record does not (maib does not write its
+    /// refunds to the records; a record settled at `Captured` is never swept again). Not a
+    /// contradiction: the money the record says was taken was taken.
+    SettledBehind,
+    /// Open, and rightly: the ledger shows nothing final either (the customer never paid, a
+    /// hold nobody captured or released).
+    AwaitingProvider,
+    /// Open because a refund entry is still `Requested`: its answer was lost. The reconciler
+    /// writes only the payment's state, never refund entries, and iPay's details show no
+    /// refunds, so only the provider's refund callback (iPay's Amount Return, which the soak
+    /// sends to the simulator's sink, not to paykit) can settle it.
+    RefundUnanswered,
+    /// Open though the ledger shows the payment final (charged, captured, refunded, released,
+    /// declined): a status query could have settled it. Must not happen.
+    SettleableLeftOpen,
+}
+
+/// Whether the ledger shows a state nothing further changes without the merchant: money
+/// taken, returned or released, or the payment declined.
+fn ledger_final(payment: &PaymentLedger) -> bool {
+    [
+        OpKind::Charge,
+        OpKind::Capture,
+        OpKind::Refund,
+        OpKind::Void,
+        OpKind::Decline,
+    ]
+    .into_iter()
+    .any(|op| payment.count(op) > 0)
+}
+
+/// Where `record` stands after the final sweep, by the ledger's `payment`.
+pub(crate) fn openness(record: &PaymentRecord, payment: Option<&PaymentLedger>) -> Openness {
+    let refunded = payment.is_some_and(|p| p.count(OpKind::Refund) > 0);
+    if record.is_settled() {
+        let shows_refund = matches!(
+            record.last_status,
+            Some(PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded)
+        ) || !record.refunds.is_empty();
+        return if refunded && !shows_refund {
+            Openness::SettledBehind
+        } else {
+            Openness::Settled
+        };
+    }
+    if record
+        .refunds
+        .iter()
+        .any(|refund| refund.state == RefundState::Requested)
+    {
+        return Openness::RefundUnanswered;
+    }
+    if payment.is_some_and(ledger_final) {
+        Openness::SettleableLeftOpen
+    } else {
+        Openness::AwaitingProvider
+    }
+}
+
+/// Everything `record` claims that the ledger's `payment` contradicts, in words. A record
+/// claims money moved by its state (authorized, captured, refunded, released, failed) and by
+/// the refunds it calls accepted or confirmed.
+pub(crate) fn contradictions(
+    record: &PaymentRecord,
+    payment: Option<&PaymentLedger>,
+) -> Vec<String> {
+    let Some(payment) = payment else {
+        return vec!["a record of a payment the simulator never registered".to_owned()];
+    };
+    let count = |op| payment.count(op);
+    let taken = count(OpKind::Charge).saturating_add(count(OpKind::Capture));
+    let mut found = Vec::new();
+    let state = record.last_status.as_ref();
+    match state {
+        Some(PaymentStatus::Authorized) if count(OpKind::Hold) == 0 => {
+            found.push("says authorized; the ledger has no hold".to_owned());
+        }
+        Some(
+            PaymentStatus::Captured | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded,
+        ) if taken == 0 => {
+            found.push(format!(
+                "says {}; the ledger has no charge or capture",
+                state.map(ToString::to_string).unwrap_or_default()
+            ));
+        }
+        Some(PaymentStatus::Cancelled) if taken > 0 => {
+            found.push("says released; the ledger shows the money taken".to_owned());
+        }
+        Some(PaymentStatus::Cancelled) if count(OpKind::Hold) > 0 && count(OpKind::Void) == 0 => {
+            found.push("says released; the ledger shows the hold still standing".to_owned());
+        }
+        Some(PaymentStatus::Failed { .. } | PaymentStatus::Expired)
+            if taken > 0 || count(OpKind::Hold) > 0 =>
+        {
+            found.push("says failed; the ledger shows money moved".to_owned());
+        }
+        _ => {}
+    }
+    if matches!(
+        state,
+        Some(PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded)
+    ) && count(OpKind::Refund) == 0
+    {
+        found.push("says refunded; the ledger has no refund".to_owned());
+    }
+    let returned: Vec<_> = record
+        .refunds
+        .iter()
+        .filter(|refund| matches!(refund.state, RefundState::Accepted | RefundState::Confirmed))
+        .collect();
+    if returned.len() > count(OpKind::Refund) {
+        found.push(format!(
+            "{} refund(s) accepted; the ledger has {}",
+            returned.len(),
+            count(OpKind::Refund)
+        ));
+    }
+    let sum = returned.iter().fold(Decimal::ZERO, |sum, refund| {
+        sum.saturating_add(refund.amount.amount())
+    });
+    if sum > payment.total(OpKind::Refund) {
+        found.push(format!(
+            "{sum} refunded by the record; the ledger returned {}",
+            payment.total(OpKind::Refund)
+        ));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use paykit_core::{Currency, Money, ProviderId, RefundRecord};
+    use paykit_sim::LedgerOp;
+
+    use super::*;
+
+    fn gel(text: &str) -> Money {
+        Money::parse(text, Currency::GEL).unwrap()
+    }
+
+    /// The ledger of payment `o1`: registered for 50.00, then `ops`.
+    fn ledger(ops: &[(OpKind, &str)]) -> PaymentLedger {
+        let mut all = vec![(OpKind::Register, "50.00")];
+        all.extend_from_slice(ops);
+        PaymentLedger {
+            provider: LedgerProvider::Bog,
+            payment_id: "o1".to_owned(),
+            order_id: Some("shop-1".to_owned()),
+            currency: "GEL".to_owned(),
+            ops: all
+                .into_iter()
+                .map(|(kind, amount)| LedgerOp {
+                    kind,
+                    amount: amount.parse().unwrap(),
+                })
+                .collect(),
+        }
+    }
+
+    fn record(status: Option<PaymentStatus>, refunds: &[(&str, RefundState)]) -> PaymentRecord {
+        let mut record = PaymentRecord::new(ProviderId("bog"), "o1").with_amount(Some(gel("50")));
+        record.last_status = status;
+        for (amount, state) in refunds {
+            let mut refund = RefundRecord::requested(gel(amount));
+            refund.state = *state;
+            record.refunds.push(refund);
+        }
+        record
+    }
+
+    /// Records that claim what the ledger does not show are each found; records that claim
+    /// only what happened are not.
+    #[test]
+    fn a_record_contradicting_the_ledger_is_found() {
+        use PaymentStatus::*;
+        use RefundState::*;
+        let charged = ledger(&[(OpKind::Charge, "50.00")]);
+        let refunded = ledger(&[(OpKind::Charge, "50.00"), (OpKind::Refund, "10.00")]);
+        let held = ledger(&[(OpKind::Hold, "50.00")]);
+        let registered = ledger(&[]);
+        let contradicting = [
+            (
+                record(Some(Captured), &[]),
+                &registered,
+                "no charge or capture",
+            ),
+            (record(Some(Refunded), &[]), &charged, "no refund"),
+            (record(Some(Authorized), &[]), &charged, "no hold"),
+            (record(Some(Cancelled), &[]), &charged, "money taken"),
+            (record(Some(Cancelled), &[]), &held, "hold still standing"),
+            (
+                record(Some(Captured), &[("10", Accepted), ("5", Confirmed)]),
+                &refunded,
+                "2 refund(s) accepted; the ledger has 1",
+            ),
+            (
+                record(Some(PartiallyRefunded), &[("12", Accepted)]),
+                &refunded,
+                "12.00 refunded by the record; the ledger returned 10.00",
+            ),
+        ];
+        for (record, payment, why) in contradicting {
+            let found = contradictions(&record, Some(payment));
+            assert!(
+                found.iter().any(|f| f.contains(why)),
+                "{why}: {found:?} for {record:?}"
+            );
+        }
+        assert_eq!(
+            contradictions(&record(Some(Captured), &[]), None),
+            vec!["a record of a payment the simulator never registered".to_owned()]
+        );
+        let honest = [
+            (record(Some(Captured), &[]), &charged),
+            (
+                record(Some(PartiallyRefunded), &[("10", Accepted)]),
+                &refunded,
+            ),
+            // A refund whose answer was lost claims nothing.
+            (record(Some(Captured), &[("10", Requested)]), &charged),
+            (record(Some(Authorized), &[]), &held),
+            (record(Some(RequiresAction), &[]), &registered),
+            (record(None, &[]), &charged),
+        ];
+        for (record, payment) in honest {
+            assert_eq!(contradictions(&record, Some(payment)), Vec::<String>::new());
+        }
+    }
+
+    /// An open record is excused only when nothing final happened or a refund's answer was
+    /// lost; one the ledger shows final is reported as settleable.
+    #[test]
+    fn open_records_are_told_apart() {
+        use PaymentStatus::*;
+        let charged = ledger(&[(OpKind::Charge, "50.00")]);
+        let refunded = ledger(&[(OpKind::Charge, "50.00"), (OpKind::Refund, "10.00")]);
+        let cases = [
+            (
+                record(Some(RequiresAction), &[]),
+                ledger(&[]),
+                Openness::AwaitingProvider,
+            ),
+            (
+                record(Some(Authorized), &[]),
+                ledger(&[(OpKind::Hold, "50.00")]),
+                Openness::AwaitingProvider,
+            ),
+            (
+                record(Some(RequiresAction), &[]),
+                charged.clone(),
+                Openness::SettleableLeftOpen,
+            ),
+            (
+                record(None, &[]),
+                ledger(&[(OpKind::Decline, "50.00")]),
+                Openness::SettleableLeftOpen,
+            ),
+            (
+                record(Some(RequiresAction), &[("10", RefundState::Requested)]),
+                refunded.clone(),
+                Openness::RefundUnanswered,
+            ),
+            (record(Some(Captured), &[]), charged, Openness::Settled),
+            (
+                record(Some(Captured), &[]),
+                refunded.clone(),
+                Openness::SettledBehind,
+            ),
+            (
+                record(Some(PartiallyRefunded), &[("10", RefundState::Accepted)]),
+                refunded,
+                Openness::Settled,
+            ),
+        ];
+        for (record, payment, expected) in cases {
+            assert_eq!(openness(&record, Some(&payment)), expected, "{record:?}");
         }
     }
 }

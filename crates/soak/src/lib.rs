@@ -6,9 +6,13 @@
 //! simulator's ledger where no query can tell) before any new attempt. At the end every
 //! belief is compared with the simulator's ledger of what the providers actually did.
 //!
+//! The maib and iPay clients share one payment-record store. Once the flows are done the
+//! faults stop and core's `Reconciler` sweeps those records until a sweep changes nothing;
+//! every record is then compared with the ledger too ([`RecordsReport`]).
+//!
 //! Two numbers must be zero: money moved that paykit reported as not moved, and operations
 //! a provider performed twice. [`Report::passed`] says whether they are (and whether paykit
-//! never claimed money moved when it did not).
+//! never claimed money moved when it did not, and no payment record contradicts the ledger).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), paykit_soak::SoakError> {
@@ -20,11 +24,12 @@
 
 mod check;
 mod drive;
+mod reconcile;
 mod report;
 mod rng;
 mod run;
 
-pub use report::{Finding, FindingKind, ProviderReport, Report};
+pub use report::{Finding, FindingKind, ProviderReport, RecordsReport, Report};
 pub use run::{SoakConfig, SoakError, default_faults, run};
 
 use std::sync::Arc;

@@ -25,6 +25,42 @@ pub enum FindingKind {
     PerformedTwice,
     /// paykit said the operation happened; the provider did not perform it.
     ReportedMovedNotMoved,
+    /// A payment record claims a state or a refund the provider's ledger does not show.
+    RecordContradictsLedger,
+}
+
+/// What the reconciler made of one provider's payment records once the faults stopped, and how
+/// every record compares with the ledger. Only clients that write records have one (maib and
+/// iPay; miaPOS and Maya write none yet).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordsReport {
+    /// Records in the store: one per payment whose id the client learned (a registration
+    /// repeated after a lost answer has two; a saved-card charge whose answer was lost has
+    /// none).
+    pub records: u64,
+    /// Distinct records the reconciler examined (those unsettled when a sweep began).
+    pub examined: u64,
+    /// Distinct records whose state a sweep changed.
+    pub changed: u64,
+    /// Of those examined, settled after the final sweep.
+    pub settled: u64,
+    /// Of those examined, still open after the final sweep.
+    pub still_open: u64,
+    /// Records the provider could not be asked about in the final sweep.
+    pub failed: u64,
+    /// Still open, and rightly: the ledger shows nothing final either (never paid, a hold left
+    /// standing).
+    pub awaiting_provider: u64,
+    /// Still open because a refund's answer was lost: only the refund callback settles it.
+    pub refund_unanswered: u64,
+    /// Must be zero: still open though the ledger shows the payment final, so a status query
+    /// could have settled it.
+    pub settleable_left_open: u64,
+    /// Settled records the ledger shows went further (a refund the record does not show):
+    /// incomplete, not false.
+    pub behind: u64,
+    /// Must be zero: records whose state or refunds contradict the ledger.
+    pub contradictions: u64,
 }
 
 /// The numbers for one provider.
@@ -60,14 +96,18 @@ pub struct ProviderReport {
     pub abandoned: u64,
     /// Every finding, for the printout.
     pub findings: Vec<Finding>,
+    /// The payment records after reconciling, for clients that write them.
+    pub records: Option<RecordsReport>,
 }
 
 impl ProviderReport {
-    /// Whether the two numbers that must be zero (and the reverse misreport) are zero.
+    /// Whether the two numbers that must be zero (and the reverse misreport) are zero, and no
+    /// payment record contradicts the ledger.
     pub fn passed(&self) -> bool {
         self.moved_reported_not_moved == 0
             && self.performed_twice == 0
             && self.reported_moved_not_moved == 0
+            && self.records.as_ref().is_none_or(|r| r.contradictions == 0)
     }
 
     /// Compares `checks` of `provider` with the ledger.
@@ -208,6 +248,11 @@ pub struct Report {
     pub seed: u64,
     /// Wall time, in milliseconds.
     pub wall_ms: u128,
+    /// Reconciler sweeps after the faults stopped (the last one changed nothing, unless the
+    /// bound was reached).
+    pub sweeps: u32,
+    /// Wall time of the sweeps, in milliseconds.
+    pub reconcile_ms: u128,
 }
 
 impl Report {
@@ -229,7 +274,7 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9}",
+            "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}",
             "provider",
             "ops",
             "faults",
@@ -240,12 +285,23 @@ impl fmt::Display for Report {
             "unres",
             "moved!rep",
             "twice",
-            "rep!moved"
+            "rep!moved",
+            "rec:exam",
+            "rec:chg",
+            "rec:set",
+            "rec:open",
+            "rec:fail",
+            "contra"
         )?;
         for (provider, r) in &self.providers {
+            let cell = |field: fn(&RecordsReport) -> u64| {
+                r.records
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |records| field(records).to_string())
+            };
             writeln!(
                 f,
-                "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9}",
+                "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}",
                 provider.name(),
                 r.operations,
                 r.faults.total(),
@@ -256,7 +312,13 @@ impl fmt::Display for Report {
                 r.unresolved,
                 r.moved_reported_not_moved,
                 r.performed_twice,
-                r.reported_moved_not_moved
+                r.reported_moved_not_moved,
+                cell(|x| x.examined),
+                cell(|x| x.changed),
+                cell(|x| x.settled),
+                cell(|x| x.still_open),
+                cell(|x| x.failed),
+                cell(|x| x.contradictions)
             )?;
         }
         writeln!(f)?;
@@ -285,6 +347,24 @@ impl fmt::Display for Report {
                 .collect();
             writeln!(f, "{:<7} attempts: {}", provider.name(), ops.join(", "))?;
         }
+        for (provider, r) in &self.providers {
+            let Some(x) = &r.records else { continue };
+            writeln!(
+                f,
+                "{:<7} records: {} kept; after {} sweep(s) with faults off, {} still open: {} \
+                 awaiting the customer or a capture, {} with a refund whose answer was lost \
+                 (only its callback settles it), {} the ledger shows final (must be 0); {} \
+                 settled but behind the ledger (a refund the record does not show)",
+                provider.name(),
+                x.records,
+                self.sweeps,
+                x.still_open,
+                x.awaiting_provider,
+                x.refund_unanswered,
+                x.settleable_left_open,
+                x.behind
+            )?;
+        }
         for (_, r) in &self.providers {
             for finding in &r.findings {
                 writeln!(f, "FINDING {:?}: {}", finding.kind, finding.detail)?;
@@ -303,12 +383,13 @@ impl fmt::Display for Report {
         }
         write!(
             f,
-            "soak {} (seed {}, {}.{} s): money moved but reported not moved = {}, performed \
-             twice = {}",
+            "soak {} (seed {}, {}.{} s, of which reconciling {} ms): money moved but reported \
+             not moved = {}, performed twice = {}, records contradicting the ledger = {}",
             if self.passed() { "passed" } else { "FAILED" },
             self.seed,
             self.wall_ms / 1000,
             self.wall_ms % 1000 / 100,
+            self.reconcile_ms,
             self.providers
                 .iter()
                 .map(|(_, r)| r.moved_reported_not_moved)
@@ -316,6 +397,11 @@ impl fmt::Display for Report {
             self.providers
                 .iter()
                 .map(|(_, r)| r.performed_twice)
+                .sum::<u64>(),
+            self.providers
+                .iter()
+                .filter_map(|(_, r)| r.records.as_ref())
+                .map(|x| x.contradictions)
                 .sum::<u64>()
         )
     }
@@ -340,7 +426,8 @@ mod tests {
     #[tokio::test]
     async fn a_double_a_missed_and_a_phantom_operation_are_found() {
         let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
-        let bog = crate::run::clients(&sim).unwrap().bog;
+        let records = std::sync::Arc::new(paykit_core::InMemoryPaymentRecords::new());
+        let bog = crate::run::clients(&sim, records).unwrap().bog;
         let request = PaymentRequest::new(Money::parse("50.00", Currency::GEL).unwrap())
             .order_id("checker-1")
             .return_url("https://shop.example/paid");

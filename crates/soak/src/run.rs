@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paykit_bog::{BogClient, InMemoryOrderStore, OrderStore};
-use paykit_core::SecretString;
+use paykit_core::{InMemoryPaymentRecords, PaymentProvider, PaymentRecords, SecretString};
 use paykit_maib::MaibClient;
 use paykit_maya::MayaClient;
 use paykit_miapos::MiaPos;
@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 use crate::Env;
 use crate::check::Check;
 use crate::drive::{self, FlowLog};
+use crate::reconcile;
 use crate::report::{ProviderReport, Report};
 use crate::rng::Rng;
 
@@ -103,7 +104,8 @@ fn fail(what: &str) -> impl FnOnce(paykit_core::Error) -> SoakError + '_ {
     move |e| SoakError(format!("{what}: {e}"))
 }
 
-/// One client per provider, pointed at the simulator.
+/// One client per provider, pointed at the simulator. maib and iPay write to one shared
+/// payment-record store, as a merchant's instances would to one database.
 pub(crate) struct Clients {
     pub(crate) maib: MaibClient,
     pub(crate) miapos: MiaPos,
@@ -111,7 +113,10 @@ pub(crate) struct Clients {
     pub(crate) maya: MayaClient,
 }
 
-pub(crate) fn clients(sim: &Simulator) -> Result<Clients, SoakError> {
+pub(crate) fn clients(
+    sim: &Simulator,
+    records: Arc<dyn PaymentRecords>,
+) -> Result<Clients, SoakError> {
     let m = sim.maib();
     let maib = MaibClient::builder(
         m.project_id.clone(),
@@ -119,6 +124,7 @@ pub(crate) fn clients(sim: &Simulator) -> Result<Clients, SoakError> {
     )
     .base_url(m.base_url.clone())
     .signature_key(SecretString::from(m.signature_key.clone()))
+    .payment_records(Arc::clone(&records))
     .build()
     .map_err(fail("maib client"))?;
     let p = sim.miapos();
@@ -138,6 +144,7 @@ pub(crate) fn clients(sim: &Simulator) -> Result<Clients, SoakError> {
     )
     .base_url(format!("{}/opay/api/v1", b.base_url))
     .order_store(store)
+    .payment_records(records)
     .build()
     .map_err(fail("bog client"))?;
     let y = sim.maya();
@@ -210,7 +217,9 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         .await
         .map_err(|e| SoakError(format!("simulator: {e}")))?;
     let sim = Arc::new(sim);
-    let c = clients(&sim)?;
+    let records = Arc::new(InMemoryPaymentRecords::new());
+    let c = clients(&sim, records.clone())?;
+    let (maib_client, bog_client) = (Arc::new(c.maib), Arc::new(c.bog));
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -228,7 +237,7 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
     let (maib, miapos, bog, maya) = tokio::join!(
         soak_provider(
             Arc::clone(&env),
-            Arc::new(c.maib),
+            Arc::clone(&maib_client),
             n,
             k,
             rng.fork(),
@@ -244,7 +253,7 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         ),
         soak_provider(
             Arc::clone(&env),
-            Arc::new(c.bog),
+            Arc::clone(&bog_client),
             n,
             k,
             rng.fork(),
@@ -259,8 +268,23 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
             |env, client, i, rng| async move { drive::maya::flow(&env, &client, i, rng).await },
         ),
     );
+    let faults: Vec<_> = [
+        LedgerProvider::Maib,
+        LedgerProvider::Miapos,
+        LedgerProvider::Bog,
+        LedgerProvider::Maya,
+    ]
+    .into_iter()
+    .map(|provider| (provider, sim.fault_counts(provider)))
+    .collect();
+    let writers: [(LedgerProvider, Arc<dyn PaymentProvider>); 2] = [
+        (LedgerProvider::Maib, maib_client),
+        (LedgerProvider::Bog, bog_client),
+    ];
+    let reconciled = reconcile::reconcile(&sim, &records, &writers).await;
+    drop(writers);
     let ledger = sim.ledger();
-    let providers = [
+    let mut providers: Vec<(LedgerProvider, ProviderReport)> = [
         (LedgerProvider::Maib, maib),
         (LedgerProvider::Miapos, miapos),
         (LedgerProvider::Bog, bog),
@@ -268,13 +292,23 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
     ]
     .into_iter()
     .map(|(provider, (checks, abandoned))| {
-        let faults = sim.fault_counts(provider);
+        let faults = faults
+            .iter()
+            .find(|(p, _)| *p == provider)
+            .map(|(_, counts)| *counts)
+            .unwrap_or_default();
         (
             provider,
             ProviderReport::build(provider, &checks, abandoned, &ledger, faults),
         )
     })
     .collect();
+    for (provider, tally, findings) in reconciled.providers {
+        if let Some((_, report)) = providers.iter_mut().find(|(p, _)| *p == provider) {
+            report.records = Some(tally);
+            report.findings.extend(findings);
+        }
+    }
     drop(env);
     if let Ok(sim) = Arc::try_unwrap(sim) {
         sim.shutdown().await;
@@ -283,5 +317,7 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         providers,
         seed: config.seed,
         wall_ms: started.elapsed().as_millis(),
+        sweeps: reconciled.sweeps,
+        reconcile_ms: reconciled.took.as_millis(),
     })
 }
