@@ -210,9 +210,11 @@ impl Reconciler {
             Ok(Some(now)) => now,
             Ok(None) | Err(_) => learned,
         };
-        if now.last_status != record.last_status
-            && let Some(to) = now.last_status.clone()
-        {
+        let changed_to = now
+            .last_status
+            .clone()
+            .filter(|_| now.last_status != record.last_status);
+        if let Some(to) = changed_to {
             report.changed.push(Change {
                 provider: record.provider,
                 ids: now.ids.clone(),

@@ -57,9 +57,11 @@
 pub mod conformance;
 
 pub mod fixture;
+pub mod fleet;
 pub mod json;
 pub mod mock;
 pub mod runner;
+pub mod servers;
 pub mod signers;
 pub mod truth;
 

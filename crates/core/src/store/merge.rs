@@ -56,9 +56,12 @@ impl PaymentRecord {
             (new, _) => new.clone(),
         };
         for refund in &mut merged.refunds {
-            if let Some(old) = stored.refunds.iter().find(|old| old.id == refund.id)
-                && refund_rank(old.state) > refund_rank(refund.state)
-            {
+            let further = stored
+                .refunds
+                .iter()
+                .find(|old| old.id == refund.id)
+                .filter(|old| refund_rank(old.state) > refund_rank(refund.state));
+            if let Some(old) = further {
                 refund.state = old.state;
             }
         }

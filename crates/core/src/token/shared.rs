@@ -31,8 +31,8 @@ pub(super) struct Fleet {
     pub(super) key: TokenKey,
 }
 
-/// Rounds of waiting for another holder before fetching regardless: a lock that lapsed twice
-/// without a token means the store is not doing its job.
+/// Lock lifetimes to wait for another holder before fetching regardless: a lock that should
+/// have lapsed twice over without a token means the store is not doing its job.
 const MAX_WAIT_ROUNDS: u32 = 3;
 
 /// What the store holds, as seen from this process.
@@ -52,7 +52,10 @@ fn millis_to_duration(ms: i64) -> Duration {
 impl<F: TokenFetcher> CachedTokenSource<F> {
     pub(super) async fn fetch_shared(&self, fleet: &Fleet) -> Result<AccessToken> {
         let ttl = self.config.fleet_lock_ttl;
-        for _round in 0..MAX_WAIT_ROUNDS {
+        // A holder that crashed lets its lock lapse after `ttl`; a store whose locks never
+        // lapse is broken, and after this long the token is fetched regardless.
+        let give_up_at = Instant::now() + ttl.saturating_mul(MAX_WAIT_ROUNDS);
+        loop {
             let valid = match self.read_store(fleet).await {
                 Ok(InStore::Fresh(token)) => return Ok(token),
                 Ok(InStore::Valid(shared)) => Some(shared),
@@ -80,20 +83,13 @@ impl<F: TokenFetcher> CachedTokenSource<F> {
             if let Some(shared) = valid {
                 return Ok(self.adopt(&shared));
             }
-            let until = Instant::now() + ttl;
-            while Instant::now() < until {
-                tokio::time::sleep(self.config.fleet_poll).await;
-                match self.read_store(fleet).await {
-                    Ok(InStore::Fresh(token)) => return Ok(token),
-                    Ok(InStore::Valid(shared)) => return Ok(self.adopt(&shared)),
-                    Ok(InStore::Nothing) => {}
-                    Err(error) => return self.without_store(fleet, "load", &error).await,
-                }
+            if Instant::now() >= give_up_at {
+                tracing::warn!(key = %fleet.key, "no shared token and the lock never lapsed; fetching without it");
+                return self.fetch_and_share(fleet).await;
             }
-            tracing::warn!(key = %fleet.key, "the token lock's holder saved no token within the lock's ttl");
+            // Re-read (and try the lock again: it lapses if its holder crashed) shortly.
+            tokio::time::sleep(self.config.fleet_poll).await;
         }
-        tracing::warn!(key = %fleet.key, "no shared token after waiting; fetching without the lock");
-        self.fetch_and_share(fleet).await
     }
 
     /// The store failed: fetch here, so the call is not lost, and say so.
