@@ -248,6 +248,32 @@ async fn a_maib_hold_read_after_a_restart_is_authorized_not_captured() {
     assert_eq!(blind[0]["error"], "unsupported", "{blind:?}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipay_partial_refund_made_by_one_process_shows_in_another() {
+    let sim = simulator().await;
+    let prefix = prefix("ipay-refund");
+    let info = sim.bog();
+    let env = vec![
+        ("REDIS_URL", RedisServer::shared().url()),
+        ("PREFIX", prefix.clone()),
+        ("BOG_URL", format!("{}/opay/api/v1", info.base_url)),
+        ("BOG_CLIENT_ID", info.client_id.clone()),
+        ("BOG_SECRET_KEY", info.secret_key.clone()),
+    ];
+    let refunded = fleet().spawn("ipay-pay-and-refund", &env).finish();
+    let order_id = refunded[0]["order_id"].as_str().unwrap().to_owned();
+    let mut read_env = env.clone();
+    read_env.push(("ORDER_ID", order_id));
+    let read = fleet().spawn("ipay-read", &read_env).finish();
+    // iPay's own details still say `success` after a refund: only the shared records know.
+    assert_eq!(read[0]["status"], "partially_refunded", "{read:?}");
+    assert_eq!(read[0]["refunded"], "4.00", "{read:?}");
+    let mut blind_env = read_env.clone();
+    blind_env.push(("NO_RECORDS", "1".to_owned()));
+    let blind = fleet().spawn("ipay-read", &blind_env).finish();
+    assert_eq!(blind[0]["status"], "captured", "{blind:?}");
+}
+
 // ---- the worker side ---------------------------------------------------------------------
 
 fn maib_vars(sim: &paykit_sim::Simulator) -> Vec<(String, String)> {
@@ -308,6 +334,8 @@ fn worker() {
             "deliver-callback" => deliver_callback(&stores).await,
             "create-paid-hold" => create_paid_hold(&stores).await,
             "read-status" => read_status(&stores).await,
+            "ipay-pay-and-refund" => ipay_pay_and_refund(&stores).await,
+            "ipay-read" => ipay_read(&stores).await,
             other => panic!("unknown role {other}"),
         }
     });
@@ -429,4 +457,61 @@ async fn read_status(stores: &RedisStores) -> Value {
         Err(paykit_core::Error::Unsupported { .. }) => json!({"error": "unsupported"}),
         Err(other) => json!({"error": other.to_string()}),
     }
+}
+
+fn ipay_client(stores: Option<&RedisStores>) -> paykit_bog::BogClient {
+    let mut builder = paykit_bog::BogClient::builder(
+        fleet::var("BOG_CLIENT_ID"),
+        SecretString::from(fleet::var("BOG_SECRET_KEY")),
+    )
+    .base_url(fleet::var("BOG_URL"));
+    if let Some(stores) = stores {
+        builder = builder
+            .token_store(stores.tokens())
+            .payment_records(stores.records());
+    }
+    builder.build().unwrap()
+}
+
+async fn ipay_pay_and_refund(stores: &RedisStores) -> Value {
+    let client = ipay_client(Some(stores));
+    let gel = |text: &str| Money::parse(text, Currency::GEL).unwrap();
+    let created = client
+        .create_payment(
+            &PaymentRequest::new(gel("10.00"))
+                .order_id("fleet-ipay")
+                .description("fleet")
+                .language("en-US")
+                .return_url("https://shop.example/paid"),
+        )
+        .await
+        .unwrap();
+    let (paykit_core::NextAction::Redirect { url }
+    | paykit_core::NextAction::Checkout { url: Some(url), .. }) = &created.next_action
+    else {
+        panic!("no payment page: {created:?}");
+    };
+    let page = reqwest::get(url.as_str()).await.unwrap();
+    assert!(page.status().is_success());
+    let refunds = client.refund().expect("iPay refunds");
+    let refunded = refunds
+        .refund(&created.provider_payment_id, Some(gel("4.00")))
+        .await
+        .unwrap();
+    assert_eq!(
+        refunded.status,
+        PaymentStatus::PartiallyRefunded,
+        "{refunded:?}"
+    );
+    json!({"order_id": created.provider_payment_id})
+}
+
+async fn ipay_read(stores: &RedisStores) -> Value {
+    let shared = std::env::var("NO_RECORDS").is_err().then_some(stores);
+    let client = ipay_client(shared);
+    let outcome = client.get_payment(&fleet::var("ORDER_ID")).await.unwrap();
+    json!({
+        "status": outcome.status.name(),
+        "refunded": outcome.refunded.map(|m| m.to_fixed_string()),
+    })
 }
