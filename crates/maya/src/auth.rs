@@ -3,6 +3,7 @@
 //! [`CachedTokenSource`](paykit_core::CachedTokenSource) by the client and the session.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use paykit_core::{
 use crate::config::TokenBodyEncoding;
 use crate::error::{self, ErrorBody};
 use crate::session::SessionTokens;
+use crate::shared_session::SharedSession;
 use crate::validate;
 use crate::wire::{self, CustomerTokens, RefreshRequest, TokenRequestJson, TokenResponse};
 use crate::{call, reference};
@@ -152,13 +154,23 @@ pub(crate) struct SessionState {
     pub(crate) last_error: Option<Error>,
 }
 
+/// A failed `POST /tokens`, and whether Maya's answer ends the session.
+pub(crate) struct RefreshFailure {
+    pub(crate) error: Error,
+    /// Maya refused the refresh token itself ([`ends_session`]): trying again cannot help.
+    pub(crate) ends_session: bool,
+}
+
 /// Renews one customer's token pair through `POST /tokens`. Core's cache calls it (single
 /// flight); it keeps the newest pair itself, so the refresh token the cache never sees is
-/// always the one Maya issued last.
+/// always the one Maya issued last. With a [`SharedSession`] the pair lives in a
+/// [`paykit_core::SessionStore`] and the refresh follows the fleet protocol of
+/// [`crate::shared_session`].
 pub(crate) struct SessionRefresher {
     executor: HttpExecutor,
-    client_token: Arc<dyn TokenSource>,
+    pub(crate) client_token: Arc<dyn TokenSource>,
     state: Mutex<SessionState>,
+    pub(crate) shared: Option<SharedSession>,
 }
 
 impl fmt::Debug for SessionRefresher {
@@ -168,15 +180,38 @@ impl fmt::Debug for SessionRefresher {
             .field("tokens", &state.tokens)
             .field("revision", &state.revision)
             .field("ended", &state.ended.is_some())
+            .field("shared", &self.shared)
             .finish_non_exhaustive()
     }
 }
 
 impl SessionRefresher {
+    /// A refresher of a pair this process alone holds.
     pub(crate) fn new(
         executor: HttpExecutor,
         client_token: Arc<dyn TokenSource>,
         tokens: SessionTokens,
+    ) -> Self {
+        SessionRefresher::with_state(executor, client_token, tokens, None, None)
+    }
+
+    /// A refresher of a pair kept in a session store (`ended`: as stored).
+    pub(crate) fn shared(
+        executor: HttpExecutor,
+        client_token: Arc<dyn TokenSource>,
+        tokens: SessionTokens,
+        ended: Option<String>,
+        shared: SharedSession,
+    ) -> Self {
+        SessionRefresher::with_state(executor, client_token, tokens, ended, Some(shared))
+    }
+
+    fn with_state(
+        executor: HttpExecutor,
+        client_token: Arc<dyn TokenSource>,
+        tokens: SessionTokens,
+        ended: Option<String>,
+        shared: Option<SharedSession>,
     ) -> Self {
         SessionRefresher {
             executor,
@@ -184,10 +219,28 @@ impl SessionRefresher {
             state: Mutex::new(SessionState {
                 tokens,
                 revision: 0,
-                ended: None,
+                ended,
                 last_error: None,
             }),
+            shared,
         }
+    }
+
+    /// Makes `tokens` the pair this instance holds; the revision grows when the pair changed.
+    pub(crate) fn hold(&self, tokens: &SessionTokens, ended: Option<String>) {
+        let mut state = self.lock();
+        if !state.tokens.same_pair(tokens) {
+            state.tokens = tokens.clone();
+            state.revision = state.revision.saturating_add(1);
+        }
+        state.ended = ended;
+        state.last_error = None;
+    }
+
+    /// Records that the session ended, keeping the pair (its access token serves until it
+    /// expires).
+    pub(crate) fn mark_ended(&self, reason: String) {
+        self.lock().ended = Some(reason);
     }
 
     /// The state, even after a panic elsewhere (every update is a plain assignment).
@@ -206,15 +259,43 @@ impl SessionRefresher {
         ]
     }
 
-    /// One `POST /tokens` with the newest refresh token; on success the new pair replaces the
-    /// old one (Maya rotates refresh tokens on every refresh).
+    /// One refresh: through the store's protocol when the pair is shared, else one
+    /// `POST /tokens` with the newest refresh token, whose new pair replaces the old one (Maya
+    /// rotates refresh tokens on every refresh).
     async fn refresh(&self) -> Result<SessionTokens> {
+        if let Some(shared) = &self.shared {
+            return self.refresh_shared(shared).await;
+        }
         let current = {
             let state = self.lock();
             if let Some(reason) = &state.ended {
                 return Err(session_ended(reason));
             }
             state.tokens.clone()
+        };
+        match self.send_refresh(&current).await {
+            Ok(tokens) => {
+                self.hold(&tokens, None);
+                Ok(tokens)
+            }
+            Err(failure) => {
+                if failure.ends_session {
+                    self.mark_ended(failure.error.to_string());
+                }
+                Err(failure.error)
+            }
+        }
+    }
+
+    /// `POST /tokens` with `current`'s refresh token: the new pair, or why there is none.
+    /// Changes nothing in this refresher.
+    pub(crate) async fn send_refresh(
+        &self,
+        current: &SessionTokens,
+    ) -> std::result::Result<SessionTokens, RefreshFailure> {
+        let passing = |error| RefreshFailure {
+            error,
+            ends_session: false,
         };
         let request = ApiRequest::post("maya-refresh-customer-token", "/tokens")
             .header(ACCEPT, accept_json())
@@ -226,7 +307,8 @@ impl SessionRefresher {
             .auth(Credential::Bearer(self.client_token.clone()))
             .json(&RefreshRequest {
                 refresh_token: current.refresh_token().expose_secret(),
-            })?
+            })
+            .map_err(passing)?
             // Maya rotates the refresh token: a repeat after a lost answer would present a
             // refresh token that may already be spent, so never repeat once possibly sent.
             .idempotency(Idempotency::Mutating)
@@ -238,14 +320,15 @@ impl SessionRefresher {
             current.refresh_token().expose_secret(),
         ];
         let no_ids = PaymentRef::new();
+        let ended = AtomicBool::new(false);
         let call = self.executor.call(&request, &no_ids, |response| {
             if !response.is_success() {
                 let error = error::from_response(response, &secrets);
-                if let Some(body) = ErrorBody::parse(&response.body) {
-                    if ends_session(response.status.as_u16(), &body) {
-                        self.lock().ended = Some(error.to_string());
-                    }
-                }
+                let refused = ErrorBody::parse(&response.body)
+                    .is_some_and(|body| ends_session(response.status.as_u16(), &body));
+                // The last answer decides (a 401 about the client token is renewed and sent
+                // again by the executor).
+                ended.store(refused, Ordering::Relaxed);
                 return Err(error);
             }
             customer_tokens_answer(response)
@@ -253,12 +336,10 @@ impl SessionRefresher {
         // Its own record: this refresh runs inside the attempt of the payment call that needed
         // the token, and must not pass its reference off as that call's.
         let (tokens, _) = call::scope(call).await;
-        let tokens = tokens?;
-        let mut state = self.lock();
-        state.tokens = tokens.clone();
-        state.revision += 1;
-        state.last_error = None;
-        Ok(tokens)
+        tokens.map_err(|error| RefreshFailure {
+            error,
+            ends_session: ended.load(Ordering::Relaxed),
+        })
     }
 }
 

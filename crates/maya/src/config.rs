@@ -81,6 +81,17 @@ pub fn default_session_token_cache() -> TokenCacheConfig {
     TokenCacheConfig::default().refresh_margin(Duration::from_secs(30))
 }
 
+/// Default length of the lease a fleet instance holds while it refreshes a shared customer
+/// session ([`MayaClientBuilder::session_lease`](crate::MayaClientBuilder::session_lease)).
+pub const DEFAULT_SESSION_LEASE: Duration = Duration::from_secs(10);
+
+/// Longest session lease accepted: a crashed instance delays its sessions' refresh this long.
+pub(crate) const MAX_SESSION_LEASE: Duration = Duration::from_secs(600);
+
+/// Shortest session lease accepted: a lease is renewed every third of it, and waiters poll
+/// every 20 ms.
+pub(crate) const MIN_SESSION_LEASE: Duration = Duration::from_millis(60);
+
 /// A configured token URL split into the executor's base URL and the request path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TokenEndpoint {

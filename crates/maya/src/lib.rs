@@ -12,6 +12,12 @@
 //!   held with its refresh token by a [`CustomerSession`] that renews the pair through
 //!   `POST /tokens`.
 //!
+//! On a fleet, both are shared: the client token through a [`paykit_core::TokenStore`]
+//! ([`MayaClientBuilder::token_store`]), and each customer's pair through a
+//! [`paykit_core::SessionStore`] ([`MayaClient::store_session`],
+//! [`MayaClient::shared_session`]), so one instance refreshes for all of them and Maya's
+//! rotating refresh token is spent once.
+//!
 //! A payment is created (`POST /merchant/payments`, no money moves) and executed at once
 //! (`POST /merchant/payments/{id}/execute`, synchronous and final). The native API keeps both
 //! steps ([`MayaClient::create_payment`], [`MayaClient::execute_payment`]); the common
@@ -68,6 +74,8 @@ pub mod fuzzing;
 mod payment;
 mod reference;
 mod session;
+mod session_store;
+mod shared_session;
 mod status;
 mod validate;
 mod webhook;
@@ -75,18 +83,20 @@ mod wire;
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use paykit_core::http::{BasicAuth, ExecutorConfig, HttpExecutor};
+use paykit_core::store::TokenKey;
 use paykit_core::{
     CachedTokenSource, CallbackAuthenticity, Capabilities, CaptureMode, Error, PaymentOutcome,
     PaymentProvider, PaymentRef, PaymentRequest, ProviderId, RefundSupport, Result, SecretString,
-    TokenCacheConfig, UnknownCause,
+    TokenCacheConfig, TokenStore, UnknownCause,
 };
 
 pub use config::{
-    ExecuteRetry, SANDBOX_API_URL, TokenBodyEncoding, default_client_token_cache,
-    default_session_token_cache,
+    DEFAULT_SESSION_LEASE, ExecuteRetry, SANDBOX_API_URL, TokenBodyEncoding,
+    default_client_token_cache, default_session_token_cache,
 };
 pub use error::{ALREADY_PROCESSED, ErrorBody, ErrorShape, FieldError, is_already_processed};
 pub use payment::{
@@ -121,6 +131,7 @@ struct ClientInner {
     client_token: Arc<CachedTokenSource<ClientCredentials>>,
     p2m_id: Option<String>,
     session_cache: TokenCacheConfig,
+    session_lease: Duration,
     execute_retry: ExecuteRetry,
     capabilities: Capabilities,
 }
@@ -179,6 +190,8 @@ pub struct MayaClientBuilder {
     http_client: Option<reqwest::Client>,
     client_token_cache: TokenCacheConfig,
     session_token_cache: TokenCacheConfig,
+    session_lease: Duration,
+    token_store: Option<Arc<dyn TokenStore>>,
     execute_retry: ExecuteRetry,
 }
 
@@ -193,6 +206,8 @@ impl fmt::Debug for MayaClientBuilder {
             .field("token_body", &self.token_body)
             .field("scope", &self.scope)
             .field("executor", &self.executor)
+            .field("session_lease", &self.session_lease)
+            .field("token_store", &self.token_store)
             .field("execute_retry", &self.execute_retry)
             .finish_non_exhaustive()
     }
@@ -213,6 +228,8 @@ impl MayaClientBuilder {
             http_client: None,
             client_token_cache: default_client_token_cache(),
             session_token_cache: default_session_token_cache(),
+            session_lease: DEFAULT_SESSION_LEASE,
+            token_store: None,
             execute_retry: ExecuteRetry::default(),
         }
     }
@@ -273,6 +290,25 @@ impl MayaClientBuilder {
         self
     }
 
+    /// How long an instance may hold a shared customer session's refresh lease before another
+    /// takes over (default [`DEFAULT_SESSION_LEASE`], 60 ms to 10 minutes). The lease is
+    /// renewed while Maya answers, so it only bounds how long an instance that crashed
+    /// mid-refresh delays that customer's refresh; keep it well above a normal
+    /// `POST /tokens` and above the clock skew between machines. Only sessions kept in a
+    /// [`paykit_core::SessionStore`] ([`MayaClient::shared_session`]) take a lease.
+    pub fn session_lease(mut self, lease: Duration) -> Self {
+        self.session_lease = lease;
+        self
+    }
+
+    /// Shares the client credentials token with every process using `store` (DESIGN.md §9):
+    /// one token per client id for the whole fleet, fetched by one process at a time.
+    /// Default: this client alone.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = Some(store);
+        self
+    }
+
     /// Retry of execute on Maya's fault codes (default [`ExecuteRetry::default`]).
     pub fn execute_retry(mut self, retry: ExecuteRetry) -> Self {
         self.execute_retry = retry;
@@ -299,6 +335,16 @@ impl MayaClientBuilder {
         if let Some(scope) = &self.scope {
             validate::non_blank("scope", scope)?;
         }
+        if !(config::MIN_SESSION_LEASE..=config::MAX_SESSION_LEASE).contains(&self.session_lease) {
+            return Err(Error::invalid_input(
+                "session_lease",
+                format!(
+                    "must be {} ms to {} s",
+                    config::MIN_SESSION_LEASE.as_millis(),
+                    config::MAX_SESSION_LEASE.as_secs()
+                ),
+            ));
+        }
         let executor = |base: &str| match &self.http_client {
             Some(client) => {
                 HttpExecutor::with_client(PROVIDER, base, client.clone(), self.executor.clone())
@@ -307,6 +353,8 @@ impl MayaClientBuilder {
         };
         let api = executor(&self.api_base_url).map_err(rename_base_url)?;
         let token_executor = executor(&token.base)?;
+        // The client id names the account in a shared token store; the secret never does.
+        let account = TokenKey::new(PROVIDER, self.client_id.clone());
         let fetcher = ClientCredentials::new(
             token_executor,
             token.path,
@@ -314,12 +362,17 @@ impl MayaClientBuilder {
             self.token_body,
             self.scope,
         );
+        let mut client_token = CachedTokenSource::new(fetcher, self.client_token_cache);
+        if let Some(store) = self.token_store {
+            client_token = client_token.with_store(store, account);
+        }
         Ok(MayaClient {
             inner: Arc::new(ClientInner {
                 api,
-                client_token: Arc::new(CachedTokenSource::new(fetcher, self.client_token_cache)),
+                client_token: Arc::new(client_token),
                 p2m_id: self.p2m_id,
                 session_cache: self.session_token_cache,
+                session_lease: self.session_lease,
                 execute_retry: self.execute_retry,
                 capabilities: capabilities(),
             }),
@@ -534,6 +587,16 @@ mod tests {
         );
         assert_eq!(field(builder().p2m_id(" ").build().unwrap_err()), "p2m_id");
         builder().p2m_id("P2M-1").build().unwrap();
+        for lease in [Duration::ZERO, Duration::from_secs(3600)] {
+            assert_eq!(
+                field(builder().session_lease(lease).build().unwrap_err()),
+                "session_lease"
+            );
+        }
+        builder()
+            .session_lease(Duration::from_millis(300))
+            .build()
+            .unwrap();
     }
 
     #[test]

@@ -4,11 +4,12 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
 use http::HeaderName;
 use paykit_core::http::{Credential, HttpExecutor};
+use paykit_core::store::{StoredSession, unix_millis};
 use paykit_core::{
     CachedTokenSource, Error, Expiry, Result, SecretString, TokenCacheConfig, TokenGrant,
     TokenSource,
@@ -17,6 +18,7 @@ use paykit_core::{ExposeSecret, webhook::WebhookRequest};
 
 use crate::auth::{REQUEST_REFERENCE_NO, SessionRefresher, session_ended};
 use crate::reference::random_uuid_v4;
+use crate::shared_session::SharedSession;
 use crate::validate;
 use crate::wire::{self, CustomerTokens};
 
@@ -85,6 +87,43 @@ impl SessionTokens {
         self.expires_at.saturating_sub(unix_now())
     }
 
+    /// True when both tokens and the expiry are the same.
+    pub(crate) fn same_pair(&self, other: &SessionTokens) -> bool {
+        self.access_token.expose_secret() == other.access_token.expose_secret()
+            && self.refresh_token.expose_secret() == other.refresh_token.expose_secret()
+            && self.expires_at == other.expires_at
+    }
+
+    /// True while the access token has more than `margin` left (the cache would not refresh
+    /// it yet).
+    pub(crate) fn is_fresh(&self, margin: Duration) -> bool {
+        let margin_ms = i64::try_from(margin.as_millis()).unwrap_or(i64::MAX);
+        self.expires_at
+            .saturating_mul(1000)
+            .saturating_sub(unix_millis())
+            > margin_ms
+    }
+
+    /// The pair as a session store keeps it, with no refresh under way.
+    pub(crate) fn to_stored(&self) -> StoredSession {
+        StoredSession::new(
+            self.access_token.clone(),
+            self.refresh_token.clone(),
+            self.expires_at,
+        )
+    }
+
+    /// The pair a session store holds, checked like a pushed one: a value another process
+    /// wrote is not trusted blindly. The error names the field, never a value.
+    pub(crate) fn from_stored(stored: &StoredSession) -> Result<Self> {
+        SessionTokens::new(
+            stored.access_token.clone(),
+            stored.refresh_token.clone(),
+            stored.expires_at,
+        )
+        .map_err(|e| Error::store("session", "decode", e))
+    }
+
     /// The pair as a grant for core's cache: the access token, expiring at `expiresAt`. The
     /// refresh token stays with the session, which always refreshes with the newest one.
     pub(crate) fn grant(&self) -> Result<TokenGrant> {
@@ -124,6 +163,45 @@ fn unix_now() -> i64 {
 /// let reply = SessionReply::generate()?;
 /// assert!(String::from_utf8(reply.body()).unwrap().starts_with("{\"sessionId\":\""));
 /// # Ok::<(), paykit_core::Error>(())
+/// ```
+///
+/// On a fleet, store the pair where every instance finds it
+/// ([`MayaClient::store_session`](crate::MayaClient::store_session)); the landing page's
+/// instance then opens it with [`MayaClient::shared_session`](crate::MayaClient::shared_session):
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use paykit_core::store::InMemorySessionStore;
+/// use paykit_core::{SecretString, SessionStore};
+/// use paykit_maya::{MayaClient, SessionPush, SessionReply};
+///
+/// async fn on_session_url(
+///     client: &MayaClient,
+///     store: Arc<dyn SessionStore>,
+///     body: &[u8],
+/// ) -> paykit_core::Result<SessionReply> {
+///     let push = SessionPush::parse_body(body)?;
+///     let reply = SessionReply::generate()?;
+///     // One compare-and-swap: fast enough to answer Maya at once. Nothing is sent to Maya.
+///     client
+///         .store_session(store, reply.session_id(), push.into_tokens())
+///         .await?;
+///     Ok(reply)
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let client = MayaClient::builder("client-id", SecretString::from("client-secret"))
+///     .token_url("https://connect.example.ph/oauth/token")
+///     .build()?;
+/// let store: Arc<dyn SessionStore> = Arc::new(InMemorySessionStore::new());
+/// let body = br#"{"accessToken":"test-access-token","refreshToken":"test-refresh-token","expiresAt":1767225600}"#;
+/// let reply = on_session_url(&client, store.clone(), body).await?;
+/// // Later, on any instance, for the landing page's request:
+/// let session = client.shared_session(store, reply.session_id()).await?;
+/// assert!(session.is_shared());
+/// # Ok::<(), paykit_core::Error>(())
+/// # }).unwrap();
 /// ```
 #[derive(Debug, Clone)]
 pub struct SessionPush {
@@ -305,12 +383,21 @@ impl SessionReply {
 /// Maya rejects it (HTTP 401), one refresh at a time however many calls wait for it. Maya
 /// rotates the refresh token on every refresh: persist [`CustomerSession::tokens`] when
 /// [`CustomerSession::revision`] changes.
+///
+/// A session kept in a [`paykit_core::SessionStore`]
+/// ([`MayaClient::shared_session`](crate::MayaClient::shared_session),
+/// [`MayaClient::store_session`](crate::MayaClient::store_session)) persists itself: one
+/// instance of the fleet refreshes for all of them, and the others adopt the pair it stored.
+///
+/// `Debug` shows the expiry, the revision and whether the session ended or is shared; never a
+/// token, nor the store key.
 #[derive(Clone)]
 pub struct CustomerSession {
     source: Arc<CachedTokenSource<SessionRefresher>>,
 }
 
 impl CustomerSession {
+    /// A session whose pair this process alone holds.
     pub(crate) fn new(
         executor: HttpExecutor,
         client_token: Arc<dyn TokenSource>,
@@ -319,19 +406,47 @@ impl CustomerSession {
     ) -> Result<Self> {
         let grant = tokens.grant()?;
         let refresher = SessionRefresher::new(executor, client_token, tokens);
-        let source =
-            CachedTokenSource::seeded(refresher, config, grant, tokio::time::Instant::now());
-        Ok(CustomerSession {
-            source: Arc::new(source),
-        })
+        Ok(CustomerSession::over(refresher, config, grant))
     }
 
-    /// The newest token pair (pushed or refreshed), to persist.
+    /// A session whose pair lives in a session store, starting from `tokens` as read there
+    /// (`ended`: as stored).
+    pub(crate) fn shared(
+        executor: HttpExecutor,
+        client_token: Arc<dyn TokenSource>,
+        tokens: SessionTokens,
+        ended: Option<String>,
+        shared: SharedSession,
+        config: TokenCacheConfig,
+    ) -> Result<Self> {
+        let grant = tokens.grant()?;
+        let refresher = SessionRefresher::shared(executor, client_token, tokens, ended, shared);
+        Ok(CustomerSession::over(refresher, config, grant))
+    }
+
+    fn over(refresher: SessionRefresher, config: TokenCacheConfig, grant: TokenGrant) -> Self {
+        let source =
+            CachedTokenSource::seeded(refresher, config, grant, tokio::time::Instant::now());
+        CustomerSession {
+            source: Arc::new(source),
+        }
+    }
+
+    /// True when the pair lives in a [`paykit_core::SessionStore`]
+    /// ([`MayaClient::shared_session`](crate::MayaClient::shared_session)).
+    pub fn is_shared(&self) -> bool {
+        self.source.fetcher().shared.is_some()
+    }
+
+    /// The newest token pair this instance knows (pushed, refreshed here, or for a shared
+    /// session adopted from the store), to persist.
     pub fn tokens(&self) -> SessionTokens {
         self.source.fetcher().lock().tokens.clone()
     }
 
-    /// How many times the pair was refreshed through this session; persist on change.
+    /// How many times the pair this instance holds changed (refreshed here, or for a shared
+    /// session adopted from the store); persist on change. Counted per instance: it is not
+    /// the store's revision.
     pub fn revision(&self) -> u64 {
         self.source.fetcher().lock().revision
     }
@@ -341,8 +456,9 @@ impl CustomerSession {
         self.source.fetcher().lock().tokens.expires_at()
     }
 
-    /// True once Maya has refused a refresh: the session lasts until the current access token
-    /// expires, then the customer must reopen the Mini App.
+    /// True once Maya has refused a refresh (for a shared session: as this instance last read
+    /// the store): the session lasts until the current access token expires, then the
+    /// customer must reopen the Mini App.
     pub fn is_ended(&self) -> bool {
         self.source.fetcher().lock().ended.is_some()
     }
@@ -391,7 +507,13 @@ impl CustomerSession {
 
     /// Refuses, before any I/O, a session Maya will no longer renew whose access token has
     /// expired.
+    ///
+    /// A shared session asks its store instead (through the refresh): another instance may
+    /// have stored a newer pair since, pushed when the customer reopened the Mini App.
     pub(crate) fn check_usable(&self) -> Result<()> {
+        if self.is_shared() {
+            return Ok(());
+        }
         let state = self.source.fetcher().lock();
         match &state.ended {
             Some(reason) if state.tokens.is_expired() => Err(session_ended(reason)),
@@ -412,6 +534,7 @@ impl fmt::Debug for CustomerSession {
             .field("expires_at", &state.tokens.expires_at())
             .field("revision", &state.revision)
             .field("ended", &state.ended.is_some())
+            .field("shared", &self.source.fetcher().shared.is_some())
             .finish_non_exhaustive()
     }
 }

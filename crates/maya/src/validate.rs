@@ -150,6 +150,28 @@ pub(crate) fn session_id(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A session store key: the merchant's own choice (the Session URL's `sessionId`, or a
+/// customer id), 1–255 visible ASCII characters, so every engine can hold it as is. The error
+/// never echoes it: it is the key to a customer's tokens.
+pub(crate) fn store_key(field: &'static str, key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > MAX_SESSION_ID_LEN {
+        return Err(Error::invalid_input(
+            field,
+            format!(
+                "must be 1 to {MAX_SESSION_ID_LEN} characters, got {}",
+                key.len()
+            ),
+        ));
+    }
+    if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid_input(
+            field,
+            "must be visible ASCII without spaces",
+        ));
+    }
+    Ok(())
+}
+
 /// A token that travels in a header: non-empty, visible ASCII, no spaces.
 pub(crate) fn token(field: &'static str, token: &str) -> Result<()> {
     if token.is_empty() {
@@ -264,6 +286,17 @@ mod tests {
         session_id(&"s".repeat(255)).unwrap();
         for bad in ["", "a b", "a/b", "a?b", &"s".repeat(256)] {
             assert_eq!(field_of(session_id(bad).unwrap_err()), "session_id");
+        }
+    }
+
+    #[test]
+    fn store_keys_are_visible_ascii_bounded_and_never_echoed() {
+        store_key("session_id", "maya:customer-42").unwrap();
+        store_key("session_id", &"k".repeat(255)).unwrap();
+        for bad in ["", "secret key", "secret\tkey", "sécret", &"k".repeat(256)] {
+            let err = store_key("session_id", bad).unwrap_err();
+            assert!(!err.to_string().contains("secret"), "{err}");
+            assert_eq!(field_of(err), "session_id");
         }
     }
 
