@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use paykit_core::store::{ClaimConfig, Handled, SharedToken, TokenKey, handle_once, unix_millis};
 use paykit_core::{
     CaptureMode, Currency, Customer, Money, PaymentProvider, PaymentRequest, PaymentStatus,
-    ProviderId, SecretString, TokenStore, Webhook, WebhookRequest,
+    ProviderId, SecretString, SessionStore, TokenStore, Webhook, WebhookRequest,
 };
 use paykit_maib::MaibClient;
 use paykit_redis::{RedisConfig, RedisStores};
@@ -274,6 +274,78 @@ async fn an_ipay_partial_refund_made_by_one_process_shows_in_another() {
     assert_eq!(blind[0]["status"], "captured", "{blind:?}");
 }
 
+const MAYA_SESSION: &str = "customer-7f3a";
+
+fn maya_env(sim: &paykit_sim::Simulator, prefix: &str) -> Vec<(&'static str, String)> {
+    let info = sim.maya();
+    vec![
+        ("REDIS_URL", RedisServer::shared().url()),
+        ("PREFIX", prefix.to_owned()),
+        ("MAYA_URL", info.base_url.clone()),
+        ("MAYA_CLIENT_ID", info.client_id.clone()),
+        ("MAYA_CLIENT_SECRET", info.client_secret.clone()),
+        ("MAYA_P2M_ID", info.p2m_id.clone()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_refreshing_one_maya_session_spend_its_refresh_token_once() {
+    let sim = simulator().await;
+    let prefix = prefix("maya-session");
+    let stores = stores(&prefix).await;
+    // The Session URL push, stored by the instance that received it.
+    let pushed = sim.open_maya_session(None).await.unwrap();
+    let tokens = paykit_maya::SessionTokens::new(
+        SecretString::from(pushed.access_token.clone()),
+        SecretString::from(pushed.refresh_token.clone()),
+        i64::try_from(pushed.expires_at).unwrap(),
+    )
+    .unwrap();
+    let env = maya_env(&sim, &prefix);
+    let receiver = maya_client_from(&env);
+    receiver
+        .store_session(stores.sessions(), MAYA_SESSION, tokens)
+        .await
+        .unwrap();
+    let refreshes = || {
+        sim.ledger()
+            .tokens_issued(LedgerProvider::Maya, TokenIssue::CustomerRefresh)
+    };
+    assert_eq!(refreshes(), 0);
+
+    let mut run_env = env.clone();
+    run_env.push(("START_AT", (fleet::unix_ms() + 1500).to_string()));
+    let a = fleet().spawn("maya-refresh", &run_env);
+    let b = fleet().spawn("maya-refresh", &run_env);
+    let a = tokio::task::spawn_blocking(move || a.finish())
+        .await
+        .unwrap();
+    let b = tokio::task::spawn_blocking(move || b.finish())
+        .await
+        .unwrap();
+    assert_eq!(refreshes(), 1, "one POST /tokens for two processes");
+    // Both ended with the newest pair, the one in the store, and it still works.
+    let stored = stores.sessions().load(MAYA_SESSION).await.unwrap().unwrap();
+    let newest = paykit_core::ExposeSecret::expose_secret(&stored.value.access_token).to_owned();
+    assert_ne!(newest, pushed.access_token);
+    for report in [&a[0], &b[0]] {
+        assert_eq!(report["fingerprint"], fingerprint(&newest), "{report}");
+        assert_eq!(report["paid"], true, "{report}");
+    }
+    assert!(stored.value.ended.is_none() && stored.value.refreshing.is_none());
+}
+
+/// A short, non-secret digest of a token, so workers can report which one they hold.
+fn fingerprint(token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    digest
+        .as_ref()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 // ---- the worker side ---------------------------------------------------------------------
 
 fn maib_vars(sim: &paykit_sim::Simulator) -> Vec<(String, String)> {
@@ -336,6 +408,7 @@ fn worker() {
             "read-status" => read_status(&stores).await,
             "ipay-pay-and-refund" => ipay_pay_and_refund(&stores).await,
             "ipay-read" => ipay_read(&stores).await,
+            "maya-refresh" => maya_refresh(&stores).await,
             other => panic!("unknown role {other}"),
         }
     });
@@ -514,4 +587,59 @@ async fn ipay_read(stores: &RedisStores) -> Value {
         "status": outcome.status.name(),
         "refunded": outcome.refunded.map(|m| m.to_fixed_string()),
     })
+}
+
+fn maya_client_from(env: &[(&'static str, String)]) -> paykit_maya::MayaClient {
+    let get = |name: &str| {
+        env.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    paykit_maya::MayaClient::builder(
+        get("MAYA_CLIENT_ID"),
+        SecretString::from(get("MAYA_CLIENT_SECRET")),
+    )
+    .token_url(format!("{}/oauth/token", get("MAYA_URL")))
+    .api_base_url(get("MAYA_URL"))
+    .p2m_id(get("MAYA_P2M_ID"))
+    .build()
+    .unwrap()
+}
+
+async fn maya_refresh(stores: &RedisStores) -> Value {
+    let env: Vec<(&'static str, String)> = [
+        "MAYA_URL",
+        "MAYA_CLIENT_ID",
+        "MAYA_CLIENT_SECRET",
+        "MAYA_P2M_ID",
+    ]
+    .into_iter()
+    .map(|name| (name, fleet::var(name)))
+    .collect();
+    let client = maya_client_from(&env);
+    let session = client
+        .shared_session(stores.sessions(), MAYA_SESSION)
+        .await
+        .unwrap();
+    let start_at: u64 = fleet::var("START_AT").parse().unwrap();
+    tokio::task::spawn_blocking(move || fleet::wait_until(start_at))
+        .await
+        .unwrap();
+    let refreshed = session.refresh().await.unwrap();
+    // The session survives: a payment with it goes through.
+    let outcome = client
+        .payments(session.clone())
+        .create_payment(&PaymentRequest::new(
+            Money::parse("249.50", Currency::PHP).unwrap(),
+        ))
+        .await
+        .unwrap();
+    let now = session.tokens();
+    let held = paykit_core::ExposeSecret::expose_secret(now.access_token()).to_owned();
+    assert_eq!(
+        paykit_core::ExposeSecret::expose_secret(refreshed.access_token()),
+        held.as_str()
+    );
+    json!({"fingerprint": fingerprint(&held), "paid": outcome.status == PaymentStatus::Captured})
 }
