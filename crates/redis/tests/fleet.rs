@@ -24,6 +24,10 @@ fn fleet() -> Fleet {
     Fleet::new(WORKER)
 }
 
+/// One fleet at a time: each test runs up to eight worker processes on a machine that may
+/// have two cores, and the timing claims (70 ms apart, a lock's TTL) are about one fleet.
+static ONE_FLEET: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn prefix(test: &str) -> String {
     format!("fleet{}:{test}:", std::process::id())
 }
@@ -82,6 +86,7 @@ fn merchant_tokens(sim: &paykit_sim::Simulator) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_processes_of_two_hundred_callers_share_one_token_fetch() {
+    let _one = ONE_FLEET.lock().await;
     let sim = simulator().await;
     let prefix = prefix("single-flight");
     let stores = stores(&prefix).await;
@@ -129,6 +134,7 @@ async fn eight_processes_of_two_hundred_callers_share_one_token_fetch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_holder_killed_mid_refresh_delays_the_others_by_the_lock_ttl_and_one_fetch() {
+    let _one = ONE_FLEET.lock().await;
     let sim = simulator().await;
     let prefix = prefix("killed-holder");
     let outsider = worker_client(&maib_vars(&sim), None).await;
@@ -185,6 +191,7 @@ async fn a_holder_killed_mid_refresh_delays_the_others_by_the_lock_ttl_and_one_f
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_callback_delivered_twice_70_ms_apart_to_two_processes_has_one_effect() {
+    let _one = ONE_FLEET.lock().await;
     let sim = simulator().await;
     let prefix = prefix("claims");
     let effects = std::env::temp_dir().join(format!("paykit-fleet-effects-{}", std::process::id()));
@@ -215,7 +222,20 @@ async fn one_callback_delivered_twice_70_ms_apart_to_two_processes_has_one_effec
         .map(|r| r["handled"].as_str().unwrap().to_owned())
         .collect();
     handled.sort();
-    assert_eq!(handled, ["in_progress", "ran"]);
+    // The second delivery finds the first one at work (`in_progress`: the provider is told to
+    // retry) or, when the machine is so loaded that 70 ms became more than the handler's 300,
+    // already done. Either way it does nothing.
+    assert_eq!(
+        handled.iter().filter(|h| *h == "ran").count(),
+        1,
+        "{handled:?}"
+    );
+    assert!(
+        handled
+            .iter()
+            .all(|h| ["ran", "in_progress", "already_done"].contains(&h.as_str())),
+        "{handled:?}"
+    );
     let lines = std::fs::read_to_string(&effects).unwrap();
     assert_eq!(lines.lines().count(), 1, "{lines}");
     // A retry after it was handled does nothing either.
@@ -232,6 +252,7 @@ async fn one_callback_delivered_twice_70_ms_apart_to_two_processes_has_one_effec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_maib_hold_read_after_a_restart_is_authorized_not_captured() {
+    let _one = ONE_FLEET.lock().await;
     let sim = simulator().await;
     let prefix = prefix("restart");
     let env = maib_env(&sim, &prefix);
@@ -250,6 +271,7 @@ async fn a_maib_hold_read_after_a_restart_is_authorized_not_captured() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ipay_partial_refund_made_by_one_process_shows_in_another() {
+    let _one = ONE_FLEET.lock().await;
     let sim = simulator().await;
     let prefix = prefix("ipay-refund");
     let info = sim.bog();
@@ -290,6 +312,7 @@ fn maya_env(sim: &paykit_sim::Simulator, prefix: &str) -> Vec<(&'static str, Str
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_refreshing_one_maya_session_spend_its_refresh_token_once() {
+    let _one = ONE_FLEET.lock().await;
     let sim = simulator().await;
     let prefix = prefix("maya-session");
     let stores = stores(&prefix).await;
