@@ -187,7 +187,17 @@ impl Reconciler {
                 return;
             }
         };
-        let mut learned = record.clone();
+        // The provider's client may have written the record while answering (maib confirms a
+        // refund pay-info now shows): build on what is stored now, not on the swept copy, so
+        // nothing it corrected is written back over.
+        let mut learned = match self
+            .records
+            .get(record.provider, record.provider_payment_id())
+            .await
+        {
+            Ok(Some(current)) => current,
+            Ok(None) | Err(_) => record.clone(),
+        };
         learned.last_status = Some(outcome.status.clone());
         if learned.amount.is_none() {
             learned.amount = outcome.amount;

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error;
 use crate::records::Known;
+use crate::refund_records::RefundBasis;
 use crate::types::{
     CompleteResult, DeletedCard, ExecuteOneClickRequest, ExecuteRecurringRequest, PayInfo,
     PayRequest, PaymentLink, RecurringResult, RefundResult, SaveCardRequest, TokenPair,
@@ -186,6 +187,12 @@ impl MaibClient {
     /// Moves money: a fault after sending is [`Error::OutcomeUnknown`] (reconcile with
     /// [`MaibClient::pay_info`]: `confirmAmount` shows a capture). A status other than `OK` is
     /// a refusal ([`Error::Api`] with the status as its code).
+    ///
+    /// The payment record is written from maib's answer: the hold `captured`, at the amount
+    /// taken. An unknown outcome leaves it at the hold's state, which is not final, so the
+    /// [`paykit_core::reconcile::Reconciler`] asks `get_payment`, and `pay-info`'s
+    /// `confirmAmount` settles it. A store that fails after maib captured is
+    /// [`Error::NotRecorded`].
     pub async fn complete(
         &self,
         pay_id: &str,
@@ -251,6 +258,14 @@ impl MaibClient {
     /// [`MaibClient::pay_info`]: `refundAmount` shows a refund). A repeated refund is refused:
     /// error `13116`, or `REVERSED` (returned as [`Error::Api`] with code `REVERSED`, never as
     /// a refund).
+    ///
+    /// The refund is written to the payment record as requested **before** it is sent (a
+    /// store that fails then is its [`Error::Store`], and nothing is sent), then accepted or
+    /// refused from maib's answer; an unknown outcome leaves it requested, for the
+    /// [`paykit_core::reconcile::Reconciler`]. A store that fails after maib refunded is
+    /// [`Error::NotRecorded`]: do not repeat the refund. This call reads nothing first, so a
+    /// refund of a payment whose amount the records do not hold cannot be entered (see
+    /// [`paykit_core::Refund::refund`], which reads `pay-info`).
     pub async fn refund_payment(
         &self,
         pay_id: &str,
@@ -261,23 +276,45 @@ impl MaibClient {
             validate::positive("refund_amount", amount)?;
         }
         let known = self.known(pay_id).await?;
-        self.refund_known(pay_id, refund_amount, &known).await
+        let basis = RefundBasis::from_records(&known, pay_id);
+        self.refund_known(pay_id, refund_amount, &known, &basis)
+            .await
     }
 
-    /// `refund` for a payment whose records were read.
+    /// `refund` for a payment whose records were read, measured against `basis`: recorded
+    /// before it is sent and from its answer (`refund_records.rs`).
     pub(crate) async fn refund_known(
         &self,
         pay_id: &str,
         refund_amount: Option<Decimal>,
         known: &Known,
+        basis: &RefundBasis,
     ) -> Result<RefundResult> {
         let body = RefundBody {
             pay_id,
             refund_amount: refund_amount.map(two_decimals),
         };
+        // Built before anything is written: a body that cannot be encoded sends nothing.
         let call = ApiRequest::post("refund", "/v1/refund")
             .json(&body)?
             .effect(Effect::MovesMoney);
+        let written = self
+            .record_refund_requested(pay_id, refund_amount, known, basis)
+            .await?;
+        let answer = self.send_refund(call, pay_id, refund_amount, known).await;
+        self.record_refund_answer(pay_id, written, basis, &answer)
+            .await?;
+        answer
+    }
+
+    /// Sends the refund `call` and reads maib's answer.
+    async fn send_refund(
+        &self,
+        call: ApiRequest,
+        pay_id: &str,
+        refund_amount: Option<Decimal>,
+        known: &Known,
+    ) -> Result<RefundResult> {
         self.call(call, &known.ids, |wire: RefundWire| {
             let result = wire.into_result(pay_id);
             echo("payId", Some(pay_id), Some(&result.pay_id))?;

@@ -20,6 +20,7 @@ mod error;
 pub mod fuzzing;
 mod outcome;
 mod records;
+mod refund_records;
 mod shape;
 mod signature;
 mod status;
@@ -358,12 +359,22 @@ impl paykit_core::PaymentProvider for MaibClient {
     /// [`Error::Unsupported`] naming [`MaibClient::pay_info`] and [`PayInfo::outcome`]: maib
     /// cannot tell, and paykit does not guess. States every flow shares (failed, expired,
     /// waiting for the customer, a captured hold) are answered either way.
+    ///
+    /// The state is `pay-info`'s, whatever the records say: a refund recorded as requested
+    /// whose answer was lost is reported once `pay-info` shows it (`refunded`,
+    /// `partially_refunded`, or `cancelled` for a released hold); until then the state
+    /// reported is `pay-info`'s (`captured`), never a refund maib does not show. Once
+    /// `pay-info` shows it, the record's entry is marked confirmed (any other requested one
+    /// refused: maib refunds a payment once) and the state written, which is how the
+    /// [`paykit_core::reconcile::Reconciler`] settles the record.
     async fn get_payment(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
         validate::id("provider_payment_id", provider_payment_id)?;
         let known = self.known(provider_payment_id).await?;
         let info = self.pay_info(provider_payment_id).await?;
-        info.outcome_for(known.flow, known.completed)
-            .map_err(|_| records::flow_unknown(provider_payment_id, "reading the state of"))
+        let outcome = info.outcome_for(known.flow, known.completed);
+        self.confirm_shown_refund(&known, &info, outcome.as_ref().ok().map(|o| &o.status))
+            .await;
+        outcome.map_err(|_| records::flow_unknown(provider_payment_id, "reading the state of"))
     }
 
     fn capture(&self) -> Option<&dyn paykit_core::Capture> {
@@ -418,6 +429,10 @@ impl paykit_core::Refund for MaibClient {
     /// [`paykit_core::PaymentStatus::Cancelled`]. Refunding all of a payment this client has
     /// no record of, and that may be an uncompleted hold, is refused before sending
     /// ([`Error::Unsupported`]; use [`MaibClient::refund_payment`]).
+    ///
+    /// The refund is written to the payment record before it is sent, at the amount asked or
+    /// the refundable amount `pay-info` showed, and updated from the answer, as
+    /// [`MaibClient::refund_payment`] describes.
     async fn refund(
         &self,
         provider_payment_id: &str,
@@ -449,13 +464,18 @@ impl paykit_core::Refund for MaibClient {
                 "refunding all of",
             ));
         };
+        let basis = refund_records::RefundBasis {
+            before,
+            flow: Some(flow),
+            completed: known.completed,
+            // pay-info was read: its confirmAmount shows a capture.
+            capture_known: true,
+        };
         let result = self
-            .refund_known(provider_payment_id, refund, &known)
+            .refund_known(provider_payment_id, refund, &known, &basis)
             .await?;
         // The flow is known here, so the state is too.
-        Ok(result
-            .outcome_for(&before, Some(flow), known.completed)
-            .unwrap_or_else(|_| result.outcome(&before, flow)))
+        Ok(basis.outcome(&result))
     }
 }
 

@@ -4,9 +4,17 @@
 //! callback say `OK` for a captured direct payment and for an authorized, uncompleted hold
 //! alike. So every call that creates a payment writes its flow (and amount, currency and the
 //! merchant's order id) to the client's [`PaymentRecords`], and `complete` marks the hold
-//! captured; `get_payment`, callbacks and refunds read it back. A payment this client has no
-//! record of has an unknown flow, and the answers that depend on it say so instead of guessing
-//! ([`flow_unknown`]).
+//! captured, at the amount it took; `get_payment`, callbacks and refunds read it back. A
+//! payment this client has no record of has an unknown flow, and the answers that depend on it
+//! say so instead of guessing ([`flow_unknown`]). Refunds are written before they are sent
+//! (`refund_records.rs`).
+//!
+//! `complete` writes nothing before it is sent: the record of a hold says `requires_action` or
+//! `authorized`, neither final, so a capture whose outcome is unknown leaves the record
+//! unsettled and the reconciler asks about it. `pay-info` settles it: it says `OK` for a held
+//! and a captured payment alike, but shows a `confirmAmount` once the hold was completed
+//! (maib.md §4.5), which `get_payment` reads as `captured`; without one the hold is still
+//! `authorized`, and the record stays open, as it should.
 
 use std::sync::Arc;
 
@@ -84,7 +92,7 @@ pub(crate) fn flow_unknown(pay_id: &str, what: &str) -> Error {
 }
 
 /// The provider did it, the record could not be written.
-fn not_recorded(error: &Error, outcome: PaymentOutcome, ids: PaymentRef) -> Error {
+pub(crate) fn not_recorded(error: &Error, outcome: PaymentOutcome, ids: PaymentRef) -> Error {
     Error::NotRecorded {
         provider: PROVIDER,
         outcome: Box::new(outcome),
@@ -127,7 +135,8 @@ impl MaibClient {
     }
 
     /// Records that `complete` captured this hold (a payment `complete` accepted is a hold,
-    /// whoever created it).
+    /// whoever created it), and the amount it took when maib named it: a partial capture
+    /// releases the rest, so that is what a refund can return from now on.
     pub(crate) async fn remember_captured(
         &self,
         known: &Known,
@@ -143,6 +152,9 @@ impl MaibClient {
             .unwrap_or_else(|| PaymentRecord::new(PROVIDER, outcome.provider_payment_id.clone()));
         record = record.with_ids(&ids);
         record.flow = Some(Flow::Hold);
+        if outcome.amount.is_some() {
+            record.amount = outcome.amount;
+        }
         record.last_status = Some(outcome.status.clone());
         record.updated_at = std::time::SystemTime::now();
         match self.records.put(&record).await {

@@ -65,7 +65,7 @@ pub enum RefundState {
     Accepted,
     /// The provider confirmed it happened (a refund callback, a status that shows it).
     Confirmed,
-    /// The provider refused it: no money moved.
+    /// No money moved: the provider refused it, or it was never sent (no token, rate limited).
     Refused,
 }
 

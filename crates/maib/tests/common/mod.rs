@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod records;
+
 use std::time::Duration;
 
 use paykit_core::SecretString;
