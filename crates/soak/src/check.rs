@@ -116,17 +116,19 @@ impl Check {
 pub(crate) enum Openness {
     /// Settled, and the ledger shows nothing after the state it records.
     Settled,
-    /// Settled, but the ledger shows a refund the record does not (maib does not write its
-    /// refunds to the records; a record settled at `Captured` is never swept again). Not a
-    /// contradiction: the money the record says was taken was taken.
+    /// Settled, but the ledger shows a refund the record does not (a refund whose answer was
+    /// lost and that no later status query or callback reported; a record settled at
+    /// `Captured` is not swept again). Not a contradiction: the money the record says was
+    /// taken was taken.
     SettledBehind,
     /// Open, and rightly: the ledger shows nothing final either (the customer never paid, a
     /// hold nobody captured or released).
     AwaitingProvider,
     /// Open because a refund entry is still `Requested`: its answer was lost. The reconciler
-    /// writes only the payment's state, never refund entries, and iPay's details show no
-    /// refunds, so only the provider's refund callback (iPay's Amount Return, which the soak
-    /// sends to the simulator's sink, not to paykit) can settle it.
+    /// writes the payment's state; refund entries are settled by the provider's client (maib's
+    /// `get_payment` confirms a refund pay-info shows) or by the refund callback. iPay's
+    /// details show no refunds, so only its Amount Return callback (which the soak sends to the
+    /// simulator's sink, not to paykit) can settle an iPay one.
     RefundUnanswered,
     /// Open though the ledger shows the payment final (charged, captured, refunded, released,
     /// declined): a status query could have settled it. Must not happen.
