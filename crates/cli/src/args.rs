@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 
 /// Online payments through maib, miaPOS, Bank of Georgia iPay and Maya, from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "paykit", version, about)]
+#[command(name = "paykit", version, about, after_help = RECORDS_OVERVIEW)]
 pub(crate) struct Cli {
     /// Log HTTP calls and retries to stderr (secrets are never logged).
     #[arg(long, short, global = true)]
@@ -51,6 +52,13 @@ pub(crate) enum Command {
     /// Refund a payment, fully or partly.
     #[command(after_help = CREDENTIALS)]
     Refund(RefundArgs),
+    /// Ask providers about the payments the shared records leave unsettled, and record what
+    /// they say. Prints a JSON report.
+    #[command(
+        after_help = RECONCILE_HELP,
+        mut_arg("records", |arg| arg.required(true)),
+    )]
+    Reconcile(ReconcileArgs),
     /// Callback tools.
     Webhook {
         #[command(subcommand)]
@@ -58,20 +66,61 @@ pub(crate) enum Command {
     },
 }
 
-/// Where `pay`, `status` and `refund` find credentials.
-const CREDENTIALS: &str = "Credentials come from the environment:
+/// What `paykit --help` says about `--records`.
+const RECORDS_OVERVIEW: &str = "\
+Payment records: `pay`, `status` and `refund` keep what they did in memory, for that one
+command, unless `--records <URL>` (or PAYKIT_RECORDS_URL) names a shared store, Redis or
+PostgreSQL. Then a later command knows what an earlier one did (a maib hold is reported as
+authorized, not captured), and `paykit reconcile` asks the providers about the payments left
+unsettled.";
+
+/// Where the provider commands find credentials and base URLs. A macro, so that `concat!` can
+/// put it in more than one help text.
+macro_rules! credentials_help {
+    () => {
+        "Credentials come from the environment:
   maib    PAYKIT_MAIB_PROJECT_ID, PAYKIT_MAIB_PROJECT_SECRET
   miapos  PAYKIT_MIAPOS_MERCHANT_ID, PAYKIT_MIAPOS_SECRET_KEY, PAYKIT_MIAPOS_TERMINAL_ID
   bog     PAYKIT_BOG_CLIENT_ID, PAYKIT_BOG_SECRET_KEY
   maya    PAYKIT_MAYA_CLIENT_ID, PAYKIT_MAYA_CLIENT_SECRET, PAYKIT_MAYA_P2M_ID,
-          PAYKIT_MAYA_TOKEN_URL (default <base-url>/oauth/token with --base-url),
+          PAYKIT_MAYA_TOKEN_URL (default <base-url>/oauth/token with a base URL),
           and the customer session: PAYKIT_MAYA_ACCESS_TOKEN, PAYKIT_MAYA_REFRESH_TOKEN,
           PAYKIT_MAYA_EXPIRES_AT (Unix seconds)
-With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement.
+The base URL is --base-url, else PAYKIT_<PROVIDER>_BASE_URL (e.g. PAYKIT_MAIB_BASE_URL),
+else the provider's production URL (miaPOS: its sandbox).
+With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement."
+    };
+}
+
+/// `pay`, `status` and `refund`: credentials and exit codes.
+const CREDENTIALS: &str = concat!(
+    credentials_help!(),
+    "
 
 Exit codes: 0 done; 1 failed, nothing happened; 2 usage error, nothing sent;
-3 outcome unknown: the provider may have acted, check the payment before trying again
-(the error on stderr lists every id to reconcile with).";
+3 outcome unknown: the provider may have acted (or it did, but the payment record could not
+be written), so check the payment before trying again (the error on stderr lists every id to
+reconcile with)."
+);
+
+/// `reconcile`: what it prints, credentials and exit codes.
+const RECONCILE_HELP: &str = concat!(
+    "The report (one JSON object; with --watch, one line per sweep):
+  {examined, changed: [{provider, ids, from, to}], settled, still_open,
+   failed: [{ids, error}], no_provider}
+ids never show iPay's payment hash (only whether it is known). A record whose provider is not
+configured here counts in no_provider and is left as it is.
+
+",
+    credentials_help!(),
+    "
+Without --provider, every provider whose credentials are set is asked (the others are named on
+stderr). --base-url needs exactly one --provider: with several, each one's base URL comes from
+its PAYKIT_<PROVIDER>_BASE_URL or is its production URL.
+
+Exit codes: 0 the sweep ran (even when some payments could not be asked about: see failed);
+1 the records could not be read; 2 usage error, nothing read or sent."
+);
 
 /// How a maib payment was created (`--flow`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,15 +164,77 @@ impl Provider {
     }
 }
 
+/// Where payment records are kept (`--records`).
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// Shared payment records (and, on Redis, access tokens):
+    /// `redis://[:PASSWORD@]HOST[:PORT][/DB]`, `rediss://…` (TLS), or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` (or `postgresql://`; its tables are created
+    /// on first use). Without it, `pay`, `status` and `refund` keep records in memory for that
+    /// one command; `reconcile` needs it.
+    // The URL may hold a password: kept as a secret (no Debug shows it), its environment value
+    // hidden from --help, and parsed here rather than by a clap parser whose errors quote it.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PAYKIT_RECORDS_URL",
+        hide_env_values = true,
+        value_parser = secret
+    )]
+    pub(crate) records: Option<SecretString>,
+    /// Redis only (ignored for PostgreSQL): the start of every key, so that several shops or
+    /// tests can share one server.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        env = "PAYKIT_RECORDS_PREFIX",
+        hide_env_values = true,
+        default_value = "paykit:"
+    )]
+    pub(crate) records_prefix: String,
+}
+
+/// A command-line value as a secret.
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value.to_owned()))
+}
+
 /// Where and as whom to talk to a real provider.
 #[derive(Debug, Args)]
 pub(crate) struct Target {
     /// The provider.
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
-    /// Base URL (e.g. a `paykit sim` address); the provider's production URL by default.
+    /// Base URL (e.g. a `paykit sim` address); PAYKIT_<PROVIDER>_BASE_URL, else the
+    /// provider's production URL, by default.
     #[arg(long)]
     pub(crate) base_url: Option<String>,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReconcileArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Ask only these providers (repeatable); every provider whose credentials are set by
+    /// default.
+    #[arg(long, value_enum)]
+    pub(crate) provider: Vec<Provider>,
+    /// Base URL of the one --provider (e.g. a `paykit sim` address).
+    #[arg(long)]
+    pub(crate) base_url: Option<String>,
+    /// Only records unchanged for at least this many seconds: a call in flight or a customer
+    /// still on the payment page is left alone.
+    #[arg(long, value_name = "SECS", default_value_t = 900)]
+    pub(crate) older_than: u64,
+    /// At most this many records per sweep, oldest first.
+    #[arg(long, value_name = "N", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) batch: u32,
+    /// Sweep again every SECS seconds until interrupted (Ctrl-C), one JSON line per sweep.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) watch: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -207,4 +318,48 @@ pub(crate) struct VerifyArgs {
     pub(crate) flow: Option<MaibFlow>,
     /// The callback body; stdin when omitted or `-`.
     pub(crate) file: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_parsed_records_url_keeps_its_password_out_of_debug() {
+        let cli = Cli::try_parse_from([
+            "paykit",
+            "status",
+            "--provider",
+            "maib",
+            "--id",
+            "pay-1",
+            "--records",
+            "redis://:hunter2@10.0.0.5:6379/0",
+        ])
+        .unwrap();
+        let Command::Status(status) = &cli.command else {
+            panic!("{cli:?}");
+        };
+        assert!(status.target.store.records.is_some());
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn reconcile_requires_records_and_the_others_do_not() {
+        let reconcile = Cli::try_parse_from(["paykit", "reconcile"]).unwrap_err();
+        assert_eq!(
+            reconcile.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
+        );
+        assert!(reconcile.to_string().contains("--records"), "{reconcile}");
+        let status = Cli::try_parse_from(["paykit", "status", "--provider", "bog", "--id", "1"]);
+        assert!(status.is_ok());
+    }
 }

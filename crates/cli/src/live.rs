@@ -1,28 +1,24 @@
 //! `paykit pay | status | refund`: talk to a real provider (or any base URL, such as a
-//! `paykit sim`), with credentials from the environment.
-//!
-//! | provider | variables |
-//! |---|---|
-//! | maib | `PAYKIT_MAIB_PROJECT_ID`, `PAYKIT_MAIB_PROJECT_SECRET` |
-//! | miapos | `PAYKIT_MIAPOS_MERCHANT_ID`, `PAYKIT_MIAPOS_SECRET_KEY`, `PAYKIT_MIAPOS_TERMINAL_ID` |
-//! | bog | `PAYKIT_BOG_CLIENT_ID`, `PAYKIT_BOG_SECRET_KEY` |
-//! | maya | `PAYKIT_MAYA_CLIENT_ID`, `PAYKIT_MAYA_CLIENT_SECRET`, `PAYKIT_MAYA_P2M_ID`, `PAYKIT_MAYA_TOKEN_URL` (defaults to `<base-url>/oauth/token` with `--base-url`), and the customer session `PAYKIT_MAYA_ACCESS_TOKEN`, `PAYKIT_MAYA_REFRESH_TOKEN`, `PAYKIT_MAYA_EXPIRES_AT` |
+//! `paykit sim`), with credentials from the environment (see `clients.rs`) and, with
+//! `--records`, payment records shared with other invocations (see `stores.rs`).
 
 use std::process::ExitCode;
 
 use paykit_core::describe::{describe_error, describe_outcome};
 use paykit_core::{
-    CaptureMode, Currency, Customer, Money, PaymentOutcome, PaymentProvider, PaymentRequest,
-    SecretString,
+    CaptureMode, Currency, Customer, Error, Money, PaymentOutcome, PaymentProvider, PaymentRequest,
 };
 
 use crate::args::{PayArgs, Provider, RefundArgs, StatusArgs, Target};
+use crate::clients;
 use crate::output;
+use crate::stores::{self, StoreError};
 
-const FAILED: u8 = 1;
-const USAGE: u8 = 2;
-/// A money-moving call whose outcome is unknown: scripts must not read it as a plain failure
-/// (and retry) nor as a success.
+pub(crate) const FAILED: u8 = 1;
+pub(crate) const USAGE: u8 = 2;
+/// A money-moving call whose outcome is unknown, or that the provider carried out but whose
+/// record could not be written: scripts must not read it as a plain failure (and retry) nor as
+/// a success.
 const UNKNOWN: u8 = 3;
 
 pub(crate) async fn pay(args: PayArgs) -> ExitCode {
@@ -30,17 +26,17 @@ pub(crate) async fn pay(args: PayArgs) -> ExitCode {
         Ok(request) => request,
         Err(message) => return usage(&message),
     };
-    let provider = match connect(&args.target) {
+    let provider = match connect(&args.target).await {
         Ok(provider) => provider,
-        Err(message) => return usage(&message),
+        Err(exit) => return exit,
     };
     report(provider.create_payment(&request).await)
 }
 
 pub(crate) async fn status(args: StatusArgs) -> ExitCode {
-    let provider = match connect(&args.target) {
+    let provider = match connect(&args.target).await {
         Ok(provider) => provider,
-        Err(message) => return usage(&message),
+        Err(exit) => return exit,
     };
     report(provider.get_payment(&args.id).await)
 }
@@ -53,9 +49,9 @@ pub(crate) async fn refund(args: RefundArgs) -> ExitCode {
         },
         None => None,
     };
-    let provider = match connect(&args.target) {
+    let provider = match connect(&args.target).await {
         Ok(provider) => provider,
-        Err(message) => return usage(&message),
+        Err(exit) => return exit,
     };
     let Some(refunds) = provider.refund() else {
         output::error(&format!("{} has no refunds", args.target.provider.name()));
@@ -64,9 +60,25 @@ pub(crate) async fn refund(args: RefundArgs) -> ExitCode {
     report(refunds.refund(&args.id, amount).await)
 }
 
-fn usage(message: &str) -> ExitCode {
+pub(crate) fn usage(message: &str) -> ExitCode {
     output::error(message);
     ExitCode::from(USAGE)
+}
+
+/// The client `target` names, on the stores `--records` names. Nothing is sent to the provider
+/// when this fails: a usage error exits 2, stores that cannot be used exit 1.
+async fn connect(target: &Target) -> Result<Box<dyn PaymentProvider>, ExitCode> {
+    let stores = match stores::open(&target.store).await {
+        Ok(stores) => stores,
+        Err(StoreError::Usage(message)) => return Err(usage(&message)),
+        Err(StoreError::Unavailable(message)) => {
+            output::error(&message);
+            output::error("nothing was sent to the provider");
+            return Err(ExitCode::from(FAILED));
+        }
+    };
+    clients::connect(target.provider, target.base_url.as_deref(), stores.as_ref())
+        .map_err(|message| usage(&message))
 }
 
 /// Prints the outcome as JSON on stdout, or the error as JSON on stderr.
@@ -75,6 +87,16 @@ fn report(result: paykit_core::Result<PaymentOutcome>) -> ExitCode {
         Ok(outcome) => {
             output::json(&describe_outcome(&outcome));
             ExitCode::SUCCESS
+        }
+        Err(error @ Error::NotRecorded { .. }) => {
+            // The provider did it: what it answered goes to stdout like any outcome, so a script
+            // has the ids, and the exit code says it must not be repeated.
+            if let Error::NotRecorded { outcome, .. } = &error {
+                output::json(&describe_outcome(outcome));
+            }
+            output::error(&error.to_string());
+            output::error(&describe_error(&error).to_string());
+            ExitCode::from(UNKNOWN)
         }
         Err(error) => {
             output::error(&error.to_string());
@@ -131,114 +153,9 @@ fn payment_request(args: &PayArgs) -> Result<PaymentRequest, String> {
     Ok(request)
 }
 
-fn env(name: &str) -> Result<String, String> {
-    std::env::var(name).map_err(|_| format!("set {name} (see `paykit pay --help`)"))
-}
-
-fn secret(name: &str) -> Result<SecretString, String> {
-    env(name).map(SecretString::from)
-}
-
-/// A client for `target` with credentials from the environment.
-fn connect(target: &Target) -> Result<Box<dyn PaymentProvider>, String> {
-    let base_url = target.base_url.clone();
-    let provider: Box<dyn PaymentProvider> = match target.provider {
-        Provider::Maib => {
-            let mut builder = paykit_maib::MaibClient::builder(
-                env("PAYKIT_MAIB_PROJECT_ID")?,
-                secret("PAYKIT_MAIB_PROJECT_SECRET")?,
-            );
-            if let Some(url) = base_url {
-                builder = builder.base_url(url);
-            }
-            Box::new(builder.build().map_err(|e| e.to_string())?)
-        }
-        Provider::Miapos => {
-            let url = base_url.unwrap_or_else(|| paykit_miapos::SANDBOX_BASE_URL.to_owned());
-            let client = paykit_miapos::MiaPos::builder(
-                url,
-                env("PAYKIT_MIAPOS_MERCHANT_ID")?,
-                secret("PAYKIT_MIAPOS_SECRET_KEY")?,
-            )
-            .terminal_id(env("PAYKIT_MIAPOS_TERMINAL_ID")?)
-            .build()
-            .map_err(|e| e.to_string())?;
-            Box::new(client)
-        }
-        Provider::Bog => {
-            let mut builder = paykit_bog::BogClient::builder(
-                env("PAYKIT_BOG_CLIENT_ID")?,
-                secret("PAYKIT_BOG_SECRET_KEY")?,
-            );
-            if let Some(url) = base_url {
-                builder = builder.base_url(bog_api_root(&url));
-            }
-            Box::new(builder.build().map_err(|e| e.to_string())?)
-        }
-        Provider::Maya => {
-            let token_url = match (&base_url, std::env::var("PAYKIT_MAYA_TOKEN_URL")) {
-                (_, Ok(url)) => url,
-                (Some(base), Err(_)) => format!("{}/oauth/token", base.trim_end_matches('/')),
-                (None, Err(_)) => {
-                    return Err("set PAYKIT_MAYA_TOKEN_URL: Maya hands it over per merchant".into());
-                }
-            };
-            let mut builder = paykit_maya::MayaClient::builder(
-                env("PAYKIT_MAYA_CLIENT_ID")?,
-                secret("PAYKIT_MAYA_CLIENT_SECRET")?,
-            )
-            .token_url(token_url)
-            .p2m_id(env("PAYKIT_MAYA_P2M_ID")?);
-            if let Some(url) = base_url {
-                builder = builder.api_base_url(url);
-            }
-            let client = builder.build().map_err(|e| e.to_string())?;
-            let expires_at = env("PAYKIT_MAYA_EXPIRES_AT")?
-                .parse::<i64>()
-                .map_err(|_| "PAYKIT_MAYA_EXPIRES_AT must be Unix seconds".to_owned())?;
-            let tokens = paykit_maya::SessionTokens::new(
-                secret("PAYKIT_MAYA_ACCESS_TOKEN")?,
-                secret("PAYKIT_MAYA_REFRESH_TOKEN")?,
-                expires_at,
-            )
-            .map_err(|e| e.to_string())?;
-            let session = client.session(tokens).map_err(|e| e.to_string())?;
-            Box::new(client.payments(session))
-        }
-    };
-    Ok(provider)
-}
-
-/// iPay's API lives below `/opay/api/v1`; a bare host (as `paykit sim` announces) gets it added.
-fn bog_api_root(url: &str) -> String {
-    let trimmed = url.trim_end_matches('/');
-    let bare_host = trimmed.splitn(4, '/').nth(3).is_none_or(str::is_empty);
-    if bare_host {
-        format!("{trimmed}/opay/api/v1")
-    } else {
-        trimmed.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bare_hosts_get_the_ipay_api_root() {
-        assert_eq!(
-            bog_api_root("http://127.0.0.1:9002"),
-            "http://127.0.0.1:9002/opay/api/v1"
-        );
-        assert_eq!(
-            bog_api_root("http://127.0.0.1:9002/"),
-            "http://127.0.0.1:9002/opay/api/v1"
-        );
-        assert_eq!(
-            bog_api_root("https://ipay.ge/opay/api/v1"),
-            "https://ipay.ge/opay/api/v1"
-        );
-    }
 
     #[test]
     fn amounts_default_to_the_home_currency() {

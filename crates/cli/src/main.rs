@@ -1,14 +1,19 @@
-//! `paykit`: run the demo, serve the simulator, take payments, verify callbacks.
+//! `paykit`: run the demo, serve the simulator, take payments, reconcile them, verify callbacks.
 //!
 //! Exit codes: 0 success; 1 the operation failed (a step of the demo, a payment error, an
-//! inauthentic callback); 2 usage errors and unreadable input.
+//! inauthentic callback, payment records that cannot be read); 2 usage errors and unreadable
+//! input; 3 (`pay`, `status`, `refund`) an outcome that is unknown or was not recorded.
 
 mod args;
+mod clients;
 mod demo;
 mod listener;
 mod live;
 mod output;
+mod reconcile;
 mod serve;
+mod stores;
+mod sweep_json;
 mod webhook;
 
 use std::process::ExitCode;
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
             Command::Pay(args) => live::pay(args).await,
             Command::Status(args) => live::status(args).await,
             Command::Refund(args) => live::refund(args).await,
+            Command::Reconcile(args) => reconcile::run(args).await,
             Command::Webhook {
                 command: WebhookCommand::Verify(args),
             } => webhook::verify(args).await,

@@ -213,7 +213,7 @@ fn unknown_outcome(
 
 /// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference}`; `payment_hash`
 /// says only whether it is known (it is a secret).
-fn payment_ids(payment: &PaymentRef) -> Value {
+pub fn payment_ids(payment: &PaymentRef) -> Value {
     json!({
         "provider_payment_id": payment.provider_payment_id,
         "provider_order_id": payment.provider_order_id,

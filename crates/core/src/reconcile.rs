@@ -95,19 +95,25 @@ pub struct ReconcileReport {
     pub no_provider: usize,
     /// Records the provider could not be asked about, with why; they are swept again later.
     pub failed: Vec<(PaymentRef, Error)>,
+    /// Set when the records could not be listed at all: nothing was swept.
+    pub unreadable: Option<Error>,
 }
 
 impl fmt::Display for ReconcileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "examined {}, changed {}, settled {}, still open {}, failed {}, no provider {}",
+            "examined {}, changed {}, settled {}, still open {}, failed {}, no provider {}{}",
             self.examined,
             self.changed.len(),
             self.settled,
             self.still_open,
             self.failed.len(),
-            self.no_provider
+            self.no_provider,
+            match &self.unreadable {
+                Some(error) => format!("; records unreadable: {error}"),
+                None => String::new(),
+            }
         )
     }
 }
@@ -151,7 +157,7 @@ impl Reconciler {
 
     /// One sweep: every unsettled record older than [`ReconcilerConfig::older_than`], up to
     /// [`ReconcilerConfig::batch`], oldest first. A store that cannot list records is reported
-    /// as one failure.
+    /// in [`ReconcileReport::unreadable`].
     pub async fn sweep(&self) -> ReconcileReport {
         let mut report = ReconcileReport::default();
         let before = SystemTime::now()
@@ -160,7 +166,7 @@ impl Reconciler {
         let records = match self.records.unsettled(before, self.config.batch).await {
             Ok(records) => records,
             Err(error) => {
-                report.failed.push((PaymentRef::new(), error));
+                report.unreadable = Some(error);
                 return report;
             }
         };

@@ -1,7 +1,8 @@
 //! Shared helpers for the end-to-end tests: a merchant-side listener that records the
 //! callbacks it receives, a recording reverse proxy that sits between a client and the
 //! simulator (to count token requests, see every status the client got, and act between two
-//! requests), and the customer's browser (a plain GET of the payment page).
+//! requests), the customer's browser (a plain GET of the payment page), and the `paykit`
+//! binary run in its own process ([`paykit`]).
 
 // Helpers, not tests: a broken loopback socket is a test failure, so they panic with a message.
 // Each test binary uses a different subset of them.
@@ -12,6 +13,8 @@
     unreachable_pub,
     missing_docs
 )]
+
+pub mod paykit;
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
