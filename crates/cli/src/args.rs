@@ -205,7 +205,7 @@ pub(crate) struct Target {
     /// The provider.
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
-    /// Base URL (e.g. a `paykit sim` address); PAYKIT_<PROVIDER>_BASE_URL, else the
+    /// Base URL (e.g. a `paykit sim` address); `PAYKIT_<PROVIDER>_BASE_URL`, else the
     /// provider's production URL, by default.
     #[arg(long)]
     pub(crate) base_url: Option<String>,
