@@ -153,7 +153,8 @@ pub(super) struct State {
 ///
 /// With a [`TokenStore`] ([`CachedTokenSource::with_store`]) the cache shares its token with a
 /// fleet: when its own copy is due for refresh it reads the store; only the instance holding
-/// the store's refresh lock fetches, the others re-read the store: a holder that crashed costs the others its lock's time-to-live and one fetch.
+/// the store's refresh lock fetches, the others re-read the store. A holder that crashed costs
+/// the others its lock's time-to-live and one fetch.
 pub struct CachedTokenSource<F> {
     pub(super) fetcher: F,
     pub(super) config: TokenCacheConfig,
