@@ -26,7 +26,7 @@ pub(crate) enum Command {
     Fuzz(FuzzArgs),
     /// The fault soak against the simulator.
     Soak(SoakArgs),
-    /// Check (and as root install) the servers the store tests start.
+    /// Check (and as root install) the servers and browser the tests start.
     Servers,
 }
 
@@ -38,9 +38,9 @@ USAGE:
 
 COMMANDS:
     ci                          every check CI runs, in order, failing fast
-    servers                     check that redis-server and PostgreSQL (initdb, postgres, psql)
-                                are installed for the store tests; as root, apt-get install
-                                what is missing
+    servers                     check that redis-server, PostgreSQL (initdb, postgres, psql),
+                                chromium and chromedriver are installed for the store and
+                                browser tests; as root, apt-get install what is missing
     contract [--provider P]     contract tests of every provider (or P) and the simulator replay
     fixtures check              validate every file under fixtures/
     fixtures new <P> <NAME>     write fixtures/<P>/scenarios/<NAME>.json, a skeleton to fill in
@@ -60,8 +60,9 @@ pub(crate) const CI_HELP: &str = "\
 cargo xtask ci: every check CI runs, in order, stopping at the first failure
 
 STEPS:
-    1. cargo xtask servers (redis-server and PostgreSQL for the store tests; installed with
-       apt-get when missing and running as root)
+    1. cargo xtask servers (redis-server and PostgreSQL for the store tests, chromium and
+       chromedriver for the shop's browser test; installed with apt-get when missing and
+       running as root)
     2. cargo fmt --all -- --check
     3. cargo clippy --workspace --all-targets -- -D warnings
     4. cargo build --workspace --all-targets
@@ -72,18 +73,20 @@ STEPS:
     9. cargo deny check licenses bans sources, then advisories offline (installs cargo-deny 0.20.2 when missing)";
 
 pub(crate) const SERVERS_HELP: &str = "\
-cargo xtask servers: the servers the store tests start, installed
+cargo xtask servers: the servers and browser the tests start, installed
 
 USAGE:
     cargo xtask servers
 
-paykit-redis and paykit-postgres test against real servers started by paykit_testkit::servers.
+paykit-redis and paykit-postgres test against real servers started by paykit_testkit::servers;
+the example shop's browser test drives headless Chromium through chromedriver.
 Looks for redis-server (PATH, /usr/bin, /usr/sbin), initdb, postgres and psql (PATH or
-/usr/lib/postgresql/<version>/bin) and, as root, runuser and the postgres user. When something
-is missing: as root, runs `apt-get update` and `apt-get install -y --no-install-recommends
-redis-server postgresql` non-interactively (output in target/xtask/apt-get-*.log); otherwise
-fails with the command to run (`sudo apt-get install -y redis-server postgresql`). The first
-step of `cargo xtask ci`.";
+/usr/lib/postgresql/<version>/bin), chromium and chromedriver (PATH, /usr/bin) and, as root,
+runuser and the postgres user. When something is missing: as root, runs `apt-get update` and
+`apt-get install -y --no-install-recommends` of the packages that ship it (redis-server,
+postgresql, chromium, chromium-driver) non-interactively (output in
+target/xtask/apt-get-*.log); otherwise fails with the command to run. The first step of
+`cargo xtask ci`.";
 
 pub(crate) const CONTRACT_HELP: &str = "\
 cargo xtask contract: run the recorded-fixture contract tests

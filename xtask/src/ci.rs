@@ -13,7 +13,7 @@ struct Step {
 
 /// The steps, in order.
 const STEPS: [Step; 9] = [
-    // First: the store tests in `cargo test` need these servers, so a missing one is found
+    // First: the store and browser tests in `cargo test` need these, so a missing one is found
     // (or installed) before minutes of linting and building, not after.
     Step {
         title: "cargo xtask servers",

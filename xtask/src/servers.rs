@@ -1,12 +1,15 @@
-//! `cargo xtask servers`, the first step of `cargo xtask ci`: the programs the store tests
-//! start (paykit-redis, paykit-postgres, through `paykit_testkit::servers`) are installed, or
-//! are installed now.
+//! `cargo xtask servers`, the first step of `cargo xtask ci`: the programs the tests start are
+//! installed, or are installed now. The store tests (paykit-redis, paykit-postgres, through
+//! `paykit_testkit::servers`) start Redis and PostgreSQL; the example shop's browser test
+//! (examples/shop/tests/browser.rs) starts headless Chromium through chromedriver.
 //!
 //! The lookup follows testkit's rules: `redis-server` on `PATH`, in `/usr/bin` or `/usr/sbin`;
 //! `initdb`, `postgres` and `psql` on `PATH` or in any `/usr/lib/postgresql/<version>/bin`
 //! (where Debian keeps them, off `PATH`). As root the tests run PostgreSQL as the `postgres`
-//! user through `runuser`, so those are needed too. When something is missing, root on a Debian
-//! machine gets `apt-get install`; anyone else gets one line saying what to install.
+//! user through `runuser`, so those are needed too. `chromium` and `chromedriver` are looked
+//! for on `PATH` and in `/usr/bin`, where Debian's `chromium` and `chromium-driver` put them.
+//! When something is missing, root on a Debian machine gets `apt-get install` of the packages
+//! that ship what is missing; anyone else gets one line saying what to install.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,13 +17,39 @@ use std::process::{Command, Stdio};
 use crate::run::Failure;
 use crate::workspace;
 
-/// The Debian packages the store tests need: the same list as `paykit_testkit::servers::
-/// PACKAGES` (xtask depends on nothing of ours, DESIGN.md §2).
-const PACKAGES: [&str; 2] = ["redis-server", "postgresql"];
+/// Every Debian package this step may install, in the order they are named and installed:
+/// the store tests' servers (the same list as `paykit_testkit::servers::PACKAGES`; xtask
+/// depends on nothing of ours, DESIGN.md §2), the shop browser test's browser and its
+/// WebDriver server, and `util-linux` for `runuser` (Debian marks it essential, so it is only
+/// installed when some stripped image lacks it).
+const PACKAGES: [&str; 5] = [
+    "redis-server",
+    "postgresql",
+    "chromium",
+    "chromium-driver",
+    "util-linux",
+];
 
-/// Where `runuser` comes from; Debian marks it essential, so it is only installed when some
-/// stripped image lacks it.
-const RUNUSER_PACKAGE: &str = "util-linux";
+/// The Debian package that provides `missing` (a program, or the postgres user).
+fn package_of(missing: &str) -> &'static str {
+    match missing {
+        "redis-server" => "redis-server",
+        "chromium" => "chromium",
+        "chromedriver" => "chromium-driver",
+        "runuser" => "util-linux",
+        // initdb, postgres, psql and the postgres user all come with Debian's postgresql.
+        _ => "postgresql",
+    }
+}
+
+/// The packages that provide everything in `missing`, each once, in [`PACKAGES`] order.
+fn packages_for(missing: &[&str]) -> Vec<&'static str> {
+    let needed: Vec<&str> = missing.iter().map(|m| package_of(m)).collect();
+    PACKAGES
+        .into_iter()
+        .filter(|package| needed.contains(package))
+        .collect()
+}
 
 /// Seconds `apt-get` waits for the dpkg lock: a fresh cloud machine often runs
 /// unattended-upgrades at boot, and without a wait the install fails at once.
@@ -79,16 +108,22 @@ impl Places {
         versions.into_iter().map(|(_, dir)| dir).collect()
     }
 
-    /// The programs of [`PACKAGES`] (and, as root, `runuser`) that cannot be found.
+    /// The programs of [`PACKAGES`] (`runuser` only as root) that cannot be found.
     fn missing(&self, as_root: bool) -> Vec<&'static str> {
         let redis_dirs = [self.usr.join("bin"), self.usr.join("sbin")];
         let postgres_dirs = self.postgres_dirs();
+        let browser_dirs = [self.usr.join("bin")];
         let mut missing = Vec::new();
         if self.find("redis-server", &redis_dirs).is_none() {
             missing.push("redis-server");
         }
         for program in ["initdb", "postgres", "psql"] {
             if self.find(program, &postgres_dirs).is_none() {
+                missing.push(program);
+            }
+        }
+        for program in ["chromium", "chromedriver"] {
+            if self.find(program, &browser_dirs).is_none() {
                 missing.push(program);
             }
         }
@@ -169,13 +204,10 @@ fn plan(missing: &[&str], as_root: bool) -> Plan {
     if missing.is_empty() {
         return Plan::Ready;
     }
-    let mut packages: Vec<&str> = PACKAGES.to_vec();
-    if missing.contains(&"runuser") {
-        packages.push(RUNUSER_PACKAGE);
-    }
+    let packages = packages_for(missing);
     if !as_root {
         return Plan::Refuse(format!(
-            "the store tests need {} (not found on PATH, in /usr/bin, /usr/sbin or \
+            "the tests need {} (not found on PATH, in /usr/bin, /usr/sbin or \
              /usr/lib/postgresql/*/bin): sudo apt-get install -y {}",
             missing.join(", "),
             packages.join(" ")
@@ -264,7 +296,7 @@ pub(crate) fn ensure() -> Result<(), Failure> {
     let runs = match plan(&missing, as_root) {
         Plan::Ready => {
             println!(
-                "servers: redis-server, initdb, postgres and psql found{}",
+                "servers: redis-server, initdb, postgres, psql, chromium and chromedriver found{}",
                 if as_root {
                     ", and runuser and the postgres user (running as root)"
                 } else {
@@ -280,12 +312,12 @@ pub(crate) fn ensure() -> Result<(), Failure> {
         "servers: missing {}; installing as root",
         missing.join(", ")
     );
+    let packages = packages_for(&missing).join(" ");
     if places.find("apt-get", &[places.usr.join("bin")]).is_none() {
         return Err(Failure::new(format!(
-            "the store tests need {}, and this machine has no apt-get to install {} with: \
+            "the tests need {}, and this machine has no apt-get to install {packages} with: \
              install them by hand",
             missing.join(", "),
-            PACKAGES.join(" ")
         )));
     }
     let dir = workspace::root().join("target/xtask");
@@ -296,12 +328,11 @@ pub(crate) fn ensure() -> Result<(), Failure> {
     }
     let still = missing_here(&places, as_root);
     if still.is_empty() {
-        println!("servers: installed; every program the store tests start is found");
+        println!("servers: installed; every program the tests start is found");
         Ok(())
     } else {
         Err(Failure::new(format!(
-            "apt-get installed {} but {} still cannot be found",
-            PACKAGES.join(" "),
+            "apt-get installed {packages} but {} still cannot be found",
             still.join(", ")
         )))
     }
@@ -341,13 +372,23 @@ mod tests {
         };
         assert_eq!(
             places.missing(false),
-            vec!["redis-server", "initdb", "postgres", "psql"]
+            vec![
+                "redis-server",
+                "initdb",
+                "postgres",
+                "psql",
+                "chromium",
+                "chromedriver"
+            ]
         );
         let bin = usr.join("lib/postgresql/15/bin");
         for name in ["initdb", "postgres", "psql"] {
             program(&bin, name);
         }
         program(&usr.join("bin"), "redis-server");
+        assert_eq!(places.missing(false), vec!["chromium", "chromedriver"]);
+        program(&usr.join("bin"), "chromium");
+        program(&usr.join("bin"), "chromedriver");
         assert_eq!(places.missing(false), Vec::<&str>::new());
         assert_eq!(
             places.find("initdb", &places.postgres_dirs()),
@@ -408,8 +449,9 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines[1].starts_with("DEBIAN_FRONTEND=noninteractive apt-get install -y"));
+        // Only the package that ships what is missing.
         assert!(
-            lines[1].ends_with("--no-install-recommends redis-server postgresql"),
+            lines[1].ends_with("--no-install-recommends postgresql"),
             "{lines:?}"
         );
         assert!(lines.iter().all(|l| l.contains("DPkg::Lock::Timeout=300")));
@@ -419,17 +461,50 @@ mod tests {
         assert!(
             runs[1]
                 .line()
-                .ends_with("redis-server postgresql util-linux")
+                .ends_with("--no-install-recommends util-linux")
+        );
+        let Plan::Install(runs) = plan(&["chromedriver", "chromium"], true) else {
+            panic!("root must install");
+        };
+        assert!(
+            runs[1]
+                .line()
+                .ends_with("--no-install-recommends chromium chromium-driver"),
+            "{:?}",
+            runs[1].line()
         );
 
-        let Plan::Refuse(line) = plan(&["redis-server", "psql"], false) else {
+        let Plan::Refuse(line) = plan(&["redis-server", "psql", "chromedriver"], false) else {
             panic!("only root installs");
         };
         assert!(!line.contains('\n'), "one line: {line}");
-        assert!(line.contains("redis-server, psql"), "{line}");
+        assert!(line.contains("redis-server, psql, chromedriver"), "{line}");
         assert!(
-            line.ends_with("sudo apt-get install -y redis-server postgresql"),
+            line.ends_with("sudo apt-get install -y redis-server postgresql chromium-driver"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn each_missing_thing_maps_to_the_package_that_ships_it_once() {
+        assert_eq!(
+            packages_for(&["psql", "the postgres user", "initdb", "postgres"]),
+            vec!["postgresql"]
+        );
+        assert_eq!(
+            packages_for(&["runuser", "chromedriver", "redis-server", "chromium"]),
+            vec!["redis-server", "chromium", "chromium-driver", "util-linux"]
+        );
+        assert_eq!(packages_for(&[]), Vec::<&str>::new());
+        // Every package is reachable from some missing program.
+        for package in PACKAGES {
+            let program = match package {
+                "chromium-driver" => "chromedriver",
+                "util-linux" => "runuser",
+                "postgresql" => "psql",
+                other => other,
+            };
+            assert_eq!(package_of(program), package);
+        }
     }
 }

@@ -1,0 +1,4 @@
+//! Helpers of the browser test.
+
+pub(crate) mod chrome;
+pub(crate) mod webdriver;
