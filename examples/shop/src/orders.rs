@@ -1,7 +1,7 @@
 //! Orders, kept in memory: what was bought, through whom, where the payment stands, and how
 //! often it was fulfilled.
 //!
-//! Every change goes through [`OrderBook::update`], which never moves an order backwards (a
+//! Every change goes through `OrderBook::update`, which never moves an order backwards (a
 //! late "pending" cannot undo a payment, a late "captured" cannot undo a refund; the rank is
 //! core's [`status_rank`]) and fulfils an order when, and only when, it becomes paid.
 
@@ -121,7 +121,7 @@ impl OrderState {
     }
 }
 
-/// What [`OrderBook::update`] did.
+/// What `OrderBook::update` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Updated {
     /// The order's status changed.
