@@ -44,7 +44,7 @@ COMMANDS:
     contract [--provider P]     contract tests of every provider (or P) and the simulator replay
     fixtures check              validate every file under fixtures/
     fixtures new <P> <NAME>     write fixtures/<P>/scenarios/<NAME>.json, a skeleton to fill in
-    bench                       run paykit-core's and paykit-redis's benchmarks and print their ratios
+    bench                       run paykit-core's, paykit-sim's and paykit-redis's benchmarks and print their ratios
     deny                        cargo-deny: licenses, bans, sources, and advisories against the
                                 offline RustSec snapshot in xtask/advisory-db/
     fuzz [--time SECS] [TARGET] the fuzz targets in fuzz/ (libFuzzer on nightly, else the
@@ -113,7 +113,7 @@ USAGE:
         \"derived\" and TODO markers (refuses to overwrite).";
 
 pub(crate) const BENCH_HELP: &str = "\
-cargo xtask bench: run `cargo bench -p paykit-core` and `cargo bench -p paykit-redis` and print
+cargo xtask bench: run `cargo bench -p paykit-core`, `-p paykit-sim` and `-p paykit-redis` and print
 the ratios they report (lines mentioning \"ratio\" or \"target\"). The Redis bench starts its own
 redis-server (see `cargo xtask servers`).";
 

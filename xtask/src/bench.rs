@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the benchmarks and the ratios they report: paykit-core's targets
-//! (DESIGN.md §7) and paykit-redis's shared token store against the in-process cache.
+//! (DESIGN.md §7), the simulator's memory past its retention horizon, and paykit-redis's shared
+//! token store against the in-process cache.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -9,8 +10,10 @@ use crate::run::{Failure, cargo};
 use crate::workspace::root;
 
 /// The packages with benches, and where their bench files are.
-const SUITES: [(&str, &str); 2] = [
+const SUITES: [(&str, &str); 3] = [
     ("paykit-core", "crates/core/benches"),
+    // The simulator's memory per live payment and after eviction past its retention horizon.
+    ("paykit-sim", "crates/sim/benches"),
     // Starts a redis-server of its own (`paykit_testkit::servers`): `cargo xtask servers`
     // installs it when it is missing.
     ("paykit-redis", "crates/redis/benches"),

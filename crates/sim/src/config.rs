@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use crate::faults::Faults;
+use crate::retention::Retention;
 use crate::server::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 
 /// The prefix of every default secret of the simulator.
@@ -41,6 +42,12 @@ pub struct SimConfig {
     /// Open connections each listener serves at once (default 512); connections beyond it
     /// are closed unanswered.
     pub max_connections: usize,
+    /// How long settled payments are remembered (default: an hour of simulated time after
+    /// their last change).
+    pub retention: Retention,
+    /// Whether evicting a payment also drops its ledger record (default `false`: the ledger
+    /// stays complete, one record per payment ever registered).
+    pub ledger_follows_eviction: bool,
 }
 
 impl Default for SimConfig {
@@ -55,6 +62,8 @@ impl Default for SimConfig {
             maya: MayaConfig::default(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            retention: Retention::default(),
+            ledger_follows_eviction: false,
         }
     }
 }
@@ -92,6 +101,28 @@ impl SimConfig {
     #[must_use]
     pub fn with_max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// Forgets settled payments `horizon` (simulated time) after their last change.
+    #[must_use]
+    pub fn with_retention(mut self, horizon: Duration) -> Self {
+        self.retention = Retention::Horizon(horizon);
+        self
+    }
+
+    /// Never forgets a payment (for tests that read old payments back).
+    #[must_use]
+    pub fn keep_everything(mut self) -> Self {
+        self.retention = Retention::KeepAll;
+        self
+    }
+
+    /// Drops a payment's ledger record when it is evicted, so the ledger is bounded too
+    /// (for long soaks that do not compare old payments against it).
+    #[must_use]
+    pub fn with_ledger_following_eviction(mut self) -> Self {
+        self.ledger_follows_eviction = true;
         self
     }
 

@@ -183,6 +183,19 @@ pub(crate) struct LedgerBook {
 }
 
 impl LedgerBook {
+    /// How many payments are recorded, without copying the ledger.
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.inner).payments.len()
+    }
+
+    /// Drops the records of `payment_ids` (payments `provider` evicted).
+    pub(crate) fn forget(&self, provider: LedgerProvider, payment_ids: &[String]) {
+        let mut ledger = lock(&self.inner);
+        for id in payment_ids {
+            ledger.payments.remove(&(provider, id.clone()));
+        }
+    }
+
     /// Records that `provider` registered `payment_id`.
     pub(crate) fn register(
         &self,

@@ -58,6 +58,21 @@
 //! was performed, including operations whose answer an injected fault replaced. A test or a
 //! soak compares what a client reported against it (`paykit-soak` does).
 //!
+//! # Memory: the retention horizon
+//!
+//! Settled payments (final, nothing pending on them; each provider module says which of its
+//! statuses count) are forgotten [`SimConfig::retention`] after their last change (default
+//! [`DEFAULT_RETENTION`], an hour of simulated time), so a long soak does not grow without
+//! bound; a query for a forgotten payment answers the provider's "not found".
+//! [`SimConfig::keep_everything`] keeps every payment. Expired tokens are forgotten a day
+//! after they expire. Expiry and eviction pop a per-provider deadline heap, at most
+//! a fixed number per request, so no request walks every payment.
+//!
+//! The ledger is a test instrument and stays complete by default, so it grows by one record
+//! per payment: [`Simulator::ledger_len`] shows how far, and
+//! [`SimConfig::with_ledger_following_eviction`] drops a payment's record when it is
+//! evicted. [`Simulator::live_payments`] says how many payments the providers hold.
+//!
 //! # Limits and test secrets
 //!
 //! Each listener drops a client that has not sent a request's headers within
@@ -94,6 +109,7 @@ mod miapos;
 mod outcome;
 mod page;
 mod random;
+mod retention;
 mod server;
 mod signing;
 mod simulator;
@@ -108,4 +124,5 @@ pub use error::SimError;
 pub use faults::{FaultCounts, Faults};
 pub use info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
 pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger, TokenIssue};
+pub use retention::{DEFAULT_RETENTION, Retention};
 pub use simulator::{Simulator, start};

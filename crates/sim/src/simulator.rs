@@ -91,6 +91,8 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         dispatcher: dispatcher.clone(),
         base_url: base(i),
         ledger: ledger.clone(),
+        horizon_ms: config.retention.horizon_ms(),
+        ledger_follows_eviction: config.ledger_follows_eviction,
     };
 
     let maib_info = MaibInfo {
@@ -224,13 +226,26 @@ impl Simulator {
         })
     }
 
-    /// Moves the simulator clock forward: tokens and payments expire as if `by` had passed.
+    /// Moves the simulator clock forward: tokens and payments expire as if `by` had passed,
+    /// and settled payments past the retention horizon are forgotten, all before it returns.
     /// Expiry callbacks (miaPOS `EXPIRED`, iPay `error`) are sent at once.
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
         for provider in &self.providers {
-            provider.sweep();
+            provider.sweep(usize::MAX);
         }
+    }
+
+    /// How many payments the four providers hold right now (what the retention horizon
+    /// bounds).
+    pub fn live_payments(&self) -> usize {
+        self.providers.iter().map(|p| p.live_payments()).sum()
+    }
+
+    /// How many payments the ledger records: every payment ever registered, unless
+    /// [`SimConfig::with_ledger_following_eviction`] was set.
+    pub fn ledger_len(&self) -> usize {
+        self.ledger.len()
     }
 
     /// The simulator clock, in milliseconds since the Unix epoch.

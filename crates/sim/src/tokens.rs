@@ -1,6 +1,11 @@
 //! Issued tokens and their expiry, by the simulator clock. Every provider keeps one store.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+/// Expired tokens are remembered this long, so they can still be told apart from
+/// never-issued ones (the providers answer them differently).
+const GRACE_MS: u64 = 24 * 3600 * 1000;
 
 /// What a token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +40,9 @@ pub(crate) enum Check {
 #[derive(Debug, Default)]
 pub(crate) struct TokenStore {
     grants: HashMap<String, Grant>,
+    /// `(when to forget, token)`, earliest first: pruning pops instead of walking every
+    /// grant.
+    forget_at: BinaryHeap<Reverse<(u64, String)>>,
 }
 
 impl TokenStore {
@@ -47,14 +55,19 @@ impl TokenStore {
         now_ms: u64,
         lifetime_ms: u64,
     ) {
+        let expires_ms = now_ms.saturating_add(lifetime_ms);
         self.grants.insert(
             token.to_owned(),
             Grant {
                 kind,
-                expires_ms: now_ms.saturating_add(lifetime_ms),
+                expires_ms,
                 subject: subject.to_owned(),
             },
         );
+        self.forget_at.push(Reverse((
+            expires_ms.saturating_add(GRACE_MS),
+            token.to_owned(),
+        )));
     }
 
     /// Checks a presented token.
@@ -71,12 +84,28 @@ impl TokenStore {
         self.grants.remove(token);
     }
 
-    /// Forgets tokens that expired more than a day ago (expired ones are kept a while so
-    /// they can still be told apart from never-issued ones).
-    pub(crate) fn prune(&mut self, now_ms: u64) {
-        const GRACE_MS: u64 = 24 * 3600 * 1000;
-        self.grants
-            .retain(|_, g| g.expires_ms.saturating_add(GRACE_MS) > now_ms);
+    /// Forgets up to `budget` tokens that expired more than a day ago (expired ones are kept
+    /// a while so they can still be told apart from never-issued ones).
+    pub(crate) fn prune(&mut self, now_ms: u64, budget: usize) {
+        for _ in 0..budget {
+            if self
+                .forget_at
+                .peek()
+                .is_none_or(|Reverse((at, _))| *at > now_ms)
+            {
+                break;
+            }
+            if let Some(Reverse((_, token))) = self.forget_at.pop() {
+                // A revoked token is already gone; a token is never issued twice.
+                self.grants.remove(&token);
+            }
+        }
+    }
+
+    /// How many tokens are remembered.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.grants.len()
     }
 }
 
@@ -95,7 +124,23 @@ mod tests {
         assert_eq!(store.check("a", TokenKind::Access, 1500), Check::Expired);
         assert_eq!(store.check("a", TokenKind::Refresh, 1000), Check::Unknown);
         assert_eq!(store.check("b", TokenKind::Access, 1000), Check::Unknown);
-        store.prune(u64::MAX);
+        store.prune(1500 + GRACE_MS - 1, usize::MAX);
+        assert_eq!(store.check("a", TokenKind::Access, 1500), Check::Expired);
+        store.prune(u64::MAX, usize::MAX);
         assert_eq!(store.check("a", TokenKind::Access, 1000), Check::Unknown);
+    }
+
+    #[test]
+    fn pruning_is_bounded_and_forgets_revoked_entries() {
+        let mut store = TokenStore::default();
+        for i in 0..10 {
+            store.insert(&i.to_string(), TokenKind::Access, "m", 0, 1);
+        }
+        store.revoke("0");
+        store.prune(u64::MAX, 4);
+        assert_eq!(store.len(), 6);
+        store.prune(u64::MAX, usize::MAX);
+        assert_eq!(store.len(), 0);
+        assert!(store.forget_at.is_empty());
     }
 }

@@ -55,7 +55,7 @@ pub(super) fn approve_page(bog: &Bog, req: &SimRequest) -> SimResponse {
         .to_owned();
     let now = bog.now();
     let mut state = lock(&bog.state);
-    let Some(order) = state.orders.get_mut(&order_id) else {
+    let Some(order) = state.orders.get_mut(&order_id, now) else {
         let page = Page {
             provider: "iPay",
             heading: "Unknown order",

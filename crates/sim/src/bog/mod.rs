@@ -53,11 +53,12 @@ impl Bog {
             status: config.callback_url.clone(),
             refund: config.refund_callback_url.clone(),
         };
+        let state = Mutex::new(State::with_horizon(ctx.horizon_ms));
         Self {
             ctx,
             config,
             urls: Mutex::new(urls),
-            state: Mutex::default(),
+            state,
         }
     }
 
@@ -189,10 +190,16 @@ impl Provider for Bog {
         errors::business(500, "INTERNAL_ERROR", "Internal server error")
     }
 
-    fn sweep(&self) {
-        let expired = lock(&self.state).expire(self.now());
+    fn sweep(&self, budget: usize) {
+        let (expired, evicted) = lock(&self.state).expire(self.now(), budget);
         for order in &expired {
             customer::send_status(self, order);
         }
+        self.ctx
+            .evicted(crate::ledger::LedgerProvider::Bog, &evicted);
+    }
+
+    fn live_payments(&self) -> usize {
+        lock(&self.state).orders.len()
     }
 }

@@ -35,7 +35,7 @@ pub(super) fn refund(bog: &Bog, req: &SimRequest) -> SimResponse {
     };
     let now = bog.now();
     let mut state = lock(&bog.state);
-    let Some(order) = state.orders.get_mut(order_id) else {
+    let Some(order) = state.orders.get_mut(order_id, now) else {
         return errors::not_found(order_id);
     };
     if order.status != Status::Success {
@@ -114,7 +114,7 @@ pub(super) fn complete_preauth(bog: &Bog, order_id: &str, body: &Object<'_>) -> 
     };
     let now = bog.now();
     let mut state = lock(&bog.state);
-    let Some(order) = state.orders.get_mut(order_id) else {
+    let Some(order) = state.orders.get_mut(order_id, now) else {
         return errors::not_found(order_id);
     };
     if !order.manual {
@@ -232,7 +232,9 @@ pub(super) fn subscription(bog: &Bog, body: &Object<'_>) -> SimResponse {
         order.amount,
     );
     settle(bog, &mut order, now);
-    state.orders.insert(order.order_id.clone(), order.clone());
+    state
+        .orders
+        .insert(order.order_id.clone(), order.clone(), now);
     drop(state);
     send_status(bog, &order);
     response

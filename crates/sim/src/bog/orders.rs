@@ -75,6 +75,7 @@ pub(super) fn create(bog: &Bog, body: &Object<'_>) -> SimResponse {
             created_ms: now,
             updated_ms: now,
         },
+        now,
     );
     response
 }

@@ -1,9 +1,8 @@
 //! iPay server-side state: tokens and orders.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
+use crate::retention::{Lifecycle, Retained};
 use crate::tokens::TokenStore;
 
 /// An order left unpaid this long turns from `in_progress` to `error` (bog-ipay.md §4.2).
@@ -80,11 +79,29 @@ impl Order {
     }
 }
 
+/// Settled: `error`, and `success` unless an amount is still blocked (a MANUAL pre-auth
+/// awaiting completion or release). Not settled: `in_progress` (the customer may still pay,
+/// or it fails after an hour). A settled order can still be refunded within the horizon,
+/// and charged again as a recurring parent; past it, both answer "not found".
+impl Lifecycle for Order {
+    fn expires_at_ms(&self) -> Option<u64> {
+        (self.status == Status::InProgress).then(|| self.created_ms.saturating_add(ORDER_TTL_MS))
+    }
+
+    fn is_settled(&self) -> bool {
+        match self.status {
+            Status::InProgress => false,
+            Status::Error => true,
+            Status::Success => self.pre_auth != Some(PreAuth::InProgress),
+        }
+    }
+}
+
 /// Everything iPay remembers.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) tokens: TokenStore,
-    pub(crate) orders: HashMap<String, Order>,
+    pub(crate) orders: Retained<Order>,
     /// The last `ipay_payment_id` handed out.
     pub(crate) last_payment_no: u64,
 }
@@ -96,19 +113,26 @@ impl State {
         (400_000 + self.last_payment_no).to_string()
     }
 
-    /// Fails orders left `in_progress` past their lifetime; returns them.
-    pub(crate) fn expire(&mut self, now_ms: u64) -> Vec<Order> {
-        self.tokens.prune(now_ms);
-        let mut expired = Vec::new();
-        for o in self.orders.values_mut() {
-            if o.status == Status::InProgress && now_ms >= o.created_ms.saturating_add(ORDER_TTL_MS)
-            {
-                o.status = Status::Error;
-                o.status_description = "REJECTED";
-                o.updated_ms = now_ms;
-                expired.push(o.clone());
-            }
+    /// Empty, forgetting settled orders `horizon_ms` after their last change.
+    pub(crate) fn with_horizon(horizon_ms: Option<u64>) -> Self {
+        Self {
+            orders: Retained::with_horizon(horizon_ms),
+            ..Self::default()
         }
-        expired
+    }
+
+    /// Fails orders left `in_progress` past their lifetime and forgets settled ones past
+    /// the horizon, looking at up to `budget` due orders; returns the ones that just failed
+    /// (for their callbacks) and the ids of those forgotten.
+    pub(crate) fn expire(&mut self, now_ms: u64, budget: usize) -> (Vec<Order>, Vec<String>) {
+        self.tokens.prune(now_ms, budget);
+        let mut expired = Vec::new();
+        let evicted = self.orders.sweep(now_ms, budget, |o| {
+            o.status = Status::Error;
+            o.status_description = "REJECTED";
+            o.updated_ms = now_ms;
+            expired.push(o.clone());
+        });
+        (expired, evicted.into_iter().map(|o| o.order_id).collect())
     }
 }

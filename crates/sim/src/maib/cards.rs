@@ -35,6 +35,7 @@ pub(super) fn execute_recurring(maib: &Maib, body: &Object<'_>) -> SimResponse {
         biller_id: Some(biller_id),
         confirm_amount: None,
         refund_amount: None,
+        trans_id: None,
     };
     let response = match payment.auth.as_ref() {
         Some(auth) => errors::ok(&Executed {
@@ -60,7 +61,7 @@ pub(super) fn execute_recurring(maib: &Maib, body: &Object<'_>) -> SimResponse {
         payment.order.amount.unwrap_or_default(),
     );
     record_authorization(maib, &payment);
-    state.payments.insert(payment.pay_id.clone(), payment);
+    state.payments.insert(payment.pay_id.clone(), payment, now);
     response
 }
 

@@ -55,12 +55,13 @@ pub(super) fn authorize_card(amount: Option<Decimal>) -> (PayStatus, Authorizati
 
 pub(super) fn payment_page(maib: &Maib, req: &SimRequest) -> SimResponse {
     let trans_id = req.query_opaque("trans_id").unwrap_or_default();
+    let now = maib.now();
     let mut state = lock(&maib.state);
     let Some(pay_id) = state.pages.get(&trans_id).cloned() else {
         return not_found();
     };
     let mut new_card = None;
-    let Some(payment) = state.payments.get_mut(&pay_id) else {
+    let Some(payment) = state.payments.get_mut(&pay_id, now) else {
         return not_found();
     };
     let first_visit = payment.status == PayStatus::Created;

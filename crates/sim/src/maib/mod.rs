@@ -43,11 +43,8 @@ pub(crate) struct Maib {
 
 impl Maib {
     pub(crate) fn new(ctx: Ctx, config: MaibConfig) -> Self {
-        Self {
-            ctx,
-            config,
-            state: Mutex::default(),
-        }
+        let state = Mutex::new(State::with_horizon(ctx.horizon_ms));
+        Self { ctx, config, state }
     }
 
     fn now(&self) -> u64 {
@@ -172,7 +169,13 @@ impl Provider for Maib {
         errors::one(MaibError::internal())
     }
 
-    fn sweep(&self) {
-        lock(&self.state).expire(self.now());
+    fn sweep(&self, budget: usize) {
+        let evicted = lock(&self.state).expire(self.now(), budget);
+        self.ctx
+            .evicted(crate::ledger::LedgerProvider::Maib, &evicted);
+    }
+
+    fn live_payments(&self) -> usize {
+        lock(&self.state).payments.len()
     }
 }

@@ -46,7 +46,7 @@ pub(super) fn register(maib: &Maib, body: &Object<'_>, kind: PayKind) -> SimResp
             maib.ctx.base_url
         ),
     });
-    state.pages.insert(trans_id, pay_id.clone());
+    state.pages.insert(trans_id.clone(), pay_id.clone());
     maib.ctx.ledger.register(
         LedgerProvider::Maib,
         &pay_id,
@@ -66,7 +66,9 @@ pub(super) fn register(maib: &Maib, body: &Object<'_>, kind: PayKind) -> SimResp
             auth: None,
             confirm_amount: None,
             refund_amount: None,
+            trans_id: Some(trans_id),
         },
+        now,
     );
     response
 }

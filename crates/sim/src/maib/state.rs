@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use crate::retention::{Lifecycle, Retained};
 use crate::tokens::TokenStore;
 
 /// The customer must pay within this window (maib.md §7.1, `TIMEOUT`).
@@ -112,6 +113,27 @@ pub(crate) struct Payment {
     pub(crate) confirm_amount: Option<Decimal>,
     /// Set once refunded (a payment is refunded at most once).
     pub(crate) refund_amount: Option<Decimal>,
+    /// The payment page's `trans_id`, forgotten with the payment.
+    pub(crate) trans_id: Option<String>,
+}
+
+/// Settled: `OK` and not an open hold, `FAILED`, `TIMEOUT`. Not settled: `CREATED` (the
+/// customer may still pay, or it times out), `PENDING` (a card being saved), an approved
+/// hold not yet completed or released. A settled `OK` payment can still be refunded, within
+/// the horizon.
+impl Lifecycle for Payment {
+    fn expires_at_ms(&self) -> Option<u64> {
+        (self.status == PayStatus::Created)
+            .then(|| self.created_ms.saturating_add(PAYMENT_WINDOW_MS))
+    }
+
+    fn is_settled(&self) -> bool {
+        match self.status {
+            PayStatus::Ok => !self.is_held(),
+            PayStatus::Failed | PayStatus::Timeout => true,
+            PayStatus::Created | PayStatus::Pending => false,
+        }
+    }
 }
 
 impl Payment {
@@ -143,22 +165,37 @@ pub(crate) struct Card {
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) tokens: TokenStore,
-    pub(crate) payments: HashMap<String, Payment>,
+    pub(crate) payments: Retained<Payment>,
     /// `trans_id` of the payment page to `payId`.
     pub(crate) pages: HashMap<String, String>,
     pub(crate) cards: HashMap<String, Card>,
 }
 
 impl State {
-    /// Times out payments left unpaid past the window.
-    pub(crate) fn expire(&mut self, now_ms: u64) {
-        for p in self.payments.values_mut() {
-            if p.status == PayStatus::Created
-                && now_ms >= p.created_ms.saturating_add(PAYMENT_WINDOW_MS)
-            {
-                p.status = PayStatus::Timeout;
-            }
+    /// Empty, forgetting settled payments `horizon_ms` after their last change.
+    pub(crate) fn with_horizon(horizon_ms: Option<u64>) -> Self {
+        Self {
+            payments: Retained::with_horizon(horizon_ms),
+            ..Self::default()
         }
-        self.tokens.prune(now_ms);
+    }
+
+    /// Times out payments left unpaid past the window and forgets settled ones past the
+    /// horizon (with their payment pages), looking at up to `budget` due payments; returns
+    /// the ids of those forgotten.
+    pub(crate) fn expire(&mut self, now_ms: u64, budget: usize) -> Vec<String> {
+        self.tokens.prune(now_ms, budget);
+        let evicted = self
+            .payments
+            .sweep(now_ms, budget, |p| p.status = PayStatus::Timeout);
+        evicted
+            .into_iter()
+            .map(|p| {
+                if let Some(trans_id) = &p.trans_id {
+                    self.pages.remove(trans_id);
+                }
+                p.pay_id
+            })
+            .collect()
     }
 }

@@ -30,8 +30,9 @@ pub(super) fn complete(maib: &Maib, body: &Object<'_>) -> SimResponse {
         Ok(a) => a,
         Err(e) => return errors::one(e),
     };
+    let now = maib.now();
     let mut state = lock(&maib.state);
-    let Some(p) = state.payments.get_mut(&pay_id) else {
+    let Some(p) = state.payments.get_mut(&pay_id, now) else {
         return errors::one(MaibError::payment_not_found(&pay_id));
     };
     if p.kind != PayKind::Hold {
@@ -74,8 +75,9 @@ pub(super) fn refund(maib: &Maib, body: &Object<'_>) -> SimResponse {
         Ok(a) => a,
         Err(e) => return errors::one(e),
     };
+    let now = maib.now();
     let mut state = lock(&maib.state);
-    let Some(p) = state.payments.get_mut(&pay_id) else {
+    let Some(p) = state.payments.get_mut(&pay_id, now) else {
         return errors::one(MaibError::payment_not_found(&pay_id));
     };
     if p.refund_amount.is_some() {

@@ -46,11 +46,8 @@ pub(crate) struct Maya {
 
 impl Maya {
     pub(crate) fn new(ctx: Ctx, config: MayaConfig) -> Self {
-        Self {
-            ctx,
-            config,
-            state: Mutex::default(),
-        }
+        let state = Mutex::new(State::with_horizon(ctx.horizon_ms));
+        Self { ctx, config, state }
     }
 
     fn now(&self) -> u64 {
@@ -206,8 +203,14 @@ impl Provider for Maya {
         errors::payment(500, "PY9999", "System error. Please try again.")
     }
 
-    fn sweep(&self) {
-        lock(&self.state).expire(self.now());
+    fn sweep(&self, budget: usize) {
+        let evicted = lock(&self.state).expire(self.now(), budget);
+        self.ctx
+            .evicted(crate::ledger::LedgerProvider::Maya, &evicted);
+    }
+
+    fn live_payments(&self) -> usize {
+        lock(&self.state).payments.len()
     }
 }
 

@@ -110,6 +110,7 @@ pub(super) fn create(maya: &Maya, req: &SimRequest) -> SimResponse {
     if currency != "PHP" {
         return errors::payment(400, "PY0037", "Currency is not supported.");
     }
+    let now = maya.now();
     let payment = Payment {
         id: random::uuid_v4(),
         p2m_id,
@@ -117,7 +118,7 @@ pub(super) fn create(maya: &Maya, req: &SimRequest) -> SimResponse {
         value,
         customer,
         status: Status::Created,
-        created_ms: maya.now(),
+        created_ms: now,
     };
     let response = SimResponse::json(200, &PaymentView::created(&payment, &rrn));
     maya.ctx.ledger.register(
@@ -129,7 +130,7 @@ pub(super) fn create(maya: &Maya, req: &SimRequest) -> SimResponse {
     );
     lock(&maya.state)
         .payments
-        .insert(payment.id.clone(), payment);
+        .insert(payment.id.clone(), payment, now);
     response
 }
 
@@ -141,8 +142,9 @@ pub(super) fn execute(maya: &Maya, req: &SimRequest, id: &str) -> SimResponse {
     if let Err(res) = Maya::body(req, true) {
         return res;
     }
+    let now = maya.now();
     let mut state = lock(&maya.state);
-    let Some(payment) = state.payments.get_mut(id) else {
+    let Some(payment) = state.payments.get_mut(id, now) else {
         return errors::payment(404, "PY0009", "Payment does not exist.");
     };
     match payment.status {

@@ -1,9 +1,8 @@
 //! Maya's server-side state: client tokens, customer tokens, Mini App payments.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
+use crate::retention::{Lifecycle, Retained};
 use crate::tokens::TokenStore;
 
 /// Client-credentials token lifetime (documented: 3600 s).
@@ -48,6 +47,18 @@ pub(crate) struct Payment {
     pub(crate) created_ms: u64,
 }
 
+/// Settled: `APPROVED`, `DECLINED`, `EXPIRED` (Maya payments execute once; there is no
+/// hold and no refund in the Mini App API). Not settled: `CREATED`.
+impl Lifecycle for Payment {
+    fn expires_at_ms(&self) -> Option<u64> {
+        (self.status == Status::Created).then(|| self.created_ms.saturating_add(PAYMENT_TTL_MS))
+    }
+
+    fn is_settled(&self) -> bool {
+        self.status != Status::Created
+    }
+}
+
 /// Everything Maya remembers.
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -55,21 +66,28 @@ pub(crate) struct State {
     pub(crate) clients: TokenStore,
     /// Customer access and refresh tokens.
     pub(crate) customers: TokenStore,
-    pub(crate) payments: HashMap<String, Payment>,
+    pub(crate) payments: Retained<Payment>,
     /// Customers handed out so far.
     pub(crate) last_customer: u64,
 }
 
 impl State {
-    /// Expires created payments past their lifetime.
-    pub(crate) fn expire(&mut self, now_ms: u64) {
-        self.clients.prune(now_ms);
-        self.customers.prune(now_ms);
-        for p in self.payments.values_mut() {
-            if p.status == Status::Created && now_ms >= p.created_ms.saturating_add(PAYMENT_TTL_MS)
-            {
-                p.status = Status::Expired;
-            }
+    /// Empty, forgetting settled payments `horizon_ms` after their last change.
+    pub(crate) fn with_horizon(horizon_ms: Option<u64>) -> Self {
+        Self {
+            payments: Retained::with_horizon(horizon_ms),
+            ..Self::default()
         }
+    }
+
+    /// Expires created payments past their lifetime and forgets settled ones past the
+    /// horizon, looking at up to `budget` due payments; returns the ids of those forgotten.
+    pub(crate) fn expire(&mut self, now_ms: u64, budget: usize) -> Vec<String> {
+        self.clients.prune(now_ms, budget);
+        self.customers.prune(now_ms, budget);
+        let evicted = self
+            .payments
+            .sweep(now_ms, budget, |p| p.status = Status::Expired);
+        evicted.into_iter().map(|p| p.id).collect()
     }
 }

@@ -25,7 +25,7 @@ pub(super) fn checkout(miapos: &Miapos, req: &SimRequest) -> SimResponse {
         .to_owned();
     let now = miapos.now();
     let mut state = lock(&miapos.state);
-    let Some(p) = state.payments.get_mut(&payment_id) else {
+    let Some(p) = state.payments.get_mut(&payment_id, now) else {
         let page = Page {
             provider: "miaPOS",
             heading: "Unknown payment",

@@ -40,11 +40,12 @@ pub(crate) struct Miapos {
 
 impl Miapos {
     pub(crate) fn new(ctx: Ctx, config: MiaposConfig, signer: RsaSigner) -> Self {
+        let state = Mutex::new(State::with_horizon(ctx.horizon_ms));
         Self {
             ctx,
             config,
             signer,
-            state: Mutex::default(),
+            state,
         }
     }
 
@@ -145,10 +146,16 @@ impl Provider for Miapos {
         errors::error(500, "Internal server error")
     }
 
-    fn sweep(&self) {
-        let expired = lock(&self.state).expire(self.now());
+    fn sweep(&self, budget: usize) {
+        let (expired, evicted) = lock(&self.state).expire(self.now(), budget);
         for payment in &expired {
             customer::send_callback(self, payment);
         }
+        self.ctx
+            .evicted(crate::ledger::LedgerProvider::Miapos, &evicted);
+    }
+
+    fn live_payments(&self) -> usize {
+        lock(&self.state).payments.len()
     }
 }

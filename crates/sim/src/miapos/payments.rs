@@ -58,6 +58,7 @@ pub(super) fn create(miapos: &Miapos, body: &Object<'_>, rtp_direct: bool) -> Si
             checkout_page: (!rtp_direct).then(|| checkout_page(miapos, &payment_id)),
         },
     );
+    let now = miapos.now();
     let payment = Payment {
         payment_id: payment_id.clone(),
         terminal_id: new.terminal_id,
@@ -70,7 +71,7 @@ pub(super) fn create(miapos: &Miapos, body: &Object<'_>, rtp_direct: bool) -> Si
         fail_url: new.fail_url,
         checkout: !rtp_direct,
         status: Status::Created,
-        created_ms: miapos.now(),
+        created_ms: now,
         payment_date: None,
         swift_message_id: None,
         swift_payer_bank: None,
@@ -82,7 +83,9 @@ pub(super) fn create(miapos: &Miapos, body: &Object<'_>, rtp_direct: bool) -> Si
         &payment.currency,
         payment.amount,
     );
-    lock(&miapos.state).payments.insert(payment_id, payment);
+    lock(&miapos.state)
+        .payments
+        .insert(payment_id, payment, now);
     response
 }
 

@@ -1,9 +1,8 @@
 //! miaPOS server-side state: tokens and payments.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
+use crate::retention::{Lifecycle, Retained};
 use crate::tokens::TokenStore;
 
 /// How long an unpaid QR / RTP payment lives before `EXPIRED` (the sandbox default).
@@ -68,27 +67,45 @@ pub(crate) struct Payment {
     pub(crate) swift_payer_bank: Option<&'static str>,
 }
 
+/// Settled: every status but `CREATED` (miaPOS has no holds and the simulator no refunds).
+impl Lifecycle for Payment {
+    fn expires_at_ms(&self) -> Option<u64> {
+        (self.status == Status::Created).then(|| self.created_ms.saturating_add(PAYMENT_TTL_MS))
+    }
+
+    fn is_settled(&self) -> bool {
+        self.status != Status::Created
+    }
+}
+
 /// Everything miaPOS remembers.
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub(crate) tokens: TokenStore,
-    pub(crate) payments: HashMap<String, Payment>,
+    pub(crate) payments: Retained<Payment>,
 }
 
 impl State {
-    /// Expires unpaid payments; returns the ones that just expired.
-    pub(crate) fn expire(&mut self, now_ms: u64) -> Vec<Payment> {
-        self.tokens.prune(now_ms);
-        let mut expired = Vec::new();
-        for p in self.payments.values_mut() {
-            if p.status == Status::Created && now_ms >= p.created_ms.saturating_add(PAYMENT_TTL_MS)
-            {
-                p.status = Status::Expired;
-                p.payment_date = Some(local_time(now_ms));
-                expired.push(p.clone());
-            }
+    /// Empty, forgetting settled payments `horizon_ms` after their last change.
+    pub(crate) fn with_horizon(horizon_ms: Option<u64>) -> Self {
+        Self {
+            payments: Retained::with_horizon(horizon_ms),
+            ..Self::default()
         }
-        expired
+    }
+
+    /// Expires unpaid payments and forgets settled ones past the horizon, looking at up
+    /// to `budget` due payments; returns the ones that just expired (for their callbacks)
+    /// and the ids of those forgotten.
+    pub(crate) fn expire(&mut self, now_ms: u64, budget: usize) -> (Vec<Payment>, Vec<String>) {
+        self.tokens.prune(now_ms, budget);
+        let mut expired = Vec::new();
+        let evicted = self.payments.sweep(now_ms, budget, |p| {
+            p.status = Status::Expired;
+            p.payment_date = Some(local_time(now_ms));
+            expired.push(p.clone());
+        });
+        (expired, evicted.into_iter().map(|p| p.payment_id).collect())
     }
 }
 

@@ -154,7 +154,7 @@ async fn serve_one(
 /// Applies the current faults around the provider's handler.
 async fn answer(provider: &dyn Provider, faults: &FaultState, req: &SimRequest) -> SimResponse {
     if provider.is_page(req) || req.path.starts_with("/_sim/") {
-        provider.sweep();
+        provider.sweep(crate::retention::REQUEST_SWEEP_BUDGET);
         return provider.handle(req);
     }
     let current = faults.get();
@@ -172,7 +172,7 @@ async fn answer(provider: &dyn Provider, faults: &FaultState, req: &SimRequest) 
         tracing::debug!(path = %req.path, "paykit-sim: injected 5xx (not processed)");
         return provider.fault_response();
     }
-    provider.sweep();
+    provider.sweep(crate::retention::REQUEST_SWEEP_BUDGET);
     let response = provider.handle(req);
     if random::hit(current.error_after_processing_percent) {
         faults.count(name, Injected::FailedAfter);

@@ -28,6 +28,10 @@ pub(crate) trait Provider: Send + Sync + std::fmt::Debug + 'static {
     /// The provider-shaped answer to an injected server fault.
     fn fault_response(&self) -> SimResponse;
 
-    /// Moves time-driven state forward (expiry), as of the simulator clock.
-    fn sweep(&self);
+    /// Moves time-driven state forward (expiry, eviction), as of the simulator clock,
+    /// looking at no more than `budget` due payments.
+    fn sweep(&self, budget: usize);
+
+    /// How many payments the provider holds right now.
+    fn live_payments(&self) -> usize;
 }
