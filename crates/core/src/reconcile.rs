@@ -196,7 +196,7 @@ impl Reconciler {
         // The provider's client may have written the record while answering (maib confirms a
         // refund pay-info now shows): build on what is stored now, not on the swept copy, so
         // nothing it corrected is written back over.
-        let mut learned = match self
+        let current = match self
             .records
             .get(record.provider, record.provider_payment_id())
             .await
@@ -204,6 +204,7 @@ impl Reconciler {
             Ok(Some(current)) => current,
             Ok(None) | Err(_) => record.clone(),
         };
+        let mut learned = current.clone();
         learned.last_status = Some(outcome.status.clone());
         if learned.amount.is_none() {
             learned.amount = outcome.amount;
@@ -217,15 +218,9 @@ impl Reconciler {
             report.failed.push((record.ids.clone(), error));
             return;
         }
-        // What the store holds now: the merge may have kept a further state.
-        let now = match self
-            .records
-            .get(record.provider, record.provider_payment_id())
-            .await
-        {
-            Ok(Some(now)) => now,
-            Ok(None) | Err(_) => learned,
-        };
+        // What the store now holds, by the same merge it applied (a further state the record
+        // already had is kept), without reading it back.
+        let now = learned.merged_over(&current);
         let changed_to = now
             .last_status
             .clone()
