@@ -7,7 +7,7 @@ use paykit_core::{CaptureMode, Currency, PaymentOutcome, PaymentProvider, Paymen
 use paykit_sim::{LedgerProvider, OpKind};
 
 use super::{
-    FlowLog, amount, captured, customer_opens, money_op, part, query, refunded, status_check,
+    FlowLog, amount, captured, money_op, part, query, refunded, register_and_open, status_check,
 };
 use crate::Env;
 use crate::check::{Belief, Check, Resolution, Target};
@@ -31,35 +31,11 @@ pub(crate) async fn flow(env: &Env, client: &BogClient, index: u64, mut rng: Rng
             CaptureMode::Automatic
         })
         .return_url("https://shop.example/paid");
-    let check = Check::new(
-        OpKind::Register,
-        Target::Order(order.clone()),
-        "create_payment",
-    );
-    let (check, created) = money_op(
-        check,
-        || client.create_payment(&req),
-        |_| true,
-        || async {
-            Some(
-                env.sim
-                    .ledger()
-                    .by_order_id(LedgerProvider::Bog, &order)
-                    .next()
-                    .is_some(),
-            )
-        },
-        Resolution::Ledger,
-    )
-    .await;
-    log.push(check);
-    let Some(created) = created else {
+    let Some(created) =
+        register_and_open(env, client, &mut log, LedgerProvider::Bog, &order, &req).await
+    else {
         return log;
     };
-    if !customer_opens(&env.http, &created.next_action).await {
-        log.abandoned = log.abandoned.saturating_add(1);
-        return log;
-    }
     let id = created.provider_payment_id.clone();
     let status = query(|| client.get_payment(&id)).await;
     let op = if manual { OpKind::Hold } else { OpKind::Charge };

@@ -5,9 +5,8 @@ use paykit_core::{Currency, PaymentProvider, PaymentRequest};
 use paykit_miapos::MiaPos;
 use paykit_sim::{LedgerProvider, OpKind};
 
-use super::{FlowLog, amount, customer_opens, money_op, query, status_check};
+use super::{FlowLog, amount, query, register_and_open, status_check};
 use crate::Env;
-use crate::check::{Check, Resolution, Target};
 use crate::rng::Rng;
 
 /// One payment's flow.
@@ -23,35 +22,11 @@ pub(crate) async fn flow(env: &Env, client: &MiaPos, index: u64, mut rng: Rng) -
         .language("en")
         .return_url("https://shop.example/paid")
         .callback_url(env.callback_sink.clone());
-    let check = Check::new(
-        OpKind::Register,
-        Target::Order(order.clone()),
-        "create_payment",
-    );
-    let (check, created) = money_op(
-        check,
-        || client.create_payment(&req),
-        |_| true,
-        || async {
-            Some(
-                env.sim
-                    .ledger()
-                    .by_order_id(LedgerProvider::Miapos, &order)
-                    .next()
-                    .is_some(),
-            )
-        },
-        Resolution::Ledger,
-    )
-    .await;
-    log.push(check);
-    let Some(created) = created else {
+    let Some(created) =
+        register_and_open(env, client, &mut log, LedgerProvider::Miapos, &order, &req).await
+    else {
         return log;
     };
-    if !customer_opens(&env.http, &created.next_action).await {
-        log.abandoned = log.abandoned.saturating_add(1);
-        return log;
-    }
     let id = created.provider_payment_id.clone();
     let status = query(|| client.get_payment(&id)).await;
     log.push(status_check(OpKind::Charge, &id, status.as_ref()));

@@ -17,6 +17,47 @@ use paykit_sim::OpKind;
 use crate::check::{Belief, Check, Resolution, Target};
 use crate::rng::Rng;
 
+/// Registers `req` (order `order`; a lost answer is resolved by the ledger) and has the customer
+/// open the payment page: the outcome when the customer is on it, `None` when the payment was
+/// not registered or the customer abandoned it (both logged).
+pub(crate) async fn register_and_open<P: PaymentProvider>(
+    env: &crate::Env,
+    client: &P,
+    log: &mut FlowLog,
+    provider: paykit_sim::LedgerProvider,
+    order: &str,
+    req: &paykit_core::PaymentRequest,
+) -> Option<PaymentOutcome> {
+    let check = Check::new(
+        OpKind::Register,
+        Target::Order(order.to_owned()),
+        "create_payment",
+    );
+    let (check, created) = money_op(
+        check,
+        || client.create_payment(req),
+        |_| true,
+        || async {
+            Some(
+                env.sim
+                    .ledger()
+                    .by_order_id(provider, order)
+                    .next()
+                    .is_some(),
+            )
+        },
+        Resolution::Ledger,
+    )
+    .await;
+    log.push(check);
+    let created = created?;
+    if !customer_opens(&env.http, &created.next_action).await {
+        log.abandoned = log.abandoned.saturating_add(1);
+        return None;
+    }
+    Some(created)
+}
+
 /// Attempts of one money operation before the soak gives up on it.
 pub(crate) const MAX_ATTEMPTS: u32 = 6;
 /// Attempts of one status query.
