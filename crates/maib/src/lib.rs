@@ -14,6 +14,8 @@
 mod api;
 mod api_errors;
 mod auth;
+mod callback_json;
+mod callback_notification;
 mod confirm;
 mod error;
 #[doc(hidden)]

@@ -24,8 +24,11 @@
 //! Optional fields may be absent, `null` or `""`. Amounts must also make sense together: a
 //! capture or refund no larger than the amount.
 
-use paykit_core::json_literal::JsonLiteral;
+use std::borrow::Cow;
+
 use paykit_core::{Decimal, Error, SignatureError};
+
+use crate::callback_json::JsonRef;
 
 /// The statuses maib documents (§7.1).
 const STATUSES: [&str; 7] = [
@@ -36,24 +39,71 @@ fn refuse(why: String) -> Error {
     Error::Signature(SignatureError::BadBody(why))
 }
 
-/// The value of `key` when present and not `null` / `""`.
-fn present<'a>(result: &'a [(String, JsonLiteral)], key: &str) -> Option<&'a JsonLiteral> {
-    result
-        .iter()
-        .find(|(name, _)| name == key)
-        .map(|(_, value)| value)
-        .filter(|value| match value {
-            JsonLiteral::Null => false,
-            JsonLiteral::String(text) => !text.is_empty(),
-            _ => true,
-        })
+/// The members of `result` a notification reads, found in one pass over it (the first of a
+/// repeated key, which the verifier has refused before anyway).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Fields<'r, 'a> {
+    pub(crate) pay_id: Option<&'r JsonRef<'a>>,
+    pub(crate) order_id: Option<&'r JsonRef<'a>>,
+    pub(crate) biller_id: Option<&'r JsonRef<'a>>,
+    pub(crate) biller_expiry: Option<&'r JsonRef<'a>>,
+    pub(crate) status: Option<&'r JsonRef<'a>>,
+    pub(crate) status_code: Option<&'r JsonRef<'a>>,
+    pub(crate) status_message: Option<&'r JsonRef<'a>>,
+    pub(crate) three_ds: Option<&'r JsonRef<'a>>,
+    pub(crate) rrn: Option<&'r JsonRef<'a>>,
+    pub(crate) approval: Option<&'r JsonRef<'a>>,
+    pub(crate) card_number: Option<&'r JsonRef<'a>>,
+    pub(crate) amount: Option<&'r JsonRef<'a>>,
+    pub(crate) currency: Option<&'r JsonRef<'a>>,
+    pub(crate) refund_amount: Option<&'r JsonRef<'a>>,
+    pub(crate) confirm_amount: Option<&'r JsonRef<'a>>,
 }
 
-/// The string value of `key`, refusing any other JSON type.
-fn text<'a>(result: &'a [(String, JsonLiteral)], key: &str) -> Result<Option<&'a str>, Error> {
-    match present(result, key) {
+impl<'r, 'a> Fields<'r, 'a> {
+    pub(crate) fn of(result: &'r [(Cow<'a, str>, JsonRef<'a>)]) -> Self {
+        let mut fields = Fields::default();
+        for (key, value) in result {
+            let slot = match key.as_ref() {
+                "payId" => &mut fields.pay_id,
+                "orderId" => &mut fields.order_id,
+                "billerId" => &mut fields.biller_id,
+                "billerExpiry" => &mut fields.biller_expiry,
+                "status" => &mut fields.status,
+                "statusCode" => &mut fields.status_code,
+                "statusMessage" => &mut fields.status_message,
+                "threeDs" => &mut fields.three_ds,
+                "rrn" => &mut fields.rrn,
+                "approval" => &mut fields.approval,
+                "cardNumber" => &mut fields.card_number,
+                "amount" => &mut fields.amount,
+                "currency" => &mut fields.currency,
+                "refundAmount" => &mut fields.refund_amount,
+                "confirmAmount" => &mut fields.confirm_amount,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        fields
+    }
+}
+
+/// The value when present and not `null` / `""`.
+fn present<'r, 'a>(value: Option<&'r JsonRef<'a>>) -> Option<&'r JsonRef<'a>> {
+    value.filter(|value| match value {
+        JsonRef::Null => false,
+        JsonRef::String(text) => !text.is_empty(),
+        _ => true,
+    })
+}
+
+/// The string value of field `key`, refusing any other JSON type.
+fn text<'r>(value: Option<&'r JsonRef<'_>>, key: &str) -> Result<Option<&'r str>, Error> {
+    match present(value) {
         None => Ok(None),
-        Some(JsonLiteral::String(text)) => Ok(Some(text)),
+        Some(JsonRef::String(text)) => Ok(Some(text)),
         Some(_) => Err(refuse(format!("`{key}` is not a string"))),
     }
 }
@@ -116,10 +166,10 @@ fn is_mmyy(text: &str) -> bool {
 }
 
 /// An amount: a JSON number (never a string), more than 0, at most 2 decimals, no exponent.
-fn amount(result: &[(String, JsonLiteral)], key: &str) -> Result<Option<Decimal>, Error> {
-    let literal = match present(result, key) {
+fn amount(value: Option<&JsonRef<'_>>, key: &str) -> Result<Option<Decimal>, Error> {
+    let literal = match present(value) {
         None => return Ok(None),
-        Some(JsonLiteral::Number(literal)) => literal,
+        Some(JsonRef::Number(literal)) => *literal,
         Some(_) => return Err(refuse(format!("`{key}` is not a JSON number"))),
     };
     let shaped = match literal.split_once('.') {
@@ -141,19 +191,30 @@ fn amount(result: &[(String, JsonLiteral)], key: &str) -> Result<Option<Decimal>
 }
 
 /// Refuses a verified `result` whose decisive fields are not shaped as maib sends them.
-pub(crate) fn check_result(result: &[(String, JsonLiteral)]) -> Result<(), Error> {
-    match text(result, "payId")? {
+#[cfg(test)]
+pub(crate) fn check_result(result: &[(Cow<'_, str>, JsonRef<'_>)]) -> Result<(), Error> {
+    check_fields(&Fields::of(result))
+}
+
+/// [`check_result`] on the fields already picked out.
+pub(crate) fn check_fields(fields: &Fields<'_, '_>) -> Result<(), Error> {
+    match text(fields.pay_id, "payId")? {
         None => return Err(refuse("no `payId`".to_owned())),
         Some(id) => check("payId", Some(id), is_id, "a maib id")?,
     }
-    check("billerId", text(result, "billerId")?, is_id, "a maib id")?;
+    check(
+        "billerId",
+        text(fields.biller_id, "billerId")?,
+        is_id,
+        "a maib id",
+    )?;
     check(
         "orderId",
-        text(result, "orderId")?,
+        text(fields.order_id, "orderId")?,
         is_order_id,
         "an order id",
     )?;
-    match text(result, "status")? {
+    match text(fields.status, "status")? {
         None => return Err(refuse("no `status`".to_owned())),
         Some(status) => check(
             "status",
@@ -164,32 +225,32 @@ pub(crate) fn check_result(result: &[(String, JsonLiteral)]) -> Result<(), Error
     }
     check(
         "rrn",
-        text(result, "rrn")?,
+        text(fields.rrn, "rrn")?,
         alnum(12),
         "a retrieval reference number",
     )?;
     check(
         "approval",
-        text(result, "approval")?,
+        text(fields.approval, "approval")?,
         alnum(6),
         "an approval code",
     )?;
     check(
         "cardNumber",
-        text(result, "cardNumber")?,
+        text(fields.card_number, "cardNumber")?,
         is_card_mask,
         "a masked card number",
     )?;
     check(
         "billerExpiry",
-        text(result, "billerExpiry")?,
+        text(fields.biller_expiry, "billerExpiry")?,
         is_mmyy,
         "MMYY",
     )?;
-    let paid = amount(result, "amount")?;
-    let confirmed = amount(result, "confirmAmount")?;
-    let refunded = amount(result, "refundAmount")?;
-    let currency = text(result, "currency")?;
+    let paid = amount(fields.amount, "amount")?;
+    let confirmed = amount(fields.confirm_amount, "confirmAmount")?;
+    let refunded = amount(fields.refund_amount, "refundAmount")?;
+    let currency = text(fields.currency, "currency")?;
     check(
         "currency",
         currency,
@@ -224,9 +285,9 @@ mod tests {
 
     const TV1: &str = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"}"#;
 
-    fn members(json: &str) -> Vec<(String, JsonLiteral)> {
-        match JsonLiteral::parse(json.as_bytes()).unwrap() {
-            JsonLiteral::Object(members) => members,
+    fn members(json: &str) -> crate::callback_json::Members<'_> {
+        match JsonRef::parse(json.as_bytes(), 32).unwrap() {
+            JsonRef::Object(members) => members,
             other => panic!("{other:?}"),
         }
     }

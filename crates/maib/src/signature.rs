@@ -17,9 +17,9 @@
 //! accepts the sign string built from the number literals exactly as received (`10.00`), and,
 //! for lists longer than 10, lists in index order; every variant still needs the key.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
-use paykit_core::json_literal::JsonLiteral;
+use crate::callback_json::JsonRef;
 
 /// How numbers enter the sign string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,13 +41,13 @@ pub(crate) enum Lists {
 
 /// The sign string of `result` (an object's members, in received order) under `key`.
 pub(crate) fn sign_string(
-    result: &[(String, JsonLiteral)],
+    result: &[(Cow<'_, str>, JsonRef<'_>)],
     key: &str,
     numbers: Numbers,
     lists: Lists,
 ) -> String {
     let mut out = String::with_capacity(256);
-    for value in sorted(result).values() {
+    for (_, value) in sorted(result) {
         leaves(value, numbers, lists, &mut out);
     }
     out.push_str(key);
@@ -56,54 +56,72 @@ pub(crate) fn sign_string(
 
 /// Whether any number of `members` renders differently as a literal, i.e.
 /// [`Numbers::Literal`] is a distinct candidate.
-pub(crate) fn has_raw_number_variant(members: &[(String, JsonLiteral)]) -> bool {
+pub(crate) fn has_raw_number_variant(members: &[(Cow<'_, str>, JsonRef<'_>)]) -> bool {
     members.iter().any(|(_, v)| value_has_raw_number_variant(v))
 }
 
-fn value_has_raw_number_variant(value: &JsonLiteral) -> bool {
+fn value_has_raw_number_variant(value: &JsonRef<'_>) -> bool {
     match value {
-        JsonLiteral::Number(literal) => php_number(literal) != *literal,
-        JsonLiteral::Array(items) => items.iter().any(value_has_raw_number_variant),
-        JsonLiteral::Object(members) => has_raw_number_variant(members),
+        JsonRef::Number(literal) => php_number(literal) != *literal,
+        JsonRef::Array(items) => items.iter().any(value_has_raw_number_variant),
+        JsonRef::Object(members) => has_raw_number_variant(members),
         _ => false,
     }
 }
 
 /// Whether any list inside `members` is longer than 10, i.e. [`Lists::Index`] is a distinct
 /// candidate.
-pub(crate) fn has_long_list(members: &[(String, JsonLiteral)]) -> bool {
+pub(crate) fn has_long_list(members: &[(Cow<'_, str>, JsonRef<'_>)]) -> bool {
     members.iter().any(|(_, v)| value_has_long_list(v))
 }
 
-fn value_has_long_list(value: &JsonLiteral) -> bool {
+fn value_has_long_list(value: &JsonRef<'_>) -> bool {
     match value {
-        JsonLiteral::Array(items) => items.len() > 10 || items.iter().any(value_has_long_list),
-        JsonLiteral::Object(members) => has_long_list(members),
+        JsonRef::Array(items) => items.len() > 10 || items.iter().any(value_has_long_list),
+        JsonRef::Object(members) => has_long_list(members),
         _ => false,
     }
 }
 
-/// Members by byte-wise key order, the last of duplicate keys winning.
-pub(crate) fn sorted(members: &[(String, JsonLiteral)]) -> BTreeMap<&str, &JsonLiteral> {
-    let mut map = BTreeMap::new();
-    for (key, value) in members {
-        map.insert(key.as_str(), value);
-    }
-    map
+/// Members by byte-wise key order, the last of duplicate keys winning (as `json_decode`
+/// keeps it). A sorted vector: callback objects have a dozen keys, no map is worth building.
+pub(crate) fn sorted<'m, 'a>(
+    members: &'m [(Cow<'a, str>, JsonRef<'a>)],
+) -> Vec<(&'m str, &'m JsonRef<'a>)> {
+    let mut sorted: Vec<(&str, &JsonRef<'a>)> = members
+        .iter()
+        .map(|(key, value)| (key.as_ref(), value))
+        .collect();
+    // Stable: equal keys stay in received order, so the later one is the one kept.
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sorted.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            earlier.1 = later.1;
+        }
+        same
+    });
+    sorted
 }
 
 /// Appends `value`'s leaves, each followed by `:`.
-fn leaves(value: &JsonLiteral, numbers: Numbers, lists: Lists, out: &mut String) {
+fn leaves(value: &JsonRef<'_>, numbers: Numbers, lists: Lists, out: &mut String) {
     match value {
-        JsonLiteral::Object(members) if members.is_empty() => out.push(':'),
-        JsonLiteral::Array(items) if items.is_empty() => out.push(':'),
-        JsonLiteral::Object(members) => {
-            for member in sorted(members).values() {
+        JsonRef::Object(members) if members.is_empty() => out.push(':'),
+        JsonRef::Array(items) if items.is_empty() => out.push(':'),
+        JsonRef::Object(members) => {
+            for (_, member) in sorted(members) {
                 leaves(member, numbers, lists, out);
             }
         }
-        JsonLiteral::Array(items) => match lists {
+        JsonRef::Array(items) => match lists {
             Lists::Index => {
+                for item in items {
+                    leaves(item, numbers, lists, out);
+                }
+            }
+            Lists::Php if items.len() <= 10 => {
+                // Up to 10 indices, string order is index order.
                 for item in items {
                     leaves(item, numbers, lists, out);
                 }
@@ -119,13 +137,13 @@ fn leaves(value: &JsonLiteral, numbers: Numbers, lists: Lists, out: &mut String)
                 }
             }
         },
-        JsonLiteral::Null | JsonLiteral::Bool(false) => out.push(':'),
-        JsonLiteral::Bool(true) => out.push_str("1:"),
-        JsonLiteral::String(text) => {
+        JsonRef::Null | JsonRef::Bool(false) => out.push(':'),
+        JsonRef::Bool(true) => out.push_str("1:"),
+        JsonRef::String(text) => {
             out.push_str(text);
             out.push(':');
         }
-        JsonLiteral::Number(literal) => {
+        JsonRef::Number(literal) => {
             match numbers {
                 Numbers::Literal => out.push_str(literal),
                 Numbers::Php => out.push_str(&php_number(literal)),
@@ -144,14 +162,55 @@ const PHP_PRECISION: usize = 14;
 /// The float is rounded to 14 significant digits on its decimal literal (half up). PHP
 /// rounds the binary double instead; the two agree for every literal of at most 15
 /// significant digits, which covers any amount.
-pub(crate) fn php_number(literal: &str) -> String {
+pub(crate) fn php_number(literal: &str) -> Cow<'_, str> {
     let literal = literal.trim();
     if !literal.contains(['.', 'e', 'E']) {
         if let Ok(int) = literal.parse::<i64>() {
-            return int.to_string();
+            // A JSON integer is written as PHP prints it, but for `-0`.
+            return if int == 0 && literal.starts_with('-') {
+                Cow::Borrowed("0")
+            } else {
+                Cow::Borrowed(literal)
+            };
         }
     }
-    php_float(literal).unwrap_or_else(|| literal.to_owned())
+    if let Some(plain) = plain_decimal(literal) {
+        return Cow::Borrowed(plain);
+    }
+    php_float(literal).map_or(Cow::Borrowed(literal), Cow::Owned)
+}
+
+/// PHP's rendering of a plain decimal literal (`-?int.frac`, no exponent) when it is the
+/// literal itself less trailing fractional zeros: at most 14 significant digits, and neither
+/// so large nor so small that PHP switches to exponent form. `None` sends the literal to
+/// [`php_float`]; this only spares the common amount (`10.25`, `10.00`) the digit vector.
+fn plain_decimal(literal: &str) -> Option<&str> {
+    let unsigned = literal.strip_prefix('-').unwrap_or(literal);
+    let (int, frac) = unsigned.split_once('.')?;
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    let significant = if int.trim_start_matches('0').is_empty() {
+        // 0.000d: PHP writes 0.0001 but 1.0E-5.
+        let zeros = frac.len() - frac.trim_start_matches('0').len();
+        if !frac.is_empty() && zeros > 3 {
+            return None;
+        }
+        frac.len() - zeros
+    } else {
+        if int.starts_with('0') {
+            return None;
+        }
+        int.len() + frac.len()
+    };
+    if significant > PHP_PRECISION || int.len() > PHP_PRECISION {
+        return None;
+    }
+    // The literal minus its trailing zeros, and minus the point when nothing follows it.
+    let keep = literal.len() - (unsigned.len() - int.len() - 1 - frac.len());
+    let keep = if frac.is_empty() { keep - 1 } else { keep };
+    literal.get(..keep)
 }
 
 /// `%.14G` as PHP writes it: `10`, `10.25`, `0.0001`, `1.0E-5`, `1.5E+20`, `INF`.
@@ -261,9 +320,9 @@ mod tests {
 
     const K: &str = "8508706b-3454-4733-8295-56e617c4abcf";
 
-    fn members(json: &str) -> Vec<(String, JsonLiteral)> {
-        match JsonLiteral::parse(json.as_bytes()).unwrap() {
-            JsonLiteral::Object(m) => m,
+    fn members(json: &str) -> crate::callback_json::Members<'_> {
+        match JsonRef::parse(json.as_bytes(), 32).unwrap() {
+            JsonRef::Object(m) => m,
             other => panic!("not an object: {other:?}"),
         }
     }
@@ -311,6 +370,39 @@ mod tests {
     }
 
     #[test]
+    fn the_plain_decimal_shortcut_agrees_with_the_full_rendering() {
+        let mut checked = 0;
+        for int in [
+            "0",
+            "1",
+            "10",
+            "-0",
+            "-7",
+            "12345678901234",
+            "123456789012345",
+        ] {
+            for frac in [
+                "0",
+                "00",
+                "5",
+                "50",
+                "25",
+                "0001",
+                "00001",
+                "000",
+                "12345678901234",
+            ] {
+                let literal = format!("{int}.{frac}");
+                if let Some(short) = plain_decimal(&literal) {
+                    assert_eq!(Some(short.to_owned()), php_float(&literal), "{literal}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 30, "{checked}");
+    }
+
+    #[test]
     fn tv1_sign_string() {
         let result = members(
             r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"}"#,
@@ -355,7 +447,8 @@ mod tests {
     #[test]
     fn long_lists_follow_phps_string_ordered_indices() {
         let list: Vec<String> = (0..12).map(|i| i.to_string()).collect();
-        let result = members(&format!(r#"{{"l":[{}]}}"#, list.join(",")));
+        let json = format!(r#"{{"l":[{}]}}"#, list.join(","));
+        let result = members(&json);
         assert_eq!(
             sign_string(&result, "K", Numbers::Php, Lists::Php),
             "0:1:10:11:2:3:4:5:6:7:8:9:K"

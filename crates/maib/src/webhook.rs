@@ -3,11 +3,12 @@
 //! key of `result`, known or not, and the Project's Signature Key (see [`crate::signature`]
 //! for the sign string).
 //!
-//! The signature is checked over the bytes received, parsed with core's
-//! [`JsonLiteral`] so number literals and unknown fields are kept, and compared in constant
-//! time; a body that repeats a key anywhere is refused first. Then every decisive field must
-//! have the shape maib gives it ([`crate::shape`]), and only then is `result` read into a
-//! [`Notification`].
+//! The signature is checked over the bytes received, read once into a borrowed tree
+//! ([`crate::callback_json`], core's [`JsonLiteral`] grammar) so number literals and unknown
+//! fields are kept, and compared in constant time; a body that repeats a key anywhere is
+//! refused first. Then every decisive field must have the shape maib gives it
+//! ([`crate::shape`]), and only then is `result` read into a [`Notification`], from the same
+//! tree (issue 16: one pass over the bytes, no second decode).
 //!
 //! A signed event is [`Authenticity::Signed`], never fit for fulfilment by itself: maib signs
 //! values in key order, not names, so the signature cannot say which value is the amount.
@@ -26,12 +27,13 @@ use paykit_core::{
     SecretString, SignatureError, VerifiedEvent, Webhook, WebhookRequest,
 };
 
+use crate::callback_json::{JsonRef, Members};
 use crate::records::{self, Known};
+use crate::shape::Fields;
 use crate::signature::{self, Lists, Numbers};
 use crate::status::PaymentFlow;
 use crate::types::Notification;
-use crate::wire::NotificationWire;
-use crate::{PROVIDER, shape};
+use crate::{PROVIDER, callback_notification, shape};
 
 /// Which rendering of `result` the signature matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,41 +144,51 @@ impl MaibWebhook {
     /// a value of the wrong kind (a string amount, an approval code as a refund); the rest is
     /// closed only by asking maib ([`crate::MaibClient::confirm`]).
     pub fn verify_notification(&self, body: &[u8]) -> Result<VerifiedNotification> {
-        let (result, variant) = self.authenticate(body)?;
-        shape::check_result(&result)?;
-        let raw_result = JsonLiteral::Object(result);
-        let wire: NotificationWire = serde_json::from_str(&to_json(&raw_result))
-            .map_err(|e| Error::decode(PROVIDER, e, body, false))?;
+        let body = WebhookRequest::body_only(body).bounded_body(self.body_limit)?;
+        let document = parse(body)?;
+        let (result, variant) = self.authenticate(&document)?;
+        let notification = read(result, body)?;
         Ok(VerifiedNotification {
-            notification: wire.into(),
-            raw_result,
+            notification,
+            raw_result: JsonRef::Object(result.clone()).to_literal(),
             variant,
         })
     }
 
-    /// The signature check alone: `result` as received and the rendering that matched.
-    fn authenticate(&self, body: &[u8]) -> Result<(Vec<(String, JsonLiteral)>, SignatureVariant)> {
-        // Every path in comes through here: the cap goes before any scan, parse or hash.
+    /// [`MaibWebhook::verify_notification`] without copying `result` as received: what the
+    /// event paths need.
+    fn verified(&self, body: &[u8]) -> Result<Notification> {
         let body = WebhookRequest::body_only(body).bounded_body(self.body_limit)?;
-        let bad_body = |why: &str| Error::Signature(SignatureError::BadBody(why.to_owned()));
-        if nesting_depth(body) > MAX_DEPTH {
-            return Err(bad_body("nested too deeply"));
-        }
-        let document = JsonLiteral::parse(body).map_err(|_| bad_body("not JSON"))?;
+        let document = parse(body)?;
+        let (result, _) = self.authenticate(&document)?;
+        read(result, body)
+    }
+
+    /// The signature check alone: `result` as received and the rendering that matched.
+    fn authenticate<'d, 'a>(
+        &self,
+        document: &'d JsonRef<'a>,
+    ) -> Result<(&'d Members<'a>, SignatureVariant)> {
         // A repeated key lets a reader pick a value the signature did not cover as it assumed
         // (the sign string sees the last one, a lookup may see the first).
-        if let Some(key) = duplicate_key(&document) {
+        if let Some(key) = duplicate_key(document) {
             return Err(bad_body(&format!(
                 "the key `{key}` appears twice in one object"
             )));
         }
-        let JsonLiteral::Object(members) = &document else {
+        let JsonRef::Object(members) = document else {
             return Err(bad_body("not a JSON object"));
         };
-        let top = signature::sorted(members);
-        let expected = decode_signature(top.get("signature").copied())?;
-        let result = match top.get("result").copied() {
-            Some(JsonLiteral::Object(result)) => result,
+        // No key repeats: the first of each name is the only one.
+        let member = |name: &str| {
+            members
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value)
+        };
+        let expected = decode_signature(member("signature"))?;
+        let result = match member("result") {
+            Some(JsonRef::Object(result)) => result,
             Some(_) => return Err(bad_body("`result` is not an object")),
             None => return Err(bad_body("no `result`")),
         };
@@ -188,18 +200,14 @@ impl MaibWebhook {
                 "maib callback signature matched a non-reference rendering"
             ),
         }
-        Ok((result.clone(), variant))
+        Ok((result, variant))
     }
 
     /// The signature maib's reference code computes for `result_json` (a JSON object), under
     /// this key: for building test callbacks.
     pub fn sign_result(&self, result_json: &str) -> Result<String> {
-        let bad_body = |why: &str| Error::Signature(SignatureError::BadBody(why.to_owned()));
-        if nesting_depth(result_json.as_bytes()) > MAX_DEPTH {
-            return Err(bad_body("nested too deeply"));
-        }
-        match JsonLiteral::parse(result_json.as_bytes()) {
-            Ok(JsonLiteral::Object(members)) => {
+        match JsonRef::parse(result_json.as_bytes(), MAX_DEPTH) {
+            Ok(JsonRef::Object(members)) => {
                 let text = signature::sign_string(
                     &members,
                     self.key.expose_secret(),
@@ -216,7 +224,7 @@ impl MaibWebhook {
     /// The first rendering whose digest equals `expected`.
     fn matching_variant(
         &self,
-        result: &[(String, JsonLiteral)],
+        result: &[(std::borrow::Cow<'_, str>, JsonRef<'_>)],
         expected: &[u8; 32],
     ) -> Result<SignatureVariant> {
         let key = self.key.expose_secret();
@@ -224,10 +232,13 @@ impl MaibWebhook {
             let text = signature::sign_string(result, key, numbers, lists);
             constant_time_eq(&sha256(text.as_bytes()), expected)
         };
+        // The reference rendering first: the other candidates are looked for only if it fails.
+        if matches(Numbers::Php, Lists::Php) {
+            return Ok(SignatureVariant::Php);
+        }
         let raw_numbers = signature::has_raw_number_variant(result);
         let long_lists = signature::has_long_list(result);
         let candidates = [
-            (true, Numbers::Php, Lists::Php, SignatureVariant::Php),
             (
                 raw_numbers,
                 Numbers::Literal,
@@ -266,31 +277,28 @@ impl MaibWebhook {
     /// ([`MaibWebhook::with_records`]). States every flow shares (failed, pending, expired)
     /// are payment events either way.
     pub fn verify_body(&self, body: &[u8]) -> Result<VerifiedEvent> {
-        let verified = self.verify_notification(body)?;
-        Ok(event(&verified, &self.assumed(), body))
+        let notification = self.verified(body)?;
+        Ok(event(&notification, &self.assumed(), body))
     }
 
     /// [`MaibWebhook::verify_body`], with the payment's flow read from the records when this
     /// verifier has them.
     pub async fn verify_event(&self, body: &[u8]) -> Result<VerifiedEvent> {
-        let verified = self.verify_notification(body)?;
+        let notification = self.verified(body)?;
         let mut known = match &self.records {
-            Some(records) => {
-                records::known(records.as_ref(), &verified.notification.pay_id).await?
-            }
+            Some(records) => records::known(records.as_ref(), &notification.pay_id).await?,
             None => Known::default(),
         };
         // No record names the flow: the merchant's declaration, if any, applies.
         if known.flow.is_none() {
             known.flow = self.assumed_flow;
         }
-        Ok(event(&verified, &known, body))
+        Ok(event(&notification, &known, body))
     }
 }
 
 /// The event of a verified callback, read with what the records say about its payment.
-fn event(verified: &VerifiedNotification, known: &Known, body: &[u8]) -> VerifiedEvent {
-    let notification = &verified.notification;
+fn event(notification: &Notification, known: &Known, body: &[u8]) -> VerifiedEvent {
     let kind = match notification.outcome_for(known.flow, known.completed) {
         Ok(outcome) if notification.is_refund() => EventKind::Refund(outcome),
         Ok(outcome) => EventKind::Payment(outcome),
@@ -333,114 +341,78 @@ fn two_places(amount: paykit_core::Decimal) -> String {
     amount.to_string()
 }
 
+/// The whole body as one borrowed tree, nested at most [`MAX_DEPTH`] levels.
+fn parse(body: &[u8]) -> Result<JsonRef<'_>> {
+    JsonRef::parse(body, MAX_DEPTH).map_err(|_| bad_body("not JSON, or nested too deeply"))
+}
+
+/// The shapes checked, then the typed notification, both from the members of `result`.
+fn read(result: &Members<'_>, body: &[u8]) -> Result<Notification> {
+    let fields = Fields::of(result);
+    shape::check_fields(&fields)?;
+    callback_notification::notification(&fields, body)
+}
+
+fn bad_body(why: &str) -> Error {
+    Error::Signature(SignatureError::BadBody(why.to_owned()))
+}
+
 /// The first key repeated within one object, anywhere in `value`.
-fn duplicate_key(value: &JsonLiteral) -> Option<&str> {
+fn duplicate_key<'d>(value: &'d JsonRef<'_>) -> Option<&'d str> {
     match value {
-        JsonLiteral::Object(members) => {
-            let mut seen = std::collections::HashSet::new();
-            for (key, _) in members {
-                if !seen.insert(key.as_str()) {
-                    return Some(key);
+        JsonRef::Object(members) => {
+            // Quadratic in one object's size but allocation-free: callback objects have about
+            // a dozen keys. Larger ones (only hostile senders write them) take the hash set.
+            if members.len() <= 32 {
+                for (at, (key, _)) in members.iter().enumerate() {
+                    if members
+                        .get(..at)
+                        .is_some_and(|before| before.iter().any(|(k, _)| k == key))
+                    {
+                        return Some(key);
+                    }
+                }
+            } else {
+                let mut seen = std::collections::HashSet::new();
+                for (key, _) in members {
+                    if !seen.insert(key.as_ref()) {
+                        return Some(key);
+                    }
                 }
             }
             members.iter().find_map(|(_, member)| duplicate_key(member))
         }
-        JsonLiteral::Array(items) => items.iter().find_map(duplicate_key),
+        JsonRef::Array(items) => items.iter().find_map(duplicate_key),
         _ => None,
     }
 }
 
 /// Deepest nesting accepted in a callback body. maib's bodies are 3 levels deep (envelope,
 /// `result`, `items[]` entries); the bound keeps the recursive walks shallow whatever arrives.
+/// The reader refuses deeper input as it reaches it, so no separate scan is needed.
 const MAX_DEPTH: usize = 32;
 
-/// The deepest `[`/`{` nesting of a JSON text, brackets inside strings ignored. Checked before
-/// parsing: serde_json skips nested values without its depth limit when capturing raw values,
-/// and the tree built from them is walked recursively.
-fn nesting_depth(bytes: &[u8]) -> usize {
-    let (mut depth, mut deepest) = (0_usize, 0_usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for &byte in bytes {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
 /// The 32 signature bytes, or why there are none.
-fn decode_signature(value: Option<&JsonLiteral>) -> Result<[u8; 32]> {
+fn decode_signature(value: Option<&JsonRef<'_>>) -> Result<[u8; 32]> {
     let text = match value {
-        None | Some(JsonLiteral::Null) => return Err(Error::Signature(SignatureError::Missing)),
-        Some(JsonLiteral::String(text)) if text.trim().is_empty() => {
+        None | Some(JsonRef::Null) => return Err(Error::Signature(SignatureError::Missing)),
+        Some(JsonRef::String(text)) if text.trim().is_empty() => {
             return Err(Error::Signature(SignatureError::Missing));
         }
-        Some(JsonLiteral::String(text)) => text.trim(),
+        Some(JsonRef::String(text)) => text.trim(),
         Some(_) => return Err(Error::Signature(SignatureError::Malformed)),
     };
-    let bytes = STANDARD
-        .decode(text.as_bytes())
-        .map_err(|_| Error::Signature(SignatureError::Malformed))?;
-    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Error::Signature(SignatureError::Malformed))
-}
-
-/// JSON text of `value`, number literals verbatim and the last of duplicate keys kept.
-fn to_json(value: &JsonLiteral) -> String {
-    let mut out = String::new();
-    write_json(value, &mut out);
-    out
-}
-
-fn write_json(value: &JsonLiteral, out: &mut String) {
-    match value {
-        JsonLiteral::Null => out.push_str("null"),
-        JsonLiteral::Bool(true) => out.push_str("true"),
-        JsonLiteral::Bool(false) => out.push_str("false"),
-        JsonLiteral::Number(literal) => out.push_str(literal),
-        JsonLiteral::String(text) => write_string(text, out),
-        JsonLiteral::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_json(item, out);
-            }
-            out.push(']');
+    // Room for what 44 characters may decode to (33 bytes): a longer text cannot fit and is
+    // refused, a shorter decoding is not a digest.
+    let mut decoded = [0_u8; 33];
+    match STANDARD.decode_slice(text.as_bytes(), &mut decoded) {
+        Ok(32) => {
+            let mut digest = [0_u8; 32];
+            digest.copy_from_slice(decoded.get(..32).unwrap_or_default());
+            Ok(digest)
         }
-        JsonLiteral::Object(members) => {
-            out.push('{');
-            for (index, (key, member)) in signature::sorted(members).into_iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_json(member, out);
-            }
-            out.push('}');
-        }
+        _ => Err(Error::Signature(SignatureError::Malformed)),
     }
-}
-
-fn write_string(text: &str, out: &mut String) {
-    // Serializing a str cannot fail.
-    out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned()));
 }
 
 #[async_trait]
@@ -490,8 +462,10 @@ mod tests {
 
     /// The signature check alone (the vectors TV2, TV6 and TV8 carry no maib-shaped payId).
     fn signed(key: &str, result: &str, signature: &str) -> Result<SignatureVariant> {
+        let body = body(result, signature);
+        let document = parse(&body)?;
         hook(key)
-            .authenticate(&body(result, signature))
+            .authenticate(&document)
             .map(|(_, variant)| variant)
     }
 
@@ -799,8 +773,8 @@ mod tests {
             r#"{{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","status":"OK","items":[{}]}}"#,
             items.join(",")
         );
-        let members = match JsonLiteral::parse(result.as_bytes()).unwrap() {
-            JsonLiteral::Object(m) => m,
+        let members = match JsonRef::parse(result.as_bytes(), MAX_DEPTH).unwrap() {
+            JsonRef::Object(m) => m,
             other => panic!("not an object: {other:?}"),
         };
         for (numbers, lists, variant) in [
@@ -852,6 +826,10 @@ mod tests {
             Err(Error::Signature(SignatureError::BadBody(_)))
         ));
         assert!(hook.sign_result(&deep).is_err());
-        assert_eq!(nesting_depth(br#"{"a":"[[[{","b":[{"c":"\"]"}]}"#), 3);
+        // Brackets inside strings are not nesting.
+        let quoted = format!(r#"{{"a":"{}","b":[{{"c":"\"]"}}]}}"#, "[".repeat(40));
+        assert!(parse(quoted.as_bytes()).is_ok());
+        let at_bound = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(at_bound.as_bytes()).is_ok());
     }
 }

@@ -17,9 +17,8 @@ use serde_json::value::RawValue;
 use crate::api_errors::ApiErrorEntry;
 use crate::types::{
     Checkout, ClientInfo, CompleteResult, DeletedCard, ExecuteOneClickRequest,
-    ExecuteRecurringRequest, Item, ItemInfo, Language, Notification, PayInfo, PayRequest,
-    PaymentLink, RecurringResult, RefundResult, SaveCardRequest, ThreeDsStatus, TokenPair,
-    TransactionStatus,
+    ExecuteRecurringRequest, Item, ItemInfo, Language, PayInfo, PayRequest, PaymentLink,
+    RecurringResult, RefundResult, SaveCardRequest, ThreeDsStatus, TokenPair, TransactionStatus,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -573,64 +572,6 @@ impl DeleteWire {
         DeletedCard {
             biller_id: self.biller_id.unwrap_or_else(|| asked.to_owned()),
             status: self.status,
-        }
-    }
-}
-
-/// A callback's `result`.
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct NotificationWire {
-    #[serde(deserialize_with = "string")]
-    pay_id: String,
-    #[serde(default, deserialize_with = "opt_string")]
-    order_id: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    biller_id: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    biller_expiry: Option<String>,
-    #[serde(default, deserialize_with = "opt_status")]
-    status: Option<TransactionStatus>,
-    #[serde(default, deserialize_with = "opt_string")]
-    status_code: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    status_message: Option<String>,
-    #[serde(default, deserialize_with = "opt_three_ds")]
-    three_ds: Option<ThreeDsStatus>,
-    #[serde(default, deserialize_with = "opt_string")]
-    rrn: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    approval: Option<String>,
-    #[serde(default, deserialize_with = "opt_string")]
-    card_number: Option<String>,
-    #[serde(default, deserialize_with = "opt_lenient_decimal")]
-    amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "opt_string")]
-    currency: Option<String>,
-    #[serde(default, deserialize_with = "opt_lenient_decimal")]
-    refund_amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "opt_lenient_decimal")]
-    confirm_amount: Option<Decimal>,
-}
-
-impl From<NotificationWire> for Notification {
-    fn from(n: NotificationWire) -> Self {
-        Notification {
-            pay_id: n.pay_id,
-            order_id: n.order_id,
-            biller_id: n.biller_id,
-            biller_expiry: n.biller_expiry,
-            status: n.status,
-            status_code: n.status_code,
-            status_message: n.status_message,
-            three_ds: n.three_ds,
-            rrn: n.rrn,
-            approval: n.approval,
-            card_number: n.card_number,
-            amount: n.amount,
-            currency: n.currency,
-            refund_amount: n.refund_amount,
-            confirm_amount: n.confirm_amount,
         }
     }
 }

@@ -30,12 +30,12 @@
 //! reconcile with polling (see the crate docs).
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use paykit_core::json_literal::JsonLiteral;
 use paykit_core::webhook::{Authenticity, EventKind, RsaPublicKey, VerifiedEvent, Webhook};
 use paykit_core::{Error, MAX_CALLBACK_BYTES, Result, SignatureError, WebhookRequest};
 
@@ -43,8 +43,11 @@ use crate::PROVIDER;
 use crate::status::MiaPosStatus;
 use crate::types::PaymentInfo;
 
+mod envelope;
 mod keys;
 mod shape;
+
+use envelope::Value;
 
 pub(crate) use keys::{Backoff, RemoteKeys, fetch_public_key, public_key_of, public_key_response};
 pub use keys::{
@@ -67,82 +70,61 @@ fn bad_body(why: impl Into<String>) -> Error {
 /// # Ok::<(), paykit_core::Error>(())
 /// ```
 pub fn canonical_string(body: &[u8]) -> Result<String> {
-    parse(body).map(|parsed| parsed.canonical)
-}
-
-/// A callback body taken apart: the canonical string, the base64 signature and the fields of
-/// `result` as received.
-struct Parsed {
-    canonical: String,
-    signature: Option<String>,
-    fields: Vec<(String, JsonLiteral)>,
-}
-
-fn parse(body: &[u8]) -> Result<Parsed> {
-    let root = JsonLiteral::parse(body).map_err(|_| bad_body("not JSON"))?;
-    let JsonLiteral::Object(members) = root else {
-        return Err(bad_body("not a JSON object"));
-    };
-    let mut result = None;
-    let mut signature = None;
-    for (key, value) in members {
-        let slot = match key.as_str() {
-            "result" => &mut result,
-            "signature" => &mut signature,
-            _ => continue,
-        };
-        if slot.replace(value).is_some() {
-            return Err(bad_body(format!("`{key}` appears twice")));
-        }
+    match envelope::plain(body) {
+        Some(mut plain) => canonical(&mut plain.fields),
+        None => canonical(&mut envelope::Owned::parse(body)?.view().fields),
     }
-    let Some(JsonLiteral::Object(fields)) = result else {
-        return Err(bad_body("`result` is missing or not an object"));
-    };
-    let signature = match signature {
-        None | Some(JsonLiteral::Null) => None,
-        Some(JsonLiteral::String(text)) => Some(text),
-        Some(_) => return Err(Error::Signature(SignatureError::Malformed)),
-    };
-    Ok(Parsed {
-        canonical: canonical_from_fields(&fields)?,
-        signature,
-        fields,
-    })
 }
 
-fn canonical_from_fields(fields: &[(String, JsonLiteral)]) -> Result<String> {
-    let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-    keys.sort_unstable();
-    if let Some(twice) = keys.windows(2).find_map(|pair| match pair {
-        [a, b] if a == b => Some(*a),
+/// The canonical string of `result`'s fields, sorting them by key on the way.
+///
+/// One buffer, written in place: values are borrowed and `amount` is formatted straight into
+/// it.
+fn canonical(fields: &mut [(&str, Value<'_>)]) -> Result<String> {
+    // `str` orders by bytes, which for UTF-8 is code-point order (Java TreeMap, PHP ksort).
+    fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    if let Some(twice) = fields.windows(2).find_map(|pair| match pair {
+        [a, b] if a.0 == b.0 => Some(a.0),
         _ => None,
     }) {
         return Err(bad_body(format!("`result.{twice}` appears twice")));
     }
-    let mut present: Vec<(&str, String)> = Vec::with_capacity(fields.len());
-    for (key, value) in fields {
-        let text = match (key.as_str(), value) {
-            (_, JsonLiteral::Null) => continue,
-            ("amount", JsonLiteral::Number(literal) | JsonLiteral::String(literal)) => {
-                two_decimals(literal)?
-            }
-            (_, JsonLiteral::String(text) | JsonLiteral::Number(text)) => text.clone(),
-            (_, JsonLiteral::Bool(_) | JsonLiteral::Array(_) | JsonLiteral::Object(_)) => {
+    let room = fields.iter().map(|(_, value)| value_len(*value) + 4).sum();
+    let mut canonical = String::with_capacity(room);
+    let mut first = true;
+    for (key, value) in fields.iter() {
+        let text = match (*key, *value) {
+            (_, Value::Null) => continue,
+            (_, Value::Other) => {
                 return Err(bad_body(format!(
                     "`result.{key}` is not a string or number; its signed form is undefined"
                 )));
             }
+            (_, Value::Text(text) | Value::Number(text)) => text,
         };
-        present.push((key.as_str(), text));
+        // A `first` flag, not the buffer's length: a value may be the empty string.
+        if !first {
+            canonical.push(';');
+        }
+        first = false;
+        if *key == "amount" {
+            push_two_decimals(&mut canonical, text)?;
+        } else {
+            canonical.push_str(text);
+        }
     }
-    // `str` orders by bytes, which for UTF-8 is code-point order (Java TreeMap, PHP ksort).
-    present.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let values: Vec<String> = present.into_iter().map(|(_, value)| value).collect();
-    Ok(values.join(";"))
+    Ok(canonical)
+}
+
+fn value_len(value: Value<'_>) -> usize {
+    match value {
+        Value::Text(text) | Value::Number(text) => text.len(),
+        Value::Null | Value::Other => 0,
+    }
 }
 
 /// `amount` with exactly two decimals, from its literal (`12.5` → `12.50`, `100` → `100.00`).
-fn two_decimals(literal: &str) -> Result<String> {
+fn push_two_decimals(canonical: &mut String, literal: &str) -> Result<()> {
     let amount = paykit_core::wire::parse_decimal_literal(literal)
         .ok_or_else(|| bad_body("`result.amount` is not a decimal number"))?;
     let mut amount = amount.normalize();
@@ -152,7 +134,9 @@ fn two_decimals(literal: &str) -> Result<String> {
         ));
     }
     amount.rescale(2);
-    Ok(amount.to_string())
+    // Writing into a `String` cannot fail.
+    let _ = write!(canonical, "{amount}");
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -227,8 +211,17 @@ impl MiaPosWebhook {
     /// Every path in: the body cap first, before any parsing, hashing or key fetch.
     pub(crate) async fn verify_bounded(&self, request: &WebhookRequest<'_>) -> Result<PaymentInfo> {
         let body = request.bounded_body(self.body_limit)?;
-        let parsed = parse(body)?;
-        let encoded = parsed
+        // Plain bodies are read in place; the rest by the general reader, kept alive here.
+        let owned;
+        let mut envelope = match envelope::plain(body) {
+            Some(plain) => plain,
+            None => {
+                owned = envelope::Owned::parse(body)?;
+                owned.view()
+            }
+        };
+        let canonical = canonical(&mut envelope.fields)?;
+        let encoded = envelope
             .signature
             .ok_or(Error::Signature(SignatureError::Missing))?;
         let signature = STANDARD
@@ -237,12 +230,12 @@ impl MiaPosWebhook {
         if signature.is_empty() {
             return Err(Error::Signature(SignatureError::Malformed));
         }
-        let message = parsed.canonical.as_bytes();
+        let message = canonical.as_bytes();
         match &self.source {
             KeySource::Fixed(key) => key.verify(message, &signature)?,
             KeySource::Remote(remote) => remote.verify(message, &signature).await?,
         }
-        shape::checked(&parsed.fields)
+        shape::checked(&envelope.fields)
     }
 }
 

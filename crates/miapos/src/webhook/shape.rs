@@ -25,10 +25,10 @@
 //! allowed (miaPOS may add some), but never read. The typed result is built from these checked
 //! literals, never from a second parse of the body.
 
-use paykit_core::json_literal::JsonLiteral;
 use paykit_core::{Decimal, Result};
 
 use super::bad_body;
+use super::envelope::Value;
 use crate::status::MiaPosStatus;
 use crate::types::PaymentInfo;
 
@@ -52,29 +52,30 @@ const TEXT_FIELDS: [&str; 10] = [
 ];
 
 /// The `result` of an authentic callback, checked field by field.
-pub(super) fn checked(fields: &[(String, JsonLiteral)]) -> Result<PaymentInfo> {
-    let text = |name: &str| -> Result<Option<String>> {
+pub(super) fn checked(fields: &[(&str, Value<'_>)]) -> Result<PaymentInfo> {
+    // Borrowed while checking; owned copies are made once, for the answer.
+    let text = |name: &str| -> Result<Option<&str>> {
         match field(fields, name) {
             None => Ok(None),
-            Some(JsonLiteral::String(value)) => Ok(Some(value.clone())),
+            Some(Value::Text(value)) => Ok(Some(value)),
             Some(_) => Err(wrong(name, "is not a JSON string")),
         }
     };
     let required =
-        |name: &str| -> Result<String> { text(name)?.ok_or_else(|| wrong(name, "is missing")) };
+        |name: &str| -> Result<&str> { text(name)?.ok_or_else(|| wrong(name, "is missing")) };
     for name in TEXT_FIELDS {
         text(name)?;
     }
     let payment_id = required("paymentId")?;
-    if !is_uuid(&payment_id) {
+    if !is_uuid(payment_id) {
         return Err(wrong("paymentId", "is not a UUID"));
     }
     let order_id = required("orderId")?;
-    plain_text("orderId", &order_id)?;
+    plain_text("orderId", order_id)?;
     let terminal_id = required("terminalId")?;
-    plain_text("terminalId", &terminal_id)?;
+    plain_text("terminalId", terminal_id)?;
     let status = required("status")?;
-    if !STATUSES.contains(&status.as_str()) {
+    if !STATUSES.contains(&status) {
         return Err(wrong("status", "is not one of the documented statuses"));
     }
     let amount = amount(field(fields, "amount"))?;
@@ -83,56 +84,51 @@ pub(super) fn checked(fields: &[(String, JsonLiteral)]) -> Result<PaymentInfo> {
         return Err(wrong("currency", "is not MDL"));
     }
     let payment_type = text("paymentType")?;
-    if payment_type
-        .as_deref()
-        .is_some_and(|t| !matches!(t, "qr" | "rtp"))
-    {
+    if payment_type.is_some_and(|t| !matches!(t, "qr" | "rtp")) {
         return Err(wrong("paymentType", "is neither qr nor rtp"));
     }
     let payment_date = text("paymentDate")?;
-    if payment_date
-        .as_deref()
-        .is_some_and(|d| !is_local_date_time(d))
-    {
+    if payment_date.is_some_and(|d| !is_local_date_time(d)) {
         return Err(wrong("paymentDate", "is not YYYY-MM-DDTHH:MM:SS"));
     }
     let swift_message_id = text("swiftMessageId")?;
-    if let Some(id) = &swift_message_id {
+    if let Some(id) = swift_message_id {
         if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(wrong("swiftMessageId", "is blank or holds whitespace"));
         }
     }
     let swift_payer_bank = text("swiftPayerBank")?;
-    if swift_payer_bank.as_deref().is_some_and(|b| !is_bic(b)) {
+    if swift_payer_bank.is_some_and(|b| !is_bic(b)) {
         return Err(wrong("swiftPayerBank", "is not a BIC"));
     }
     let checkout_page = text("checkoutPage")?;
-    if let Some(page) = &checkout_page {
-        checkout_page_of(page, &payment_id)?;
+    if let Some(page) = checkout_page {
+        checkout_page_of(page, payment_id)?;
     }
+    let owned = |value: Option<&str>| value.map(str::to_owned);
     Ok(PaymentInfo {
-        terminal_id,
-        order_id,
-        payment_id,
-        status: MiaPosStatus::parse(&status),
+        terminal_id: terminal_id.to_owned(),
+        order_id: order_id.to_owned(),
+        payment_id: payment_id.to_owned(),
+        status: MiaPosStatus::parse(status),
         amount,
-        currency,
-        payment_type,
-        payment_date,
-        swift_message_id,
-        swift_payer_bank,
-        checkout_page,
+        currency: currency.to_owned(),
+        payment_type: owned(payment_type),
+        payment_date: owned(payment_date),
+        swift_message_id: owned(swift_message_id),
+        swift_payer_bank: owned(swift_payer_bank),
+        checkout_page: owned(checkout_page),
     })
 }
 
 /// The value of `name`; `null` is absent. Duplicate keys were refused before the signature
 /// was checked, so the first is the only one.
-fn field<'a>(fields: &'a [(String, JsonLiteral)], name: &str) -> Option<&'a JsonLiteral> {
+fn field<'a>(fields: &[(&str, Value<'a>)], name: &str) -> Option<Value<'a>> {
     fields
         .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value)
-        .filter(|value| !matches!(value, JsonLiteral::Null))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| *value)
+        .filter(|value| !matches!(value, Value::Null))
 }
 
 fn wrong(name: &str, why: &str) -> paykit_core::Error {
@@ -150,10 +146,10 @@ fn plain_text(name: &str, value: &str) -> Result<()> {
 
 /// `amount`: a JSON number (never a string: the spec types it `number`), above zero, with at
 /// most two decimals.
-fn amount(value: Option<&JsonLiteral>) -> Result<Decimal> {
+fn amount(value: Option<Value<'_>>) -> Result<Decimal> {
     let literal = match value {
         None => return Err(wrong("amount", "is missing")),
-        Some(JsonLiteral::Number(literal)) => literal,
+        Some(Value::Number(literal)) => literal,
         Some(_) => return Err(wrong("amount", "is not a JSON number")),
     };
     let amount = paykit_core::wire::parse_decimal_literal(literal)

@@ -1,0 +1,252 @@
+//! miaPOS callback verification against its floor (issue 16), as ratios within one run
+//! (`cargo bench -p paykit-miapos --bench verify`):
+//!
+//! - floor: one RSA PKCS#1 v1.5 SHA-256 verify of the same signature over the same canonical
+//!   string, nothing else: the fastest of aws-lc-rs's ways to do it (an already-parsed
+//!   `ParsedPublicKey`, `UnparsedPublicKey::verify`, `RsaPublicKeyComponents::verify`);
+//! - `verify_callback` of the raw body (size cap, parse, canonical string, base64 decode, RSA,
+//!   shape checks, typed result), once with a key given directly and once through the client's
+//!   key cache with the key already cached; target for each: ratio <= 1.10.
+//!
+//! Rounds alternate the sides so drift on a busy machine hits them alike; the median of the
+//! per-round ratios is reported. Exits non-zero when a target is missed.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::float_arithmetic,
+    missing_docs
+)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::signature::{
+    ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use paykit_core::SecretString;
+use paykit_miapos::{MiaPos, MiaPosWebhook, PublicKeyCache, RsaPublicKey};
+use paykit_testkit::signers::miapos::Signer;
+
+/// A full sandbox-shaped `result`: every documented field, `checkoutPage` included.
+const RESULT: &str = r#"{"terminalId":"TE0001","orderId":"WEB-2026-000452","paymentId":"7d3f0c2a-1b4e-4f6a-9c8d-2e5f6a7b8c90","status":"SUCCESS","amount":99.00,"currency":"MDL","paymentType":"qr","paymentDate":"2026-10-06T09:15:00","swiftMessageId":"MIA20261006091500123","swiftPayerBank":"CMTBMD2X","checkoutPage":"https://ecomm-test.miapos.md/checkout?paymentId=7d3f0c2a-1b4e-4f6a-9c8d-2e5f6a7b8c90"}"#;
+const BASE_URL: &str = "https://ecomm-test.miapos.md";
+const CALLS_PER_ROUND: usize = 200;
+const ROUNDS: usize = 31;
+const TARGET: f64 = 1.10;
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../../fixtures/miapos/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    values[values.len() / 2]
+}
+
+fn timed(mut call: impl FnMut()) -> Duration {
+    let started = Instant::now();
+    for _ in 0..CALLS_PER_ROUND {
+        call();
+    }
+    started.elapsed()
+}
+
+/// The three ways aws-lc-rs verifies one signature, each over the pre-built canonical string
+/// and pre-decoded signature.
+struct Floor {
+    parsed: ParsedPublicKey,
+    der: Vec<u8>,
+    n: Vec<u8>,
+    e: Vec<u8>,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl Floor {
+    fn parsed(&self) {
+        self.parsed
+            .verify_sig(black_box(&self.message), black_box(&self.signature))
+            .unwrap();
+    }
+
+    fn unparsed(&self) {
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &self.der)
+            .verify(black_box(&self.message), black_box(&self.signature))
+            .unwrap();
+    }
+
+    fn components(&self) {
+        RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        }
+        .verify(
+            &RSA_PKCS1_2048_8192_SHA256,
+            black_box(&self.message),
+            black_box(&self.signature),
+        )
+        .unwrap();
+    }
+}
+
+/// The modulus and exponent of a DER SubjectPublicKeyInfo (big-endian, no leading zeros).
+fn components_of(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    // Walk the DER by hand: SEQUENCE { SEQUENCE { oid, null }, BIT STRING { SEQUENCE { n, e } } }.
+    fn read(der: &[u8]) -> (u8, &[u8], &[u8]) {
+        let tag = der[0];
+        let (len, header) = match der[1] {
+            l if l < 0x80 => (usize::from(l), 2),
+            0x81 => (usize::from(der[2]), 3),
+            0x82 => ((usize::from(der[2]) << 8) | usize::from(der[3]), 4),
+            other => panic!("DER length form {other:#x}"),
+        };
+        (tag, &der[header..header + len], &der[header + len..])
+    }
+    let (_, spki, _) = read(der);
+    let (_, _algorithm, rest) = read(spki);
+    let (_, bits, _) = read(rest);
+    let (_, rsa, _) = read(&bits[1..]);
+    let (_, n, rest) = read(rsa);
+    let (_, e, _) = read(rest);
+    let strip = |v: &[u8]| {
+        v.iter()
+            .skip_while(|b| **b == 0)
+            .copied()
+            .collect::<Vec<u8>>()
+    };
+    (strip(n), strip(e))
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut context) {
+            return out;
+        }
+    }
+}
+
+fn report(name: &str, ratio: f64) -> bool {
+    let pass = ratio <= TARGET;
+    println!(
+        "{name} = {ratio:.3} (target <= {TARGET:.2}) {}",
+        if pass { "PASS" } else { "FAIL" }
+    );
+    pass
+}
+
+fn main() {
+    let signer = Signer::from_pkcs8_pem(&fixture("private_key.pem")).unwrap();
+    let body = signer.signed_body(RESULT).unwrap().into_bytes();
+    let canonical = paykit_miapos::canonical_string(&body).unwrap();
+    let signature_b64 = signer.sign_text(&canonical).unwrap();
+    let spki_b64 = fixture("public_key.b64");
+    let der = STANDARD.decode(spki_b64.trim()).unwrap();
+    let (n, e) = components_of(&der);
+    let floor = Floor {
+        parsed: ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &der).unwrap(),
+        der,
+        n,
+        e,
+        message: canonical.into_bytes(),
+        signature: STANDARD.decode(&signature_b64).unwrap(),
+    };
+
+    let fixed = MiaPosWebhook::with_public_key(RsaPublicKey::from_spki_base64(&spki_b64).unwrap());
+    let cache = Arc::new(PublicKeyCache::new());
+    cache.insert(BASE_URL, RsaPublicKey::from_spki_base64(&spki_b64).unwrap());
+    // The client only builds its executor inside a runtime context; no request is ever sent.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _entered = runtime.enter();
+    let cached = MiaPos::builder(BASE_URL, "128", SecretString::from("bench-secret"))
+        .public_key_cache(Arc::clone(&cache))
+        .build()
+        .unwrap()
+        .webhook();
+
+    let via_fixed = || {
+        black_box(block_on(fixed.verify_callback(black_box(&body))).unwrap());
+    };
+    let via_cache = || {
+        black_box(block_on(cached.verify_callback(black_box(&body))).unwrap());
+    };
+    // Sanity: the same body verifies both ways (and the cache never fetches: no server).
+    via_fixed();
+    via_cache();
+
+    // For a profiler (`valgrind --tool=callgrind`): the verification path alone.
+    if std::env::var_os("MIAPOS_VERIFY_PROFILE").is_some() {
+        for _ in 0..2_000 {
+            via_fixed();
+        }
+        return;
+    }
+    // Warm-up, then the floor: whichever raw verify is fastest on this machine.
+    for _ in 0..3 {
+        timed(|| floor.parsed());
+        timed(|| floor.unparsed());
+        timed(|| floor.components());
+        timed(via_fixed);
+        timed(via_cache);
+    }
+    let (mut parsed, mut unparsed, mut components) = (vec![], vec![], vec![]);
+    let (mut fixed_ratios, mut cached_ratios) = (vec![], vec![]);
+    let (mut fixed_total, mut cached_total, mut floor_total) =
+        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for _ in 0..ROUNDS {
+        let p = timed(|| floor.parsed());
+        let u = timed(|| floor.unparsed());
+        let c = timed(|| floor.components());
+        let f = timed(via_fixed);
+        let k = timed(via_cache);
+        let best = p.min(u).min(c);
+        parsed.push(p.as_secs_f64());
+        unparsed.push(u.as_secs_f64());
+        components.push(c.as_secs_f64());
+        fixed_ratios.push(f.as_secs_f64() / best.as_secs_f64());
+        cached_ratios.push(k.as_secs_f64() / best.as_secs_f64());
+        fixed_total += f;
+        cached_total += k;
+        floor_total += best;
+    }
+    let per_call = |total: f64| total / CALLS_PER_ROUND as f64 * 1e6;
+    println!(
+        "floor per verify (median µs): ParsedPublicKey {:.2}, UnparsedPublicKey {:.2}, RsaPublicKeyComponents {:.2}",
+        per_call(median(parsed)),
+        per_call(median(unparsed)),
+        per_call(median(components)),
+    );
+    let calls = (CALLS_PER_ROUND * ROUNDS) as u32;
+    println!(
+        "miapos verify_callback: fixed key {:?}/call, cached key {:?}/call, floor {:?}/call ({} bytes of body)",
+        fixed_total / calls,
+        cached_total / calls,
+        floor_total / calls,
+        body.len()
+    );
+    let ok_fixed = report(
+        "miapos_verify_fixed_key_vs_rsa_floor_ratio",
+        median(fixed_ratios),
+    );
+    let ok_cached = report(
+        "miapos_verify_cached_key_vs_rsa_floor_ratio",
+        median(cached_ratios),
+    );
+    if !(ok_fixed && ok_cached) {
+        std::process::exit(1);
+    }
+}
