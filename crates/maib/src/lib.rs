@@ -14,7 +14,6 @@
 mod api;
 mod api_errors;
 mod auth;
-mod callback_json;
 mod callback_notification;
 mod confirm;
 mod error;

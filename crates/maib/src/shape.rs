@@ -28,7 +28,7 @@ use std::borrow::Cow;
 
 use paykit_core::{Decimal, Error, SignatureError};
 
-use crate::callback_json::JsonRef;
+use paykit_core::json_literal::JsonRef;
 
 /// The statuses maib documents (§7.1).
 const STATUSES: [&str; 7] = [
@@ -190,14 +190,22 @@ fn amount(value: Option<&JsonRef<'_>>, key: &str) -> Result<Option<Decimal>, Err
     }
 }
 
+/// The amounts of a `result` whose shapes checked out, parsed once for the notification.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Amounts {
+    pub(crate) amount: Option<Decimal>,
+    pub(crate) confirm_amount: Option<Decimal>,
+    pub(crate) refund_amount: Option<Decimal>,
+}
+
 /// Refuses a verified `result` whose decisive fields are not shaped as maib sends them.
 #[cfg(test)]
-pub(crate) fn check_result(result: &[(Cow<'_, str>, JsonRef<'_>)]) -> Result<(), Error> {
+pub(crate) fn check_result(result: &[(Cow<'_, str>, JsonRef<'_>)]) -> Result<Amounts, Error> {
     check_fields(&Fields::of(result))
 }
 
 /// [`check_result`] on the fields already picked out.
-pub(crate) fn check_fields(fields: &Fields<'_, '_>) -> Result<(), Error> {
+pub(crate) fn check_fields(fields: &Fields<'_, '_>) -> Result<Amounts, Error> {
     match text(fields.pay_id, "payId")? {
         None => return Err(refuse("no `payId`".to_owned())),
         Some(id) => check("payId", Some(id), is_id, "a maib id")?,
@@ -276,7 +284,11 @@ pub(crate) fn check_fields(fields: &Fields<'_, '_>) -> Result<(), Error> {
             ));
         }
     }
-    Ok(())
+    Ok(Amounts {
+        amount: paid,
+        confirm_amount: confirmed,
+        refund_amount: refunded,
+    })
 }
 
 #[cfg(test)]
@@ -285,8 +297,8 @@ mod tests {
 
     const TV1: &str = r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"}"#;
 
-    fn members(json: &str) -> crate::callback_json::Members<'_> {
-        match JsonRef::parse(json.as_bytes(), 32).unwrap() {
+    fn members(json: &str) -> paykit_core::json_literal::Members<'_> {
+        match JsonRef::parse_nested_at_most(json.as_bytes(), 32).unwrap() {
             JsonRef::Object(members) => members,
             other => panic!("{other:?}"),
         }

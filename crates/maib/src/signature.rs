@@ -19,7 +19,7 @@
 
 use std::borrow::Cow;
 
-use crate::callback_json::JsonRef;
+use paykit_core::json_literal::JsonRef;
 
 /// How numbers enter the sign string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,12 @@ pub(crate) fn sorted<'m, 'a>(
         .map(|(key, value)| (key.as_ref(), value))
         .collect();
     // Stable: equal keys stay in received order, so the later one is the one kept.
-    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    // The first bytes decide most comparisons of callback keys: compared inline before the
+    // full (memcmp) comparison.
+    sorted.sort_by(|a, b| {
+        let (a, b) = (a.0.as_bytes(), b.0.as_bytes());
+        a.first().cmp(&b.first()).then_with(|| a.cmp(b))
+    });
     sorted.dedup_by(|later, earlier| {
         let same = later.0 == earlier.0;
         if same {
@@ -320,8 +325,8 @@ mod tests {
 
     const K: &str = "8508706b-3454-4733-8295-56e617c4abcf";
 
-    fn members(json: &str) -> crate::callback_json::Members<'_> {
-        match JsonRef::parse(json.as_bytes(), 32).unwrap() {
+    fn members(json: &str) -> paykit_core::json_literal::Members<'_> {
+        match JsonRef::parse_nested_at_most(json.as_bytes(), 32).unwrap() {
             JsonRef::Object(m) => m,
             other => panic!("not an object: {other:?}"),
         }

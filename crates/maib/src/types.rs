@@ -487,16 +487,21 @@ pub enum TransactionStatus {
 impl TransactionStatus {
     /// Parses the wire value (exact, upper case as maib sends it; other case is accepted).
     pub fn parse(text: &str) -> Self {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "OK" => TransactionStatus::Ok,
-            "FAILED" => TransactionStatus::Failed,
-            "CREATED" => TransactionStatus::Created,
-            "PENDING" => TransactionStatus::Pending,
-            "DECLINED" => TransactionStatus::Declined,
-            "TIMEOUT" => TransactionStatus::Timeout,
-            "REVERSED" => TransactionStatus::Reversed,
-            _ => TransactionStatus::Other(text.to_owned()),
-        }
+        // Compared without an upper-cased copy: this runs on every callback (issue 16).
+        const KNOWN: [(&str, TransactionStatus); 7] = [
+            ("OK", TransactionStatus::Ok),
+            ("FAILED", TransactionStatus::Failed),
+            ("CREATED", TransactionStatus::Created),
+            ("PENDING", TransactionStatus::Pending),
+            ("DECLINED", TransactionStatus::Declined),
+            ("TIMEOUT", TransactionStatus::Timeout),
+            ("REVERSED", TransactionStatus::Reversed),
+        ];
+        let trimmed = text.trim();
+        KNOWN
+            .into_iter()
+            .find(|(wire, _)| wire.eq_ignore_ascii_case(trimmed))
+            .map_or_else(|| TransactionStatus::Other(text.to_owned()), |(_, s)| s)
     }
 
     /// The wire value.
@@ -546,16 +551,21 @@ pub enum ThreeDsStatus {
 impl ThreeDsStatus {
     /// Parses the wire value.
     pub fn parse(text: &str) -> Self {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "AUTHENTICATED" => ThreeDsStatus::Authenticated,
-            "NOT_AUTHENTICATED" => ThreeDsStatus::NotAuthenticated,
-            "UNAVAILABLE" => ThreeDsStatus::Unavailable,
-            "ATTEMPTED" => ThreeDsStatus::Attempted,
-            "REJECTED" => ThreeDsStatus::Rejected,
-            "SKIPPED" => ThreeDsStatus::Skipped,
-            "NOTPARTICIPATED" => ThreeDsStatus::NotParticipated,
-            _ => ThreeDsStatus::Other(text.to_owned()),
-        }
+        // Compared without an upper-cased copy: this runs on every callback (issue 16).
+        const KNOWN: [(&str, ThreeDsStatus); 7] = [
+            ("AUTHENTICATED", ThreeDsStatus::Authenticated),
+            ("NOT_AUTHENTICATED", ThreeDsStatus::NotAuthenticated),
+            ("UNAVAILABLE", ThreeDsStatus::Unavailable),
+            ("ATTEMPTED", ThreeDsStatus::Attempted),
+            ("REJECTED", ThreeDsStatus::Rejected),
+            ("SKIPPED", ThreeDsStatus::Skipped),
+            ("NOTPARTICIPATED", ThreeDsStatus::NotParticipated),
+        ];
+        let trimmed = text.trim();
+        KNOWN
+            .into_iter()
+            .find(|(wire, _)| wire.eq_ignore_ascii_case(trimmed))
+            .map_or_else(|| ThreeDsStatus::Other(text.to_owned()), |(_, s)| s)
     }
 }
 

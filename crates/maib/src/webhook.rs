@@ -4,7 +4,7 @@
 //! for the sign string).
 //!
 //! The signature is checked over the bytes received, read once into a borrowed tree
-//! ([`crate::callback_json`], core's [`JsonLiteral`] grammar) so number literals and unknown
+//! (core's [`JsonRef`], the [`JsonLiteral`] grammar borrowed) so number literals and unknown
 //! fields are kept, and compared in constant time; a body that repeats a key anywhere is
 //! refused first. Then every decisive field must have the shape maib gives it
 //! ([`crate::shape`]), and only then is `result` read into a [`Notification`], from the same
@@ -15,19 +15,20 @@
 //! [`crate::MaibClient::confirm`] asks `pay-info` and marks the event confirmed.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use paykit_core::json_literal::JsonLiteral;
+use paykit_core::json_literal::{JsonLiteral, JsonRef, Members, members_to_literal};
 use paykit_core::webhook::{constant_time_eq, sha256};
 use paykit_core::{
     Authenticity, Error, EventKind, ExposeSecret, MAX_CALLBACK_BYTES, PaymentRecords, Result,
     SecretString, SignatureError, VerifiedEvent, Webhook, WebhookRequest,
 };
 
-use crate::callback_json::{JsonRef, Members};
+use crate::callback_notification::Detail;
 use crate::records::{self, Known};
 use crate::shape::Fields;
 use crate::signature::{self, Lists, Numbers};
@@ -147,10 +148,10 @@ impl MaibWebhook {
         let body = WebhookRequest::body_only(body).bounded_body(self.body_limit)?;
         let document = parse(body)?;
         let (result, variant) = self.authenticate(&document)?;
-        let notification = read(result, body)?;
+        let notification = read(result, Detail::Full, body)?;
         Ok(VerifiedNotification {
             notification,
-            raw_result: JsonRef::Object(result.clone()).to_literal(),
+            raw_result: JsonLiteral::Object(members_to_literal(result)),
             variant,
         })
     }
@@ -161,7 +162,7 @@ impl MaibWebhook {
         let body = WebhookRequest::body_only(body).bounded_body(self.body_limit)?;
         let document = parse(body)?;
         let (result, _) = self.authenticate(&document)?;
-        read(result, body)
+        read(result, Detail::Event, body)
     }
 
     /// The signature check alone: `result` as received and the rendering that matched.
@@ -171,7 +172,7 @@ impl MaibWebhook {
     ) -> Result<(&'d Members<'a>, SignatureVariant)> {
         // A repeated key lets a reader pick a value the signature did not cover as it assumed
         // (the sign string sees the last one, a lookup may see the first).
-        if let Some(key) = duplicate_key(document) {
+        if let Some(key) = document.first_repeated_key() {
             return Err(bad_body(&format!(
                 "the key `{key}` appears twice in one object"
             )));
@@ -206,7 +207,7 @@ impl MaibWebhook {
     /// The signature maib's reference code computes for `result_json` (a JSON object), under
     /// this key: for building test callbacks.
     pub fn sign_result(&self, result_json: &str) -> Result<String> {
-        match JsonRef::parse(result_json.as_bytes(), MAX_DEPTH) {
+        match JsonRef::parse_nested_at_most(result_json.as_bytes(), MAX_DEPTH) {
             Ok(JsonRef::Object(members)) => {
                 let text = signature::sign_string(
                     &members,
@@ -305,7 +306,11 @@ fn event(notification: &Notification, known: &Known, body: &[u8]) -> VerifiedEve
         // `OK` of a payment whose flow is unknown: captured or only authorized. Not guessed.
         Err(_) => EventKind::Unknown {
             name: notification.status.as_ref().map(|s| s.as_str().to_owned()),
-            raw: String::from_utf8_lossy(body).into_owned(),
+            // The reader checked the body is UTF-8: a copy, no lossy re-scan.
+            raw: std::str::from_utf8(body).map_or_else(
+                |_| String::from_utf8_lossy(body).into_owned(),
+                str::to_owned,
+            ),
         },
     };
     VerifiedEvent::new(
@@ -328,63 +333,35 @@ pub fn dedupe_key(notification: &Notification) -> String {
         ("refund", notification.refund_amount),
     ] {
         if let Some(amount) = amount {
-            key.push_str(&format!(":{label}={}", two_places(amount)));
+            // Written in place, no intermediate strings; writing into a `String` cannot fail.
+            let _ = write!(key, ":{label}={}", two_places(amount));
         }
     }
     key
 }
 
 /// `10.5` and `10.50` are one amount.
-fn two_places(amount: paykit_core::Decimal) -> String {
+fn two_places(amount: paykit_core::Decimal) -> paykit_core::Decimal {
     let mut amount = amount.normalize();
     amount.rescale(2);
-    amount.to_string()
+    amount
 }
 
 /// The whole body as one borrowed tree, nested at most [`MAX_DEPTH`] levels.
 fn parse(body: &[u8]) -> Result<JsonRef<'_>> {
-    JsonRef::parse(body, MAX_DEPTH).map_err(|_| bad_body("not JSON, or nested too deeply"))
+    JsonRef::parse_nested_at_most(body, MAX_DEPTH)
+        .map_err(|_| bad_body("not JSON, or nested too deeply"))
 }
 
 /// The shapes checked, then the typed notification, both from the members of `result`.
-fn read(result: &Members<'_>, body: &[u8]) -> Result<Notification> {
+fn read(result: &Members<'_>, detail: Detail, body: &[u8]) -> Result<Notification> {
     let fields = Fields::of(result);
-    shape::check_fields(&fields)?;
-    callback_notification::notification(&fields, body)
+    let amounts = shape::check_fields(&fields)?;
+    callback_notification::notification(&fields, amounts, detail, body)
 }
 
 fn bad_body(why: &str) -> Error {
     Error::Signature(SignatureError::BadBody(why.to_owned()))
-}
-
-/// The first key repeated within one object, anywhere in `value`.
-fn duplicate_key<'d>(value: &'d JsonRef<'_>) -> Option<&'d str> {
-    match value {
-        JsonRef::Object(members) => {
-            // Quadratic in one object's size but allocation-free: callback objects have about
-            // a dozen keys. Larger ones (only hostile senders write them) take the hash set.
-            if members.len() <= 32 {
-                for (at, (key, _)) in members.iter().enumerate() {
-                    if members
-                        .get(..at)
-                        .is_some_and(|before| before.iter().any(|(k, _)| k == key))
-                    {
-                        return Some(key);
-                    }
-                }
-            } else {
-                let mut seen = std::collections::HashSet::new();
-                for (key, _) in members {
-                    if !seen.insert(key.as_ref()) {
-                        return Some(key);
-                    }
-                }
-            }
-            members.iter().find_map(|(_, member)| duplicate_key(member))
-        }
-        JsonRef::Array(items) => items.iter().find_map(duplicate_key),
-        _ => None,
-    }
 }
 
 /// Deepest nesting accepted in a callback body. maib's bodies are 3 levels deep (envelope,
@@ -773,7 +750,7 @@ mod tests {
             r#"{{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","status":"OK","items":[{}]}}"#,
             items.join(",")
         );
-        let members = match JsonRef::parse(result.as_bytes(), MAX_DEPTH).unwrap() {
+        let members = match JsonRef::parse_nested_at_most(result.as_bytes(), MAX_DEPTH).unwrap() {
             JsonRef::Object(m) => m,
             other => panic!("not an object: {other:?}"),
         };

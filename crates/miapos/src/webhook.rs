@@ -43,6 +43,7 @@ use crate::PROVIDER;
 use crate::status::MiaPosStatus;
 use crate::types::PaymentInfo;
 
+mod checkout_page;
 mod envelope;
 mod keys;
 mod shape;
@@ -70,10 +71,8 @@ fn bad_body(why: impl Into<String>) -> Error {
 /// # Ok::<(), paykit_core::Error>(())
 /// ```
 pub fn canonical_string(body: &[u8]) -> Result<String> {
-    match envelope::plain(body) {
-        Some(mut plain) => canonical(&mut plain.fields),
-        None => canonical(&mut envelope::Owned::parse(body)?.view().fields),
-    }
+    let document = envelope::parse(body)?;
+    canonical(&mut envelope::envelope(&document)?.fields)
 }
 
 /// The canonical string of `result`'s fields, sorting them by key on the way.
@@ -82,7 +81,12 @@ pub fn canonical_string(body: &[u8]) -> Result<String> {
 /// it.
 fn canonical(fields: &mut [(&str, Value<'_>)]) -> Result<String> {
     // `str` orders by bytes, which for UTF-8 is code-point order (Java TreeMap, PHP ksort).
-    fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // The first bytes decide most comparisons of callback keys: compared inline before the
+    // full (memcmp) comparison.
+    fields.sort_unstable_by(|a, b| {
+        let (a, b) = (a.0.as_bytes(), b.0.as_bytes());
+        a.first().cmp(&b.first()).then_with(|| a.cmp(b))
+    });
     if let Some(twice) = fields.windows(2).find_map(|pair| match pair {
         [a, b] if a.0 == b.0 => Some(a.0),
         _ => None,
@@ -211,15 +215,9 @@ impl MiaPosWebhook {
     /// Every path in: the body cap first, before any parsing, hashing or key fetch.
     pub(crate) async fn verify_bounded(&self, request: &WebhookRequest<'_>) -> Result<PaymentInfo> {
         let body = request.bounded_body(self.body_limit)?;
-        // Plain bodies are read in place; the rest by the general reader, kept alive here.
-        let owned;
-        let mut envelope = match envelope::plain(body) {
-            Some(plain) => plain,
-            None => {
-                owned = envelope::Owned::parse(body)?;
-                owned.view()
-            }
-        };
+        // One pass over the bytes; every field below borrows from this tree.
+        let document = envelope::parse(body)?;
+        let mut envelope = envelope::envelope(&document)?;
         let canonical = canonical(&mut envelope.fields)?;
         let encoded = envelope
             .signature

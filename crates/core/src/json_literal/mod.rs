@@ -2,9 +2,17 @@
 //!
 //! Callback signatures are computed over values as sent (`10.5`, `10.50` and `1.05e1` sign
 //! differently), and serde_json without its global `arbitrary_precision` feature turns numbers
-//! into floats. This tree keeps the literal, the key order and duplicate keys.
+//! into floats. These trees keep the literal, the key order and duplicate keys.
+//!
+//! There is one grammar (`parse.rs`) and it builds [`JsonRef`], which borrows from the input:
+//! what a signature path reads, with no copy per field. [`JsonLiteral`] is the same tree owned,
+//! made from a [`JsonRef`] ([`JsonLiteral::parse`] is [`JsonRef::parse`] then
+//! [`JsonRef::into_literal`]), for values kept past the body's lifetime.
 
+mod borrowed;
 mod parse;
+
+pub use borrowed::{JsonRef, Members, members_to_literal};
 
 /// A JSON value with number literals and object key order preserved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +39,7 @@ impl JsonLiteral {
     /// Parses a complete JSON document nested at most [`MAX_DEPTH`] levels deep, in one pass:
     /// time linear in the length of `bytes`.
     pub fn parse(bytes: &[u8]) -> Result<JsonLiteral, serde_json::Error> {
-        parse::document(bytes)
+        JsonRef::parse(bytes).map(JsonRef::into_literal)
     }
 
     /// The value under `key` (the first, if duplicated), for objects.

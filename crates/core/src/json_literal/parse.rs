@@ -1,43 +1,86 @@
-//! One pass over the bytes: every byte is looked at a bounded number of times, so hostile
-//! input costs time linear in its length, whatever its nesting (up to [`MAX_DEPTH`]).
+//! The one JSON grammar of paykit's literal-preserving readers (issue 16).
+//!
+//! One pass over the bytes: the whole text is checked as UTF-8 once (JSON text is UTF-8, and
+//! outside strings only ASCII is grammar, so this is the same check as string by string), then
+//! every byte is looked at a bounded number of times, so hostile input costs time linear in its
+//! length whatever its nesting (up to the depth bound). Strings without escapes and number
+//! literals come out as slices of the input; only escaped strings are unescaped, by serde_json
+//! on exactly that token (escapes, surrogate pairs as serde_json reads them).
+//!
+//! Keys and values are gathered on two stacks shared by the whole document and moved into an
+//! exactly sized vector when their container closes: one allocation per non-empty container.
+
+use std::borrow::Cow;
 
 use serde::de::Error as _;
 
-use super::{JsonLiteral, MAX_DEPTH};
+use super::borrowed::{JsonRef, Members};
 
 type Result<T> = std::result::Result<T, serde_json::Error>;
 
-/// Parses a whole document: one value, surrounded by whitespace only.
-pub(super) fn document(bytes: &[u8]) -> Result<JsonLiteral> {
-    let mut parser = Parser { bytes, at: 0 };
-    let value = parser.value(0)?;
+/// Parses a whole document nested at most `max_depth` levels: one value, surrounded by
+/// whitespace only.
+pub(super) fn document(bytes: &[u8], max_depth: usize) -> Result<JsonRef<'_>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        serde_json::Error::custom(format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+    })?;
+    let mut parser = Parser {
+        text,
+        bytes,
+        at: 0,
+        max_depth,
+        // Room for a callback's dozen fields without regrowing.
+        keys: Vec::with_capacity(16),
+        values: Vec::with_capacity(16),
+    };
+    parser.value(0)?;
     parser.skip_whitespace();
     if parser.at != bytes.len() {
         return Err(parser.error("trailing characters after the JSON value"));
     }
-    Ok(value)
+    parser
+        .values
+        .pop()
+        .ok_or_else(|| parser.error("expected a JSON value"))
 }
 
+/// The reader's state. Values are not returned up the recursion but pushed on `values` where
+/// they are made: returning a tree node through every level costs a copy per level, and the
+/// profile of a callback showed those copies as the reader's largest cost (issue 16).
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    max_depth: usize,
+    /// Keys of the objects still open, innermost last.
+    keys: Vec<Cow<'a, str>>,
+    /// Values of the objects and arrays still open, innermost last; a finished value is the
+    /// last one.
+    values: Vec<JsonRef<'a>>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    // Out of line: errors are rare, and keeping their formatting out of the hot paths keeps
+    // those small.
+    #[cold]
+    #[inline(never)]
     fn error(&self, what: &str) -> serde_json::Error {
         serde_json::Error::custom(format!("{what} at byte {}", self.at))
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
+    #[inline]
     fn skip_whitespace(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.at += 1;
         }
     }
 
+    #[inline]
     fn expect(&mut self, byte: u8) -> Result<()> {
         if self.peek() == Some(byte) {
             self.at += 1;
@@ -47,97 +90,145 @@ impl Parser<'_> {
         }
     }
 
-    fn keyword(&mut self, word: &[u8], value: JsonLiteral) -> Result<JsonLiteral> {
-        if self.bytes.get(self.at..self.at + word.len()) == Some(word) {
+    fn keyword(&mut self, word: &[u8], value: JsonRef<'a>) -> Result<()> {
+        if self.bytes.get(self.at..self.at.saturating_add(word.len())) == Some(word) {
             self.at += word.len();
-            Ok(value)
+            self.values.push(value);
+            Ok(())
         } else {
             Err(self.error("invalid literal"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<JsonLiteral> {
+    /// Reads one value and pushes it on `values`.
+    fn value(&mut self, depth: usize) -> Result<()> {
         self.skip_whitespace();
         match self.peek() {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(JsonLiteral::String),
-            Some(b't') => self.keyword(b"true", JsonLiteral::Bool(true)),
-            Some(b'f') => self.keyword(b"false", JsonLiteral::Bool(false)),
-            Some(b'n') => self.keyword(b"null", JsonLiteral::Null),
-            Some(b'-' | b'0'..=b'9') => self.number().map(JsonLiteral::Number),
+            Some(b'"') => {
+                let text = self.string()?;
+                self.values.push(JsonRef::String(text));
+                Ok(())
+            }
+            Some(b't') => self.keyword(b"true", JsonRef::Bool(true)),
+            Some(b'f') => self.keyword(b"false", JsonRef::Bool(false)),
+            Some(b'n') => self.keyword(b"null", JsonRef::Null),
+            Some(b'-' | b'0'..=b'9') => {
+                let literal = self.number()?;
+                self.values.push(JsonRef::Number(literal));
+                Ok(())
+            }
             Some(_) => Err(self.error("expected a JSON value")),
             None => Err(self.error("unexpected end of input")),
         }
     }
 
     fn enter(&self, depth: usize) -> Result<usize> {
-        if depth >= MAX_DEPTH {
-            Err(self.error(&format!("nested deeper than {MAX_DEPTH} levels")))
+        if depth >= self.max_depth {
+            Err(self.error(&format!("nested deeper than {} levels", self.max_depth)))
         } else {
             Ok(depth + 1)
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<JsonLiteral> {
+    fn object(&mut self, depth: usize) -> Result<()> {
         let depth = self.enter(depth)?;
         self.expect(b'{')?;
-        let mut entries = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.at += 1;
-            return Ok(JsonLiteral::Object(entries));
+            self.values.push(JsonRef::Object(Vec::new()));
+            return Ok(());
         }
+        let (key_base, value_base) = (self.keys.len(), self.values.len());
         loop {
             self.skip_whitespace();
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a key"));
             }
             let key = self.string()?;
+            self.keys.push(key);
             self.skip_whitespace();
             self.expect(b':')?;
-            let value = self.value(depth)?;
-            entries.push((key, value));
+            self.value(depth)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
-                    return Ok(JsonLiteral::Object(entries));
+                    let count = self.values.len().saturating_sub(value_base);
+                    let mut members: Members<'a> = Vec::with_capacity(count);
+                    members.extend(
+                        self.keys
+                            .drain(key_base..)
+                            .zip(self.values.drain(value_base..)),
+                    );
+                    self.values.push(JsonRef::Object(members));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected `,` or `}`")),
             }
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<JsonLiteral> {
+    fn array(&mut self, depth: usize) -> Result<()> {
         let depth = self.enter(depth)?;
         self.expect(b'[')?;
-        let mut items = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b']') {
             self.at += 1;
-            return Ok(JsonLiteral::Array(items));
+            self.values.push(JsonRef::Array(Vec::new()));
+            return Ok(());
         }
+        let base = self.values.len();
         loop {
-            items.push(self.value(depth)?);
+            self.value(depth)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.at += 1,
                 Some(b']') => {
                     self.at += 1;
-                    return Ok(JsonLiteral::Array(items));
+                    let items = self.values.split_off(base);
+                    self.values.push(JsonRef::Array(items));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected `,` or `]`")),
             }
         }
     }
 
-    /// A string token: its end is found in one scan, then serde_json unescapes exactly that
-    /// slice (escapes, surrogate pairs and UTF-8 checks as serde_json does them).
-    fn string(&mut self) -> Result<String> {
+    /// A string token. The common case (no escape before the closing quote) is one scan and
+    /// a borrowed slice; an escape sends the token to serde_json for unescaping.
+    fn string(&mut self) -> Result<Cow<'a, str>> {
         let start = self.at;
         self.expect(b'"')?;
+        let rest = self.bytes.get(self.at..).unwrap_or_default();
+        match first_special(rest) {
+            Some(len) if rest.get(len) == Some(&b'"') => {
+                let inner = self.text.get(self.at..self.at + len);
+                self.at += len + 1;
+                inner
+                    .map(Cow::Borrowed)
+                    .ok_or_else(|| self.error("a string splits a character"))
+            }
+            Some(len) if rest.get(len) == Some(&b'\\') => {
+                self.at += len;
+                self.escaped(start)
+            }
+            Some(len) => {
+                self.at += len;
+                Err(self.error("control character in a string"))
+            }
+            None => {
+                self.at = self.bytes.len();
+                Err(self.error("unterminated string"))
+            }
+        }
+    }
+
+    /// The rest of a string token holding an escape (at `self.at`), unescaped by serde_json.
+    fn escaped(&mut self, start: usize) -> Result<Cow<'a, str>> {
         loop {
             match self.peek() {
                 Some(b'"') => {
@@ -150,14 +241,14 @@ impl Parser<'_> {
             }
         }
         let token = self
-            .bytes
+            .text
             .get(start..self.at)
             .ok_or_else(|| self.error("unterminated string"))?;
-        serde_json::from_slice(token)
+        serde_json::from_str::<String>(token).map(Cow::Owned)
     }
 
     /// A number, checked against JSON's grammar and kept as written.
-    fn number(&mut self) -> Result<String> {
+    fn number(&mut self) -> Result<&'a str> {
         let start = self.at;
         if self.peek() == Some(b'-') {
             self.at += 1;
@@ -184,9 +275,10 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        let text = self.bytes.get(start..self.at).unwrap_or_default();
-        // Only ASCII digits, signs, `.` and `e` were consumed: always valid UTF-8.
-        Ok(String::from_utf8_lossy(text).into_owned())
+        // Only ASCII digits, signs, `.` and `e` were consumed: always a character boundary.
+        self.text
+            .get(start..self.at)
+            .ok_or_else(|| self.error("invalid number"))
     }
 
     fn digits(&mut self) {
@@ -194,4 +286,32 @@ impl Parser<'_> {
             self.at += 1;
         }
     }
+}
+
+/// Where the first byte that ends a plain string run is (`"`, `\\` or a control character),
+/// looked for eight bytes at a time: the bulk of a callback body is string content, and this
+/// scan is most of the reader's time on it (issue 16 profile). A word is skipped only when none
+/// of its bytes can be one ("has a zero byte" has no false negatives); the exact byte is then
+/// found one by one.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let any_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut skipped = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk).map(u64::from_ne_bytes) else {
+            break;
+        };
+        let quote = any_zero(word ^ (ONES * u64::from(b'"')));
+        let backslash = any_zero(word ^ (ONES * u64::from(b'\\')));
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        skipped += 8;
+    }
+    let tail = bytes.get(skipped..).unwrap_or_default();
+    tail.iter()
+        .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
+        .map(|at| skipped + at)
 }

@@ -37,71 +37,109 @@ const STATUSES: [&str; 6] = [
     "CREATED", "PENDING", "SUCCESS", "FAILED", "DECLINED", "EXPIRED",
 ];
 
-/// Documented fields that are JSON strings.
-const TEXT_FIELDS: [&str; 10] = [
-    "terminalId",
-    "orderId",
-    "paymentId",
-    "status",
-    "currency",
-    "paymentType",
-    "paymentDate",
-    "swiftMessageId",
-    "swiftPayerBank",
-    "checkoutPage",
-];
+/// The documented fields of `result`, found in one pass over it (`null` is absent; duplicate
+/// keys were refused before the signature was checked, so the first is the only one).
+#[derive(Default)]
+struct Documented<'a> {
+    terminal_id: Option<Value<'a>>,
+    order_id: Option<Value<'a>>,
+    payment_id: Option<Value<'a>>,
+    status: Option<Value<'a>>,
+    amount: Option<Value<'a>>,
+    currency: Option<Value<'a>>,
+    payment_type: Option<Value<'a>>,
+    payment_date: Option<Value<'a>>,
+    swift_message_id: Option<Value<'a>>,
+    swift_payer_bank: Option<Value<'a>>,
+    checkout_page: Option<Value<'a>>,
+}
+
+impl<'a> Documented<'a> {
+    fn of(fields: &[(&str, Value<'a>)]) -> Self {
+        let mut documented = Documented::default();
+        for (key, value) in fields {
+            let slot = match *key {
+                "terminalId" => &mut documented.terminal_id,
+                "orderId" => &mut documented.order_id,
+                "paymentId" => &mut documented.payment_id,
+                "status" => &mut documented.status,
+                "amount" => &mut documented.amount,
+                "currency" => &mut documented.currency,
+                "paymentType" => &mut documented.payment_type,
+                "paymentDate" => &mut documented.payment_date,
+                "swiftMessageId" => &mut documented.swift_message_id,
+                "swiftPayerBank" => &mut documented.swift_payer_bank,
+                "checkoutPage" => &mut documented.checkout_page,
+                _ => continue,
+            };
+            if slot.is_none() && !matches!(value, Value::Null) {
+                *slot = Some(*value);
+            }
+        }
+        documented
+    }
+}
+
+/// A documented string field: a JSON string or absent.
+fn text<'a>(name: &str, value: Option<Value<'a>>) -> Result<Option<&'a str>> {
+    match value {
+        None => Ok(None),
+        Some(Value::Text(value)) => Ok(Some(value)),
+        Some(_) => Err(wrong(name, "is not a JSON string")),
+    }
+}
+
+fn required<'a>(name: &str, value: Option<&'a str>) -> Result<&'a str> {
+    value.ok_or_else(|| wrong(name, "is missing"))
+}
 
 /// The `result` of an authentic callback, checked field by field.
 pub(super) fn checked(fields: &[(&str, Value<'_>)]) -> Result<PaymentInfo> {
+    let documented = Documented::of(fields);
     // Borrowed while checking; owned copies are made once, for the answer.
-    let text = |name: &str| -> Result<Option<&str>> {
-        match field(fields, name) {
-            None => Ok(None),
-            Some(Value::Text(value)) => Ok(Some(value)),
-            Some(_) => Err(wrong(name, "is not a JSON string")),
-        }
-    };
-    let required =
-        |name: &str| -> Result<&str> { text(name)?.ok_or_else(|| wrong(name, "is missing")) };
-    for name in TEXT_FIELDS {
-        text(name)?;
-    }
-    let payment_id = required("paymentId")?;
+    // Every documented field but `amount` is a string: checked before any is read, so the
+    // first type error found is reported whatever the order below.
+    let terminal_id = text("terminalId", documented.terminal_id)?;
+    let order_id = text("orderId", documented.order_id)?;
+    let payment_id = text("paymentId", documented.payment_id)?;
+    let status = text("status", documented.status)?;
+    let currency = text("currency", documented.currency)?;
+    let payment_type = text("paymentType", documented.payment_type)?;
+    let payment_date = text("paymentDate", documented.payment_date)?;
+    let swift_message_id = text("swiftMessageId", documented.swift_message_id)?;
+    let swift_payer_bank = text("swiftPayerBank", documented.swift_payer_bank)?;
+    let checkout_page = text("checkoutPage", documented.checkout_page)?;
+    let payment_id = required("paymentId", payment_id)?;
     if !is_uuid(payment_id) {
         return Err(wrong("paymentId", "is not a UUID"));
     }
-    let order_id = required("orderId")?;
+    let order_id = required("orderId", order_id)?;
     plain_text("orderId", order_id)?;
-    let terminal_id = required("terminalId")?;
+    let terminal_id = required("terminalId", terminal_id)?;
     plain_text("terminalId", terminal_id)?;
-    let status = required("status")?;
+    let status = required("status", status)?;
     if !STATUSES.contains(&status) {
         return Err(wrong("status", "is not one of the documented statuses"));
     }
-    let amount = amount(field(fields, "amount"))?;
-    let currency = required("currency")?;
+    let amount = amount(documented.amount)?;
+    let currency = required("currency", currency)?;
     if currency != "MDL" {
         return Err(wrong("currency", "is not MDL"));
     }
-    let payment_type = text("paymentType")?;
     if payment_type.is_some_and(|t| !matches!(t, "qr" | "rtp")) {
         return Err(wrong("paymentType", "is neither qr nor rtp"));
     }
-    let payment_date = text("paymentDate")?;
     if payment_date.is_some_and(|d| !is_local_date_time(d)) {
         return Err(wrong("paymentDate", "is not YYYY-MM-DDTHH:MM:SS"));
     }
-    let swift_message_id = text("swiftMessageId")?;
     if let Some(id) = swift_message_id {
         if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(wrong("swiftMessageId", "is blank or holds whitespace"));
         }
     }
-    let swift_payer_bank = text("swiftPayerBank")?;
     if swift_payer_bank.is_some_and(|b| !is_bic(b)) {
         return Err(wrong("swiftPayerBank", "is not a BIC"));
     }
-    let checkout_page = text("checkoutPage")?;
     if let Some(page) = checkout_page {
         checkout_page_of(page, payment_id)?;
     }
@@ -119,16 +157,6 @@ pub(super) fn checked(fields: &[(&str, Value<'_>)]) -> Result<PaymentInfo> {
         swift_payer_bank: owned(swift_payer_bank),
         checkout_page: owned(checkout_page),
     })
-}
-
-/// The value of `name`; `null` is absent. Duplicate keys were refused before the signature
-/// was checked, so the first is the only one.
-fn field<'a>(fields: &[(&str, Value<'a>)], name: &str) -> Option<Value<'a>> {
-    fields
-        .iter()
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| *value)
-        .filter(|value| !matches!(value, Value::Null))
 }
 
 fn wrong(name: &str, why: &str) -> paykit_core::Error {
@@ -165,12 +193,12 @@ fn amount(value: Option<Value<'_>>) -> Result<Decimal> {
 
 /// `8-4-4-4-12` hexadecimal digits.
 fn is_uuid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(at, byte)| match at {
+            8 | 13 | 18 | 23 => *byte == b'-',
+            _ => byte.is_ascii_hexdigit(),
+        })
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` (Chișinău local time, as observed), optionally followed by `Z` or
@@ -230,17 +258,12 @@ fn is_bic(text: &str) -> bool {
 
 /// `checkoutPage`: an http(s) URL whose `paymentId` parameter, when present, is the payment's.
 fn checkout_page_of(page: &str, payment_id: &str) -> Result<()> {
-    let url = url::Url::parse(page).map_err(|_| wrong("checkoutPage", "is not a URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(wrong("checkoutPage", "is not an http(s) URL"));
-    }
-    let other_payment = url
-        .query_pairs()
-        .any(|(key, value)| key == "paymentId" && !value.eq_ignore_ascii_case(payment_id));
-    if other_payment {
-        return Err(wrong("checkoutPage", "names another paymentId"));
-    }
-    Ok(())
+    use super::checkout_page::{Refusal, check};
+    check(page, payment_id).map_err(|refusal| match refusal {
+        Refusal::NotUrl => wrong("checkoutPage", "is not a URL"),
+        Refusal::NotHttp => wrong("checkoutPage", "is not an http(s) URL"),
+        Refusal::OtherPayment => wrong("checkoutPage", "names another paymentId"),
+    })
 }
 
 #[cfg(test)]
