@@ -211,14 +211,15 @@ fn unknown_outcome(
     })
 }
 
-/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference}`; `payment_hash`
-/// says only whether it is known (it is a secret).
+/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference,
+/// idempotency_key}`; `payment_hash` says only whether it is known (it is a secret).
 pub fn payment_ids(payment: &PaymentRef) -> Value {
     json!({
         "provider_payment_id": payment.provider_payment_id,
         "provider_order_id": payment.provider_order_id,
         "payment_hash": payment.payment_hash.is_some(),
         "merchant_reference": payment.merchant_reference,
+        "idempotency_key": payment.idempotency_key,
     })
 }
 
