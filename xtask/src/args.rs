@@ -3,7 +3,7 @@
 use crate::fuzz::{DEFAULT_SECS, FuzzArgs};
 use crate::run::Failure;
 use crate::soak::SoakArgs;
-use crate::workspace::PROVIDERS;
+use crate::workspace::known_provider;
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,18 +211,6 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
             "unknown command `{}`\n\n{HELP}",
             args.join(" ")
         ))),
-    }
-}
-
-/// `provider` if it is one of ours.
-fn known_provider(provider: &str) -> Result<String, Failure> {
-    if PROVIDERS.contains(&provider) {
-        Ok(provider.to_owned())
-    } else {
-        Err(Failure::new(format!(
-            "unknown provider `{provider}`: expected one of {}",
-            PROVIDERS.join(", ")
-        )))
     }
 }
 

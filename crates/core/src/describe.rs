@@ -38,8 +38,10 @@ pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
 /// (`provider`, `message`, `reason`, `transport`, `operation`, `expected`, `actual`, ...).
 /// `kind` is `api`, `transport`, `auth`, `invalid_input`, `unsupported`, `signature`,
 /// `decode`, `integrity`, `outcome_unknown` (with `call`, `cause` and the `payment` ids),
-/// `rate_limited`, `not_recorded` or `store`; `sent` is `not_sent` or `maybe_sent` where known. Every
-/// error also says `outcome_unknown` and `retryable`.
+/// `rate_limited`, `not_recorded` or `store`. `sent` says whether the request left:
+/// `not_sent` before any I/O (invalid input, unsupported) and for a connection never made,
+/// `maybe_sent` after connecting and for every unknown outcome, `null` when an answer was
+/// received. Every error also says `outcome_unknown` and `retryable`.
 pub fn describe_error(error: &Error) -> Value {
     let mut described = match error {
         Error::Transport {

@@ -144,6 +144,8 @@ mod tests {
             dir: PathBuf::new(),
             meta: ProviderMeta {
                 provider: "maib".into(),
+                digest: None,
+                simulator: Default::default(),
                 unsupported: unsupported
                     .iter()
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

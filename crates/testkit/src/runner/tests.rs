@@ -29,6 +29,8 @@ fn fixtures(scenarios: Vec<Scenario>) -> ProviderFixtures {
         dir: PathBuf::new(),
         meta: ProviderMeta {
             provider: "demo".into(),
+            digest: None,
+            simulator: Default::default(),
             unsupported: Default::default(),
         },
         scenarios,
