@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 /// A payment outcome:
 /// `{provider_payment_id, status, failure_reason, next_action, amount, refunded, order_id,
-/// saved_card, raw_status}`. `status` is [`PaymentStatus::name`]; amounts are
+/// saved_card, raw_status, state_known}` (`state_known` false for an acknowledgement that names no
+/// state). `status` is [`PaymentStatus::name`]; amounts are
 /// `{"value": "10.25", "currency": "MDL"}`; `next_action` is `{"kind": "none" | "redirect" |
 /// "form_post" | "checkout", ...}`.
 pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
@@ -31,6 +32,7 @@ pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
             "masked_pan": card.masked_pan,
         })),
         "raw_status": outcome.raw_status,
+        "state_known": outcome.state_known,
     })
 }
 
