@@ -25,7 +25,7 @@ fn skeleton(description: &str, covers: &[String]) -> Option<String> {
     let what: Vec<&str> = covers
         .iter()
         .filter_map(|name| crate::conformance::find(name))
-        .map(|c| c.description)
+        .map(|c| c.description.as_str())
         .collect();
     Some(if what.is_empty() {
         "a skeleton still to fill in: replace every TODO with a recorded interaction".to_owned()
