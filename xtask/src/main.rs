@@ -15,7 +15,9 @@ mod contract;
 mod deny;
 mod fixtures;
 mod fuzz;
+mod new_provider;
 mod run;
+mod scaffold_check;
 mod servers;
 mod soak;
 mod workspace;
@@ -40,6 +42,8 @@ fn main() -> ExitCode {
         Ok(Command::Fuzz(args)) => fuzz::run(&args),
         Ok(Command::Soak(args)) => soak::run(&args),
         Ok(Command::Servers) => servers::ensure(),
+        Ok(Command::NewProvider { name }) => new_provider::run(&name),
+        Ok(Command::ScaffoldCheck) => scaffold_check::run(),
         Err(failure) => Err(failure),
     };
     match result {

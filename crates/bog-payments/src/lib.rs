@@ -292,7 +292,7 @@ impl PaymentProvider for BogPaymentsClient {
 #[async_trait]
 impl Capture for BogPaymentsClient {
     /// Confirms a pre-authorization (all of it without an amount). The answer is an
-    /// acknowledgement: the outcome is `Pending` until the receipt shows `completed` or
+    /// acknowledgement: the outcome is accepted (`state_known` false, status `Pending`) until the receipt shows `completed` or
     /// `partial_completed`.
     async fn capture(
         &self,
@@ -339,7 +339,7 @@ impl Capture for BogPaymentsClient {
 
 #[async_trait]
 impl Void for BogPaymentsClient {
-    /// Rejects a pre-authorization: the whole held amount is released. `Pending` until the
+    /// Rejects a pre-authorization: the whole held amount is released. Accepted (`state_known` false) until the
     /// receipt shows `rejected` with a `cancel_authorize` action.
     async fn void(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
         self.cancel_preauth(provider_payment_id, None, &IdempotencyKey::generate()?)
@@ -352,7 +352,7 @@ impl Void for BogPaymentsClient {
 impl Refund for BogPaymentsClient {
     /// Reads the receipt first: a refund needs a refundable state, never exceeds
     /// `transfer_amount`, and may be partial only for card, Apple Pay and Google Pay payments
-    /// (§5.2). Acknowledged: `Pending` until the receipt or callback shows the refund.
+    /// (§5.2). Acknowledged: accepted (`state_known` false) until the receipt or callback shows the refund.
     async fn refund(
         &self,
         provider_payment_id: &str,
@@ -474,7 +474,7 @@ impl Recurring for BogPaymentsClient {
                     .charge_subscription(&charge.card_id, &native, &IdempotencyKey::generate()?)
                     .await?;
                 Ok(
-                    PaymentOutcome::new(&accepted.id, paykit_core::PaymentStatus::Pending)
+                    PaymentOutcome::accepted(&accepted.id)
                         .with_amount(Some(charge.payment.amount))
                         .with_order_id(charge.payment.order_id.clone())
                         .with_raw_status(Some("created".to_owned())),

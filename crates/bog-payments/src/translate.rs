@@ -146,10 +146,10 @@ pub(crate) fn outcome_for_receipt(receipt: &Receipt) -> PaymentOutcome {
         .with_raw_status(Some(receipt.status.as_str().to_owned()))
 }
 
-/// The outcome of an acknowledged follow-up (refund, approve, cancel): `Pending` until the
-/// receipt or the callback tells.
+/// The outcome of an acknowledged follow-up (refund, approve, cancel): accepted, its state not
+/// known until the receipt or the callback tells (`state_known` false).
 pub(crate) fn outcome_acknowledged(order_id: &str, amount: Option<Money>) -> PaymentOutcome {
-    PaymentOutcome::new(order_id, PaymentStatus::Pending)
+    PaymentOutcome::accepted(order_id)
         .with_amount(amount)
         .with_raw_status(Some("request_received".to_owned()))
 }

@@ -12,61 +12,6 @@ use serde_json::{Value, json};
 
 use super::{Swaps, client};
 
-/// Differences between a Payments fixture and the simulator that come from the fixture
-/// (written at the same time as the simulator, from the same digest) and are reported to
-/// be fixed there: `(scenario, text the problem contains, why)`. They are printed, not
-/// failed, so the rest of the replay stays a gate.
-pub(super) const FIXTURE_DISAGREEMENTS: &[(&str, &str, &str)] = &[
-    (
-        "create_payment_manual_capture",
-        "status 200, recorded 201",
-        "the digest (§4.8) says the simulator answers create with 200; 201 is one SDK's mock",
-    ),
-    (
-        "delete_saved_card",
-        "answer is not JSON",
-        "the recorded 202 body is the JSON {\"kind\":\"empty\"} instead of an empty body",
-    ),
-    (
-        "save_card_automatic",
-        "answer is not JSON",
-        "the recorded 202 body is the JSON {\"kind\":\"empty\"} instead of an empty body",
-    ),
-    (
-        "save_card_recurrent",
-        "answer is not JSON",
-        "the recorded 202 body is the JSON {\"kind\":\"empty\"} instead of an empty body",
-    ),
-    (
-        "save_card_trait_subscription",
-        "answer is not JSON",
-        "the recorded 202 body is the JSON {\"kind\":\"empty\"} instead of an empty body",
-    ),
-    (
-        "get_payment_expired",
-        "$.payment_detail.",
-        "the recorded payment_detail of an unpaid order keeps 3 of its 13 keys",
-    ),
-    (
-        "refund_rejected_unpaid",
-        "$.timestamp: not recorded",
-        "the recorded Spring error body has no timestamp (digest §9.1 has one)",
-    ),
-    (
-        "invalid_input_partial_refund_p2p",
-        "$.payment_detail.card_",
-        "the recorded bog_p2p payment carries card fields (card_type, card_expiry_date)",
-    ),
-];
-
-/// Whether `problem` of `scenario` is a known fixture disagreement.
-pub(super) fn known(scenario: &str, problem: &str) -> Option<&'static str> {
-    FIXTURE_DISAGREEMENTS
-        .iter()
-        .find(|(name, text, _)| *name == scenario && problem.contains(text))
-        .map(|(_, _, why)| *why)
-}
-
 /// A simulator-issued Payments API token.
 async fn token(sim: &Simulator) -> String {
     let info = sim.bog_payments();
