@@ -18,8 +18,8 @@ pub(crate) enum Command {
     FixturesCheck,
     /// Write a scenario skeleton.
     FixturesNew { provider: String, name: String },
-    /// Run the core benchmarks.
-    Bench,
+    /// Run the benchmarks (or only one suite: a package name or `footprint`).
+    Bench { only: Option<String> },
     /// The dependency policy and the offline advisories check.
     Deny,
     /// The fuzz targets (libFuzzer on nightly, property tests on stable).
@@ -54,7 +54,8 @@ COMMANDS:
     scaffold-check              in a copy of the workspace: new-provider acme, then its crate
                                 must check and lint clean and its contract test must fail
                                 naming every conformance scenario left to record
-    bench                       run paykit-core's, paykit-sim's and paykit-redis's benchmarks and print their ratios
+    bench [SUITE]               run the benchmarks (paykit-core, paykit-sim, paykit-redis, ...) and the
+                                build footprint, and print their ratios; SUITE runs one
     deny                        cargo-deny: licenses, bans, sources, and advisories against the
                                 offline RustSec snapshot in xtask/advisory-db/
     fuzz [--time SECS] [TARGET] the fuzz targets in fuzz/ (libFuzzer on nightly, else the
@@ -140,9 +141,16 @@ xtask contract --provider <NAME>` fails naming every scenario still to record. E
 TODO(scaffold) marks a step; docs/writing-an-adapter.md walks through them.";
 
 pub(crate) const BENCH_HELP: &str = "\
-cargo xtask bench: run `cargo bench -p paykit-core`, `-p paykit-sim` and `-p paykit-redis` and print
-the ratios they report (lines mentioning \"ratio\" or \"target\"). The Redis bench starts its own
-redis-server (see `cargo xtask servers`).";
+cargo xtask bench: the benchmarks and the ratios they report
+
+USAGE:
+    cargo xtask bench [SUITE]
+
+Runs `cargo bench -p P` for each package with benches (paykit-core, paykit-sim, paykit-redis,
+...) and the footprint: fresh release builds of xtask/footprint-floor (reqwest + serde + tokio)
+and of paykit-maib alone, in crates compiled and time. Prints every line mentioning \"ratio\"
+or \"target\". SUITE is one package name or `footprint`. The Redis bench starts its own
+redis-server (see `cargo xtask servers`)";
 
 pub(crate) const FUZZ_HELP: &str = "\
 cargo xtask fuzz: the fuzz targets of paykit-props (crates/props/README.md)
@@ -233,7 +241,10 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
             provider: known_provider(provider)?,
             name: (*name).to_owned(),
         }),
-        ["bench"] => Ok(Command::Bench),
+        ["bench"] => Ok(Command::Bench { only: None }),
+        ["bench", only] => Ok(Command::Bench {
+            only: Some((*only).to_owned()),
+        }),
         ["deny"] => Ok(Command::Deny),
         ["fuzz", rest @ ..] => fuzz_args(rest).map(Command::Fuzz),
         ["soak", rest @ ..] => crate::soak::parse(rest)
@@ -278,7 +289,13 @@ mod tests {
                 name: "pay_ok".into()
             }
         );
-        assert_eq!(p("bench").unwrap(), Command::Bench);
+        assert_eq!(p("bench").unwrap(), Command::Bench { only: None });
+        assert_eq!(
+            p("bench footprint").unwrap(),
+            Command::Bench {
+                only: Some("footprint".into())
+            }
+        );
         assert_eq!(p("deny").unwrap(), Command::Deny);
         assert_eq!(p("servers").unwrap(), Command::Servers);
         assert_eq!(p("servers --help").unwrap(), Command::Help(SERVERS_HELP));

@@ -14,6 +14,7 @@ mod ci;
 mod contract;
 mod deny;
 mod fixtures;
+mod footprint;
 mod fuzz;
 mod new_provider;
 mod run;
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
         Ok(Command::Contract { provider }) => contract::run(provider.as_deref()),
         Ok(Command::FixturesCheck) => fixtures::check(),
         Ok(Command::FixturesNew { provider, name }) => fixtures::new(&provider, &name),
-        Ok(Command::Bench) => bench::run(),
+        Ok(Command::Bench { only }) => bench::run(only.as_deref()),
         Ok(Command::Deny) => deny::check(),
         Ok(Command::Fuzz(args)) => fuzz::run(&args),
         Ok(Command::Soak(args)) => soak::run(&args),

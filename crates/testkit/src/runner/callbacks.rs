@@ -146,8 +146,13 @@ pub(crate) fn drift(fixtures: &ProviderFixtures, callback: &Callback) -> Vec<Str
         .read_key(key_file)
         .map_err(|e| e.to_string())
         .and_then(|key| {
-            signers::stored_signature_matches(fixtures.provider(), &callback.body.to_bytes(), &key)
-                .map_err(|e| e.to_string())
+            signers::stored_signature_matches(
+                fixtures.provider(),
+                &callback.headers,
+                &callback.body.to_bytes(),
+                &key,
+            )
+            .map_err(|e| e.to_string())
         });
     match verdict {
         Ok(matches) if matches == should_match => Vec::new(),
