@@ -1,6 +1,7 @@
-//! Injected faults: added latency, a rate of 5xx answers (before or after processing),
-//! dropped callbacks and a token endpoint that fails for a while; and a count of every fault
-//! injected, per provider, so a soak can say how hard it was hit.
+//! Injected faults: added latency, a rate of 5xx answers (before or after processing), a rate
+//! of 429 answers, dropped, badly signed, duplicated and reordered callbacks, and a token
+//! endpoint that fails for a while; and a count of every fault injected, per provider, so a
+//! soak can say how hard it was hit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,7 +31,23 @@ pub struct Faults {
     /// The token endpoint of each provider answers its next this many requests with a 5xx
     /// (counted from when these faults were set): an identity provider down for a while.
     pub token_failures: u32,
+    /// Percentage (0..=100) of API requests answered with HTTP 429 instead of being
+    /// processed. Only providers with a rate-limit answer of their own take part (today the
+    /// Bank of Georgia Payments API); the others ignore it.
+    pub rate_limited_percent: u8,
+    /// Percentage (0..=100) of header-signed callbacks (the Payments API's
+    /// `Callback-Signature`) sent with a signature that does not verify.
+    pub bad_signature_callbacks_percent: u8,
+    /// Percentage (0..=100) of header-signed callbacks delivered twice, byte for byte.
+    pub duplicate_callbacks_percent: u8,
+    /// Percentage (0..=100) of header-signed callbacks held back and delivered after the
+    /// provider's next callback (or after two seconds when no other comes): out-of-order
+    /// delivery.
+    pub reorder_callbacks_percent: u8,
 }
+
+/// The longest a reordered callback is held back waiting for a later one to overtake it.
+pub(crate) const REORDER_HOLD: Duration = Duration::from_secs(2);
 
 impl Faults {
     /// No faults.
@@ -74,6 +91,34 @@ impl Faults {
         self.token_failures = requests;
         self
     }
+
+    /// Sets the percentage of API requests answered with HTTP 429.
+    #[must_use]
+    pub fn with_rate_limited(mut self, percent: u8) -> Self {
+        self.rate_limited_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of header-signed callbacks sent with a bad signature.
+    #[must_use]
+    pub fn with_bad_callback_signatures(mut self, percent: u8) -> Self {
+        self.bad_signature_callbacks_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of header-signed callbacks delivered twice.
+    #[must_use]
+    pub fn with_duplicate_callbacks(mut self, percent: u8) -> Self {
+        self.duplicate_callbacks_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of header-signed callbacks delivered out of order.
+    #[must_use]
+    pub fn with_reordered_callbacks(mut self, percent: u8) -> Self {
+        self.reorder_callbacks_percent = percent.min(100);
+        self
+    }
 }
 
 /// How many faults one provider's listener injected so far.
@@ -90,6 +135,14 @@ pub struct FaultCounts {
     pub token_failed: u64,
     /// Callbacks never delivered.
     pub dropped_callbacks: u64,
+    /// API requests answered with HTTP 429.
+    pub rate_limited: u64,
+    /// Callbacks sent with a signature that does not verify.
+    pub bad_signatures: u64,
+    /// Callbacks delivered a second time.
+    pub duplicated_callbacks: u64,
+    /// Callbacks held back so a later one overtook them.
+    pub reordered_callbacks: u64,
 }
 
 impl FaultCounts {
@@ -100,6 +153,10 @@ impl FaultCounts {
             .saturating_add(self.failed_after)
             .saturating_add(self.token_failed)
             .saturating_add(self.dropped_callbacks)
+            .saturating_add(self.rate_limited)
+            .saturating_add(self.bad_signatures)
+            .saturating_add(self.duplicated_callbacks)
+            .saturating_add(self.reordered_callbacks)
     }
 }
 
@@ -111,6 +168,10 @@ pub(crate) enum Injected {
     FailedAfter,
     TokenFailed,
     DroppedCallback,
+    RateLimited,
+    BadSignature,
+    DuplicatedCallback,
+    ReorderedCallback,
 }
 
 /// The current faults, shared by every listener and the callback dispatcher.
@@ -163,6 +224,10 @@ impl FaultState {
             Injected::FailedAfter => &mut c.failed_after,
             Injected::TokenFailed => &mut c.token_failed,
             Injected::DroppedCallback => &mut c.dropped_callbacks,
+            Injected::RateLimited => &mut c.rate_limited,
+            Injected::BadSignature => &mut c.bad_signatures,
+            Injected::DuplicatedCallback => &mut c.duplicated_callbacks,
+            Injected::ReorderedCallback => &mut c.reordered_callbacks,
         };
         *slot = slot.saturating_add(1);
     }

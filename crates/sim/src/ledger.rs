@@ -25,16 +25,19 @@ pub enum LedgerProvider {
     Bog,
     /// Maya.
     Maya,
+    /// Bank of Georgia Payments API (iPay's successor).
+    BogPayments,
 }
 
 impl LedgerProvider {
-    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`).
+    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`, `"bog-payments"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Maib => "maib",
             Self::Miapos => "miapos",
             Self::Bog => "bog",
             Self::Maya => "maya",
+            Self::BogPayments => "bog-payments",
         }
     }
 }
@@ -89,7 +92,7 @@ pub struct PaymentLedger {
     /// The provider.
     pub provider: LedgerProvider,
     /// The provider's payment id (maib `payId`, miaPOS `paymentId`, iPay `order_id`, Maya
-    /// payment id).
+    /// payment id, Payments API `order_id`).
     pub payment_id: String,
     /// The merchant's order id sent at registration, when the provider keeps one.
     pub order_id: Option<String>,

@@ -9,28 +9,31 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::bog::{Bog, CallbackUrls};
+use crate::bog_payments::{self, BogPayments};
 use crate::callback::{CallbackRecord, Dispatcher};
 use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::ctx::Ctx;
 use crate::error::SimError;
 use crate::faults::{FaultCounts, FaultState, Faults};
-use crate::info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+use crate::info::{BogInfo, BogPaymentsInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
 use crate::ledger::{Ledger, LedgerBook, LedgerProvider};
 use crate::maib::Maib;
 use crate::maya::{self, Maya};
 use crate::miapos::Miapos;
 use crate::random;
 use crate::server::{self, Provider};
+use crate::signing::bog_payments::CallbackSigner;
 use crate::signing::miapos::RsaSigner;
 
-/// A running simulator of all four providers. Dropping it stops the listeners.
+/// A running simulator of all five providers. Dropping it stops the listeners.
 #[derive(Debug)]
 pub struct Simulator {
     maib: MaibInfo,
     miapos: MiaposInfo,
     bog: BogInfo,
     maya: MayaInfo,
+    bog_payments: BogPaymentsInfo,
     clock: Arc<SimClock>,
     faults: Arc<FaultState>,
     dispatcher: Dispatcher,
@@ -52,15 +55,23 @@ async fn bind(
         .map_err(|source| SimError::Bind { provider, source })
 }
 
-/// Starts the simulator: binds four listeners (maib, miaPOS, iPay, Maya) and serves them on
-/// the current Tokio runtime until the returned [`Simulator`] is shut down or dropped.
+/// Starts the simulator: binds five listeners (maib, miaPOS, iPay, Maya, Bank of Georgia
+/// Payments API) and serves them on the current Tokio runtime until the returned
+/// [`Simulator`] is shut down or dropped.
 ///
 /// # Errors
 ///
 /// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when the configured miaPOS key
-/// is not an RSA PKCS#8 key, [`SimError::NoRuntime`] outside Tokio.
+/// is not an RSA PKCS#8 key, [`SimError::BogPaymentsKey`] when the configured Payments API
+/// key is not, [`SimError::NoRuntime`] outside Tokio.
 pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
+    // Key generation takes a while: both keys are made side by side, off the runtime.
+    let payments_key = config.bog_payments.private_key_pkcs8.clone();
+    let payments_signer = tokio::task::spawn_blocking(move || match payments_key {
+        Some(der) => CallbackSigner::from_pkcs8(&der),
+        None => CallbackSigner::generate(),
+    });
     let signer = match config.miapos.private_key_pkcs8.clone() {
         Some(der) => RsaSigner::from_pkcs8(&der),
         None => tokio::task::spawn_blocking(RsaSigner::generate)
@@ -68,12 +79,17 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
             .map_err(|e| SimError::Key(e.to_string()))?,
     }
     .map_err(|e| SimError::Key(e.0))?;
+    let payments_signer = payments_signer
+        .await
+        .map_err(|e| SimError::BogPaymentsKey(e.to_string()))?
+        .map_err(SimError::BogPaymentsKey)?;
 
     let listeners = [
         bind("maib", &config, config.ports.maib).await?,
         bind("miapos", &config, config.ports.miapos).await?,
         bind("bog", &config, config.ports.bog).await?,
         bind("maya", &config, config.ports.maya).await?,
+        bind("bog-payments", &config, config.ports.bog_payments).await?,
     ];
     let base_urls: Vec<String> = listeners
         .iter()
@@ -122,6 +138,15 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         token_url: format!("{}{}", base(3), maya::TOKEN_PATH),
     };
 
+    let bog_payments_info = BogPaymentsInfo {
+        base_url: base(4),
+        api_base: format!("{}{}", base(4), bog_payments::API_PREFIX),
+        token_url: format!("{}{}", base(4), bog_payments::TOKEN_PATH),
+        client_id: config.bog_payments.client_id.clone(),
+        client_secret: config.bog_payments.client_secret.clone(),
+        callback_public_key_pem: payments_signer.public_key_pem().to_owned(),
+    };
+
     let bog_provider = Arc::new(Bog::new(ctx(2), config.bog.clone()));
     let maya_provider = Arc::new(Maya::new(ctx(3), config.maya.clone()));
     let providers: Vec<Arc<dyn Provider>> = vec![
@@ -129,6 +154,11 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         Arc::new(Miapos::new(ctx(1), config.miapos.clone(), signer)),
         Arc::clone(&bog_provider) as Arc<dyn Provider>,
         Arc::clone(&maya_provider) as Arc<dyn Provider>,
+        Arc::new(BogPayments::new(
+            ctx(4),
+            config.bog_payments.clone(),
+            payments_signer,
+        )),
     ];
 
     let limits = server::Limits {
@@ -153,6 +183,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         miapos = %miapos_info.base_url,
         bog = %bog_info.base_url,
         maya = %maya_info.base_url,
+        bog_payments = %bog_payments_info.base_url,
         "paykit-sim: listening"
     );
     Ok(Simulator {
@@ -160,6 +191,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         miapos: miapos_info,
         bog: bog_info,
         maya: maya_info,
+        bog_payments: bog_payments_info,
         clock,
         faults,
         dispatcher,
@@ -193,11 +225,19 @@ impl Simulator {
         &self.maya
     }
 
-    /// Base URLs and credentials of all four providers, as one JSON object:
+    /// The Bank of Georgia Payments API's base URL, API base, token URL, test credentials
+    /// and callback public key.
+    pub fn bog_payments(&self) -> &BogPaymentsInfo {
+        &self.bog_payments
+    }
+
+    /// Base URLs and credentials of all five providers, as one JSON object:
     /// `{"maib":{"base_url",..,"project_id",..,"project_secret",..,"signature_key",..},
     /// "miapos":{"base_url",..,"merchant_id",..,"secret_key",..,"terminal_id",..},
     /// "bog":{"base_url",..,"client_id",..,"secret_key",..},
-    /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..}}`.
+    /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..},
+    /// "bog-payments":{"base_url",..,"api_base",..,"token_url",..,"client_id",..,
+    /// "client_secret",..,"callback_public_key_pem",..}}`.
     pub fn announcement(&self) -> Value {
         json!({
             "maib": {
@@ -223,12 +263,21 @@ impl Simulator {
                 "client_secret": self.maya.client_secret,
                 "p2m_id": self.maya.p2m_id,
             },
+            "bog-payments": {
+                "base_url": self.bog_payments.base_url,
+                "api_base": self.bog_payments.api_base,
+                "token_url": self.bog_payments.token_url,
+                "client_id": self.bog_payments.client_id,
+                "client_secret": self.bog_payments.client_secret,
+                "callback_public_key_pem": self.bog_payments.callback_public_key_pem,
+            },
         })
     }
 
     /// Moves the simulator clock forward: tokens and payments expire as if `by` had passed,
     /// and settled payments past the retention horizon are forgotten, all before it returns.
-    /// Expiry callbacks (miaPOS `EXPIRED`, iPay `error`) are sent at once.
+    /// Expiry callbacks (miaPOS `EXPIRED`, iPay `error`, Payments API `rejected` with
+    /// `reject_reason = expiration`) are sent at once.
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
         for provider in &self.providers {
@@ -236,7 +285,7 @@ impl Simulator {
         }
     }
 
-    /// How many payments the four providers hold right now (what the retention horizon
+    /// How many payments the five providers hold right now (what the retention horizon
     /// bounds).
     pub fn live_payments(&self) -> usize {
         self.providers.iter().map(|p| p.live_payments()).sum()

@@ -23,7 +23,18 @@ async fn announcement_lists_every_provider() {
         k.sort();
         k
     };
-    assert_eq!(keys(&a), ["bog", "maib", "maya", "miapos"]);
+    assert_eq!(keys(&a), ["bog", "bog-payments", "maib", "maya", "miapos"]);
+    assert_eq!(
+        keys(&a["bog-payments"]),
+        [
+            "api_base",
+            "base_url",
+            "callback_public_key_pem",
+            "client_id",
+            "client_secret",
+            "token_url"
+        ]
+    );
     assert_eq!(
         keys(&a["maib"]),
         ["base_url", "project_id", "project_secret", "signature_key"]
@@ -44,6 +55,7 @@ async fn announcement_lists_every_provider() {
         &sim.miapos().base_url,
         &sim.bog().base_url,
         &sim.maya().base_url,
+        &sim.bog_payments().base_url,
     ] {
         assert!(info.starts_with("http://127.0.0.1:"), "{info}");
     }

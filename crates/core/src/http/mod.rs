@@ -4,6 +4,7 @@
 mod auth;
 mod classify;
 mod executor;
+mod problem;
 mod request;
 mod response;
 mod retry;
@@ -12,6 +13,7 @@ mod retry_after;
 pub use auth::{BasicAuth, Credential};
 pub use classify::Effect;
 pub use executor::{ExecutorConfig, HttpExecutor};
+pub use problem::Problem;
 pub use request::{
     ApiRequest, AttemptHeader, Body, Idempotency, UnauthorizedBlame, encode_path_segment,
 };
