@@ -1,10 +1,13 @@
-//! Delivering callbacks to merchants: in a spawned task, once, with the dropped-callback
-//! fault applied, and recorded so tests and tools can see what was sent.
+//! Delivering callbacks to merchants: in a spawned task, with the dropped-callback fault
+//! applied, and recorded so tests and tools can see what was sent. Most providers send once
+//! ([`Dispatcher::send`]); Maya's gateway signs every attempt and retries on a schedule
+//! driven by the simulator clock ([`Dispatcher::deliver`]).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::clock::SimClock;
 use crate::faults::{FaultState, Injected};
 use crate::lock::lock;
 use crate::random;
@@ -19,7 +22,7 @@ const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallbackRecord {
-    /// `"maib"`, `"miapos"` or `"bog"`.
+    /// `"maib"`, `"miapos"`, `"bog"` or `"maya-checkout"`.
     pub provider: &'static str,
     /// Where it was (or would have been) delivered.
     pub url: String,
@@ -27,8 +30,35 @@ pub struct CallbackRecord {
     pub content_type: &'static str,
     /// The exact body bytes, as text.
     pub body: String,
+    /// Extra headers sent with it (Maya's signature and timestamp), lowercase names.
+    pub headers: Vec<(String, String)>,
+    /// Which attempt this was (1 for the first; retries and injected duplicates count up).
+    pub attempt: u32,
     /// What happened to it.
     pub outcome: CallbackOutcome,
+}
+
+/// How long a retry waits between looks at the simulator clock (real time).
+const RETRY_POLL: Duration = Duration::from_millis(20);
+
+/// Builds the extra headers of one attempt, as of the simulator clock in milliseconds.
+pub(crate) type HeaderFn = dyn Fn(u64) -> Vec<(&'static str, String)> + Send + Sync;
+
+/// A JSON callback delivered with retries ([`Dispatcher::deliver`]).
+pub(crate) struct Delivery {
+    pub(crate) provider: &'static str,
+    pub(crate) url: String,
+    pub(crate) body: String,
+    /// Called for every attempt, so each carries a fresh signature and timestamp.
+    pub(crate) headers: Arc<HeaderFn>,
+    /// How long after each failed attempt the next one goes (simulator clock); the
+    /// delivery gives up when the list is exhausted.
+    pub(crate) retry_after_ms: Vec<u64>,
+    pub(crate) clock: Arc<SimClock>,
+    /// Real time to wait before the first attempt (the reorder fault).
+    pub(crate) delay: Duration,
+    /// Whether the first delivered attempt is sent a second time, headers and all.
+    pub(crate) duplicate: bool,
 }
 
 /// What happened to a callback.
@@ -109,6 +139,11 @@ impl Dispatcher {
         &self.client
     }
 
+    /// The faults in force, shared with the listeners.
+    pub(crate) fn faults(&self) -> &Arc<FaultState> {
+        &self.faults
+    }
+
     /// Every recorded callback, oldest first.
     pub(crate) fn records(&self) -> Vec<CallbackRecord> {
         lock(&self.log).iter().map(|(_, r)| r.clone()).collect()
@@ -125,6 +160,8 @@ impl Dispatcher {
             url: url.to_owned(),
             content_type: body.content_type(),
             body: body.text().to_owned(),
+            headers: Vec::new(),
+            attempt: 1,
             outcome: if dropped {
                 CallbackOutcome::Dropped
             } else {
@@ -163,6 +200,105 @@ impl Dispatcher {
             };
             this.finish(id, outcome);
         });
+    }
+
+    /// Delivers a JSON callback in the background: each attempt gets fresh headers; a
+    /// non-2xx answer or a transport failure is retried after the next wait of the
+    /// schedule (by the simulator clock, so [`crate::Simulator::advance`] brings retries
+    /// forward). The dropped-callback fault drops the whole delivery.
+    pub(crate) fn deliver(&self, delivery: Delivery) {
+        let provider = delivery.provider;
+        if random::hit(self.faults.get().drop_callbacks_percent) {
+            self.faults.count(provider, Injected::DroppedCallback);
+            self.push(CallbackRecord {
+                provider,
+                url: delivery.url.clone(),
+                content_type: "application/json",
+                body: delivery.body,
+                headers: Vec::new(),
+                attempt: 1,
+                outcome: CallbackOutcome::Dropped,
+            });
+            tracing::info!(provider, "paykit-sim: webhook dropped by fault");
+            return;
+        }
+        let this = self.clone();
+        self.runtime.spawn(async move {
+            if !delivery.delay.is_zero() {
+                tokio::time::sleep(delivery.delay).await;
+            }
+            let mut attempt: u32 = 0;
+            loop {
+                attempt = attempt.saturating_add(1);
+                // Retries count from when the attempt went out, so a clock moved while
+                // the merchant was answering still brings the next one forward.
+                let sent_at = delivery.clock.now_ms();
+                let headers = (delivery.headers)(sent_at);
+                let ok = this.attempt(&delivery, &headers, attempt).await;
+                if ok {
+                    if delivery.duplicate {
+                        this.attempt(&delivery, &headers, attempt.saturating_add(1))
+                            .await;
+                    }
+                    return;
+                }
+                let index = usize::try_from(attempt.saturating_sub(1)).unwrap_or(usize::MAX);
+                let Some(wait) = delivery.retry_after_ms.get(index) else {
+                    tracing::warn!(provider, url = %delivery.url, "paykit-sim: webhook given up");
+                    return;
+                };
+                let due = sent_at.saturating_add(*wait);
+                while delivery.clock.now_ms() < due {
+                    let left = due.saturating_sub(delivery.clock.now_ms());
+                    tokio::time::sleep(RETRY_POLL.min(Duration::from_millis(left))).await;
+                }
+            }
+        });
+    }
+
+    /// One attempt of a delivery; whether the merchant answered 2xx.
+    async fn attempt(
+        &self,
+        delivery: &Delivery,
+        headers: &[(&'static str, String)],
+        attempt: u32,
+    ) -> bool {
+        let id = self.push(CallbackRecord {
+            provider: delivery.provider,
+            url: delivery.url.clone(),
+            content_type: "application/json",
+            body: delivery.body.clone(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            attempt,
+            outcome: CallbackOutcome::Pending,
+        });
+        let mut request = self
+            .client
+            .post(&delivery.url)
+            .header("content-type", "application/json")
+            .body(delivery.body.clone());
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        let (outcome, ok) = match request.send().await {
+            Ok(res) => (
+                CallbackOutcome::Delivered {
+                    status: res.status().as_u16(),
+                },
+                res.status().is_success(),
+            ),
+            Err(err) => (
+                CallbackOutcome::Failed {
+                    error: err.to_string(),
+                },
+                false,
+            ),
+        };
+        self.finish(id, outcome);
+        ok
     }
 
     fn push(&self, record: CallbackRecord) -> u64 {

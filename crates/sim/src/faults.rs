@@ -1,6 +1,7 @@
 //! Injected faults: added latency, a rate of 5xx answers (before or after processing),
-//! dropped callbacks and a token endpoint that fails for a while; and a count of every fault
-//! injected, per provider, so a soak can say how hard it was hit.
+//! dropped callbacks, a token endpoint that fails for a while, and, for Maya's signed
+//! webhooks, bad signatures, stale timestamps, missing headers, duplicates and reordering;
+//! and a count of every fault injected, per provider, so a soak can say how hard it was hit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,6 +31,21 @@ pub struct Faults {
     /// The token endpoint of each provider answers its next this many requests with a 5xx
     /// (counted from when these faults were set): an identity provider down for a while.
     pub token_failures: u32,
+    /// Percentage (0..=100) of signed webhook attempts (Maya's gateway) whose `v1`
+    /// signature is corrupted: well-formed hex that never verifies.
+    pub bad_signature_percent: u8,
+    /// Percentage (0..=100) of signed webhook attempts whose timestamp is ten minutes in
+    /// the past (outside the ±5 minute window).
+    pub stale_timestamp_percent: u8,
+    /// Percentage (0..=100) of signed webhooks delivered twice with the same nonce (a
+    /// replay the receiver's nonce cache must catch).
+    pub duplicate_callbacks_percent: u8,
+    /// Percentage (0..=100) of signed webhooks held back briefly, so a later event of the
+    /// same payment arrives first.
+    pub reorder_callbacks_percent: u8,
+    /// Percentage (0..=100) of signed webhook attempts sent without the signature and
+    /// timestamp headers (a delivery from before Maya signed webhooks).
+    pub unsigned_callbacks_percent: u8,
 }
 
 impl Faults {
@@ -68,6 +84,41 @@ impl Faults {
 }
 
 impl Faults {
+    /// Sets the percentage of signed webhook attempts with a corrupted signature.
+    #[must_use]
+    pub fn with_bad_signatures(mut self, percent: u8) -> Self {
+        self.bad_signature_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of signed webhook attempts with a stale timestamp.
+    #[must_use]
+    pub fn with_stale_timestamps(mut self, percent: u8) -> Self {
+        self.stale_timestamp_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of signed webhooks delivered twice.
+    #[must_use]
+    pub fn with_duplicate_callbacks(mut self, percent: u8) -> Self {
+        self.duplicate_callbacks_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of signed webhook attempts sent without signature headers.
+    #[must_use]
+    pub fn with_unsigned_callbacks(mut self, percent: u8) -> Self {
+        self.unsigned_callbacks_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of signed webhooks delivered out of order.
+    #[must_use]
+    pub fn with_reordered_callbacks(mut self, percent: u8) -> Self {
+        self.reorder_callbacks_percent = percent.min(100);
+        self
+    }
+
     /// Sets how many token requests each provider fails before its token endpoint recovers.
     #[must_use]
     pub fn with_token_failures(mut self, requests: u32) -> Self {
@@ -90,6 +141,16 @@ pub struct FaultCounts {
     pub token_failed: u64,
     /// Callbacks never delivered.
     pub dropped_callbacks: u64,
+    /// Webhook attempts sent with a corrupted signature.
+    pub bad_signatures: u64,
+    /// Webhook attempts sent with a stale timestamp.
+    pub stale_timestamps: u64,
+    /// Webhooks delivered a second time.
+    pub duplicated_callbacks: u64,
+    /// Webhooks held back so a later one overtook them.
+    pub reordered_callbacks: u64,
+    /// Webhook attempts sent without signature headers.
+    pub unsigned_callbacks: u64,
 }
 
 impl FaultCounts {
@@ -100,6 +161,11 @@ impl FaultCounts {
             .saturating_add(self.failed_after)
             .saturating_add(self.token_failed)
             .saturating_add(self.dropped_callbacks)
+            .saturating_add(self.bad_signatures)
+            .saturating_add(self.stale_timestamps)
+            .saturating_add(self.duplicated_callbacks)
+            .saturating_add(self.reordered_callbacks)
+            .saturating_add(self.unsigned_callbacks)
     }
 }
 
@@ -111,6 +177,11 @@ pub(crate) enum Injected {
     FailedAfter,
     TokenFailed,
     DroppedCallback,
+    BadSignature,
+    StaleTimestamp,
+    DuplicatedCallback,
+    ReorderedCallback,
+    UnsignedCallback,
 }
 
 /// The current faults, shared by every listener and the callback dispatcher.
@@ -163,6 +234,11 @@ impl FaultState {
             Injected::FailedAfter => &mut c.failed_after,
             Injected::TokenFailed => &mut c.token_failed,
             Injected::DroppedCallback => &mut c.dropped_callbacks,
+            Injected::BadSignature => &mut c.bad_signatures,
+            Injected::StaleTimestamp => &mut c.stale_timestamps,
+            Injected::DuplicatedCallback => &mut c.duplicated_callbacks,
+            Injected::ReorderedCallback => &mut c.reordered_callbacks,
+            Injected::UnsignedCallback => &mut c.unsigned_callbacks,
         };
         *slot = slot.saturating_add(1);
     }

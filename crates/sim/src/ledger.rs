@@ -23,18 +23,22 @@ pub enum LedgerProvider {
     Miapos,
     /// Bank of Georgia iPay.
     Bog,
-    /// Maya.
+    /// Maya (Mini App payments).
     Maya,
+    /// Maya's payment gateway (Checkout, Vault, Pay with Maya).
+    MayaCheckout,
 }
 
 impl LedgerProvider {
-    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`).
+    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`,
+    /// `"maya-checkout"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Maib => "maib",
             Self::Miapos => "miapos",
             Self::Bog => "bog",
             Self::Maya => "maya",
+            Self::MayaCheckout => "maya-checkout",
         }
     }
 }

@@ -15,22 +15,24 @@ use crate::config::SimConfig;
 use crate::ctx::Ctx;
 use crate::error::SimError;
 use crate::faults::{FaultCounts, FaultState, Faults};
-use crate::info::{BogInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+use crate::info::{BogInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo};
 use crate::ledger::{Ledger, LedgerBook, LedgerProvider};
 use crate::maib::Maib;
 use crate::maya::{self, Maya};
+use crate::maya_checkout::MayaCheckout;
 use crate::miapos::Miapos;
 use crate::random;
 use crate::server::{self, Provider};
 use crate::signing::miapos::RsaSigner;
 
-/// A running simulator of all four providers. Dropping it stops the listeners.
+/// A running simulator of all the providers. Dropping it stops the listeners.
 #[derive(Debug)]
 pub struct Simulator {
     maib: MaibInfo,
     miapos: MiaposInfo,
     bog: BogInfo,
     maya: MayaInfo,
+    maya_checkout: MayaCheckoutInfo,
     clock: Arc<SimClock>,
     faults: Arc<FaultState>,
     dispatcher: Dispatcher,
@@ -52,28 +54,38 @@ async fn bind(
         .map_err(|source| SimError::Bind { provider, source })
 }
 
-/// Starts the simulator: binds four listeners (maib, miaPOS, iPay, Maya) and serves them on
-/// the current Tokio runtime until the returned [`Simulator`] is shut down or dropped.
-///
-/// # Errors
-///
-/// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when the configured miaPOS key
-/// is not an RSA PKCS#8 key, [`SimError::NoRuntime`] outside Tokio.
-pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
-    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
-    let signer = match config.miapos.private_key_pkcs8.clone() {
+/// A signing key from PKCS#8 DER, or a fresh RSA-2048 key.
+async fn signer(pkcs8: Option<Vec<u8>>) -> Result<RsaSigner, SimError> {
+    match pkcs8 {
         Some(der) => RsaSigner::from_pkcs8(&der),
         None => tokio::task::spawn_blocking(RsaSigner::generate)
             .await
             .map_err(|e| SimError::Key(e.to_string()))?,
     }
-    .map_err(|e| SimError::Key(e.0))?;
+    .map_err(|e| SimError::Key(e.0))
+}
+
+/// Starts the simulator: binds five listeners (maib, miaPOS, iPay, Maya Mini App, Maya's
+/// payment gateway) and serves them on the current Tokio runtime until the returned
+/// [`Simulator`] is shut down or dropped.
+///
+/// # Errors
+///
+/// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when a configured signing key
+/// (miaPOS, Maya webhooks) is not an RSA PKCS#8 key, [`SimError::NoRuntime`] outside Tokio.
+pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
+    let (signer, webhook_signer) = tokio::try_join!(
+        signer(config.miapos.private_key_pkcs8.clone()),
+        signer(config.maya_checkout.webhook_private_key_pkcs8.clone()),
+    )?;
 
     let listeners = [
         bind("maib", &config, config.ports.maib).await?,
         bind("miapos", &config, config.ports.miapos).await?,
         bind("bog", &config, config.ports.bog).await?,
         bind("maya", &config, config.ports.maya).await?,
+        bind("maya-checkout", &config, config.ports.maya_checkout).await?,
     ];
     let base_urls: Vec<String> = listeners
         .iter()
@@ -121,6 +133,12 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         p2m_id: config.maya.p2m_id.clone(),
         token_url: format!("{}{}", base(3), maya::TOKEN_PATH),
     };
+    let maya_checkout_info = MayaCheckoutInfo {
+        base_url: base(4),
+        public_key: config.maya_checkout.public_key.clone(),
+        secret_key: config.maya_checkout.secret_key.clone(),
+        webhook_public_key_pem: webhook_signer.public_key_pem(),
+    };
 
     let bog_provider = Arc::new(Bog::new(ctx(2), config.bog.clone()));
     let maya_provider = Arc::new(Maya::new(ctx(3), config.maya.clone()));
@@ -129,6 +147,11 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         Arc::new(Miapos::new(ctx(1), config.miapos.clone(), signer)),
         Arc::clone(&bog_provider) as Arc<dyn Provider>,
         Arc::clone(&maya_provider) as Arc<dyn Provider>,
+        Arc::new(MayaCheckout::new(
+            ctx(4),
+            config.maya_checkout.clone(),
+            webhook_signer,
+        )),
     ];
 
     let limits = server::Limits {
@@ -153,6 +176,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         miapos = %miapos_info.base_url,
         bog = %bog_info.base_url,
         maya = %maya_info.base_url,
+        maya_checkout = %maya_checkout_info.base_url,
         "paykit-sim: listening"
     );
     Ok(Simulator {
@@ -160,6 +184,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         miapos: miapos_info,
         bog: bog_info,
         maya: maya_info,
+        maya_checkout: maya_checkout_info,
         clock,
         faults,
         dispatcher,
@@ -188,16 +213,24 @@ impl Simulator {
         &self.bog
     }
 
-    /// Maya's base URL and test credentials.
+    /// Maya's (Mini App) base URL and test credentials.
     pub fn maya(&self) -> &MayaInfo {
         &self.maya
     }
 
-    /// Base URLs and credentials of all four providers, as one JSON object:
+    /// Maya's payment gateway: base URL, the public and secret keys, and the public key
+    /// its webhooks are signed with.
+    pub fn maya_checkout(&self) -> &MayaCheckoutInfo {
+        &self.maya_checkout
+    }
+
+    /// Base URLs and credentials of every provider, as one JSON object:
     /// `{"maib":{"base_url",..,"project_id",..,"project_secret",..,"signature_key",..},
     /// "miapos":{"base_url",..,"merchant_id",..,"secret_key",..,"terminal_id",..},
     /// "bog":{"base_url",..,"client_id",..,"secret_key",..},
-    /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..}}`.
+    /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..},
+    /// "maya_checkout":{"base_url",..,"public_key",..,"secret_key",..,
+    /// "webhook_public_key_pem",..}}`.
     pub fn announcement(&self) -> Value {
         json!({
             "maib": {
@@ -223,6 +256,12 @@ impl Simulator {
                 "client_secret": self.maya.client_secret,
                 "p2m_id": self.maya.p2m_id,
             },
+            "maya_checkout": {
+                "base_url": self.maya_checkout.base_url,
+                "public_key": self.maya_checkout.public_key,
+                "secret_key": self.maya_checkout.secret_key,
+                "webhook_public_key_pem": self.maya_checkout.webhook_public_key_pem,
+            },
         })
     }
 
@@ -236,7 +275,7 @@ impl Simulator {
         }
     }
 
-    /// How many payments the four providers hold right now (what the retention horizon
+    /// How many payments the providers hold right now (what the retention horizon
     /// bounds).
     pub fn live_payments(&self) -> usize {
         self.providers.iter().map(|p| p.live_payments()).sum()

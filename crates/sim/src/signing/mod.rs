@@ -1,6 +1,8 @@
-//! How the simulator signs callbacks: maib's hash over PHP-stringified values, and miaPOS's
-//! RSA signature over its canonical string.
+//! How the simulator signs callbacks: maib's hash over PHP-stringified values, miaPOS's
+//! RSA signature over its canonical string, and Maya's v1 webhook signature over the
+//! flattened body.
 
 pub(crate) mod maib;
+pub(crate) mod maya;
 pub(crate) mod miapos;
 mod php;
