@@ -3,7 +3,7 @@
 use crate::fuzz::{DEFAULT_SECS, FuzzArgs};
 use crate::run::Failure;
 use crate::soak::SoakArgs;
-use crate::workspace::PROVIDERS;
+use crate::workspace::known_provider;
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +18,8 @@ pub(crate) enum Command {
     FixturesCheck,
     /// Write a scenario skeleton.
     FixturesNew { provider: String, name: String },
-    /// Run the core benchmarks.
-    Bench,
+    /// Run the benchmarks (or only one suite: a package name or `footprint`).
+    Bench { only: Option<String> },
     /// The dependency policy and the offline advisories check.
     Deny,
     /// The fuzz targets (libFuzzer on nightly, property tests on stable).
@@ -28,6 +28,10 @@ pub(crate) enum Command {
     Soak(SoakArgs),
     /// Check (and as root install) the servers and browser the tests start.
     Servers,
+    /// Lay out a new provider crate with its fixtures and notes.
+    NewProvider { name: String },
+    /// Prove the scaffold in a copy of the workspace.
+    ScaffoldCheck,
 }
 
 pub(crate) const HELP: &str = "\
@@ -44,7 +48,14 @@ COMMANDS:
     contract [--provider P]     contract tests of every provider (or P) and the simulator replay
     fixtures check              validate every file under fixtures/
     fixtures new <P> <NAME>     write fixtures/<P>/scenarios/<NAME>.json, a skeleton to fill in
-    bench                       run paykit-core's, paykit-sim's and paykit-redis's benchmarks and print their ratios
+    new-provider <NAME>         lay out crates/<NAME> (paykit-<NAME>), fixtures/<NAME>/ with one
+                                skeleton per conformance scenario, docs/providers/<NAME>.md and
+                                the workspace entry
+    scaffold-check              in a copy of the workspace: new-provider acme, then its crate
+                                must check and lint clean and its contract test must fail
+                                naming every conformance scenario left to record
+    bench [SUITE]               run the benchmarks (paykit-core, paykit-sim, paykit-redis, ...) and the
+                                build footprint, and print their ratios; SUITE runs one
     deny                        cargo-deny: licenses, bans, sources, and advisories against the
                                 offline RustSec snapshot in xtask/advisory-db/
     fuzz [--time SECS] [TARGET] the fuzz targets in fuzz/ (libFuzzer on nightly, else the
@@ -69,8 +80,10 @@ STEPS:
     5. cargo test --workspace
     6. cargo xtask contract
     7. cargo xtask fixtures check
-    8. RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps
-    9. cargo deny check licenses bans sources, then advisories offline (installs cargo-deny 0.20.2 when missing)";
+    8. cargo xtask scaffold-check (new-provider acme in a copy: checks, lints, fails naming
+       every scenario left)
+    9. RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps
+   10. cargo deny check licenses bans sources, then advisories offline (installs cargo-deny 0.20.2 when missing)";
 
 pub(crate) const SERVERS_HELP: &str = "\
 cargo xtask servers: the servers and browser the tests start, installed
@@ -94,7 +107,7 @@ cargo xtask contract: run the recorded-fixture contract tests
 USAGE:
     cargo xtask contract [--provider P]
 
-For each provider (maib, miapos, bog, maya, or only P) runs
+For each provider (every folder of fixtures/ with a provider.json, or only P) runs
 `cargo test -p paykit-P --test contract`, then the simulator's replay test
 (`cargo test -p paykit-sim --test replay`, with PAYKIT_PROVIDER=P when --provider is given)
 if crates/sim/tests/replay.rs exists. Fails when a provider has no tests/contract.rs or no
@@ -112,10 +125,32 @@ USAGE:
         Writes fixtures/<PROVIDER>/scenarios/<NAME>.json, a skeleton with source kind
         \"derived\" and TODO markers (refuses to overwrite).";
 
+pub(crate) const NEW_PROVIDER_HELP: &str = "\
+cargo xtask new-provider: lay out a new provider
+
+USAGE:
+    cargo xtask new-provider <NAME>
+
+NAME is lowercase words joined by hyphens (tbc, tbc-checkout). Writes crates/<NAME> (package
+paykit-<NAME>: lib.rs, auth.rs, wire.rs, status.rs, webhook.rs, validate.rs, a README whose
+example is compiled as a doctest, tests/contract.rs), fixtures/<NAME>/provider.json
+(simulator \"none\") with one skeleton per conformance scenario of
+crates/testkit/conformance.json, docs/providers/<NAME>.md for your protocol notes, and adds
+the crate to the workspace members. `cargo check -p paykit-<NAME>` passes at once; `cargo
+xtask contract --provider <NAME>` fails naming every scenario still to record. Every
+TODO(scaffold) marks a step; docs/writing-an-adapter.md walks through them.";
+
 pub(crate) const BENCH_HELP: &str = "\
-cargo xtask bench: run `cargo bench -p paykit-core`, `-p paykit-sim` and `-p paykit-redis` and print
-the ratios they report (lines mentioning \"ratio\" or \"target\"). The Redis bench starts its own
-redis-server (see `cargo xtask servers`).";
+cargo xtask bench: the benchmarks and the ratios they report
+
+USAGE:
+    cargo xtask bench [SUITE]
+
+Runs `cargo bench -p P` for each package with benches (paykit-core, paykit-sim, paykit-redis,
+...) and the footprint: fresh release builds of xtask/footprint-floor (reqwest + serde + tokio)
+and of paykit-maib alone, in crates compiled and time. Prints every line mentioning \"ratio\"
+or \"target\". SUITE is one package name or `footprint`. The Redis bench starts its own
+redis-server (see `cargo xtask servers`)";
 
 pub(crate) const FUZZ_HELP: &str = "\
 cargo xtask fuzz: the fuzz targets of paykit-props (crates/props/README.md)
@@ -189,6 +224,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
         ["bench", ..] if wants_help => Ok(Command::Help(BENCH_HELP)),
         ["fuzz", ..] if wants_help => Ok(Command::Help(FUZZ_HELP)),
         ["soak", ..] if wants_help => Ok(Command::Help(SOAK_HELP)),
+        ["new-provider", ..] if wants_help => Ok(Command::Help(NEW_PROVIDER_HELP)),
         _ if wants_help => Ok(Command::Help(HELP)),
         ["ci"] => Ok(Command::Ci),
         ["servers"] => Ok(Command::Servers),
@@ -197,11 +233,18 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
             provider: Some(known_provider(provider)?),
         }),
         ["fixtures", "check"] => Ok(Command::FixturesCheck),
+        ["scaffold-check"] => Ok(Command::ScaffoldCheck),
+        ["new-provider", name] => Ok(Command::NewProvider {
+            name: (*name).to_owned(),
+        }),
         ["fixtures", "new", provider, name] => Ok(Command::FixturesNew {
             provider: known_provider(provider)?,
             name: (*name).to_owned(),
         }),
-        ["bench"] => Ok(Command::Bench),
+        ["bench"] => Ok(Command::Bench { only: None }),
+        ["bench", only] => Ok(Command::Bench {
+            only: Some((*only).to_owned()),
+        }),
         ["deny"] => Ok(Command::Deny),
         ["fuzz", rest @ ..] => fuzz_args(rest).map(Command::Fuzz),
         ["soak", rest @ ..] => crate::soak::parse(rest)
@@ -211,18 +254,6 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
             "unknown command `{}`\n\n{HELP}",
             args.join(" ")
         ))),
-    }
-}
-
-/// `provider` if it is one of ours.
-fn known_provider(provider: &str) -> Result<String, Failure> {
-    if PROVIDERS.contains(&provider) {
-        Ok(provider.to_owned())
-    } else {
-        Err(Failure::new(format!(
-            "unknown provider `{provider}`: expected one of {}",
-            PROVIDERS.join(", ")
-        )))
     }
 }
 
@@ -238,6 +269,11 @@ mod tests {
     #[test]
     fn commands() {
         assert_eq!(p("ci").unwrap(), Command::Ci);
+        assert_eq!(
+            p("new-provider tbc").unwrap(),
+            Command::NewProvider { name: "tbc".into() }
+        );
+        assert_eq!(p("scaffold-check").unwrap(), Command::ScaffoldCheck);
         assert_eq!(p("contract").unwrap(), Command::Contract { provider: None });
         assert_eq!(
             p("contract --provider bog").unwrap(),
@@ -253,7 +289,13 @@ mod tests {
                 name: "pay_ok".into()
             }
         );
-        assert_eq!(p("bench").unwrap(), Command::Bench);
+        assert_eq!(p("bench").unwrap(), Command::Bench { only: None });
+        assert_eq!(
+            p("bench footprint").unwrap(),
+            Command::Bench {
+                only: Some("footprint".into())
+            }
+        );
         assert_eq!(p("deny").unwrap(), Command::Deny);
         assert_eq!(p("servers").unwrap(), Command::Servers);
         assert_eq!(p("servers --help").unwrap(), Command::Help(SERVERS_HELP));

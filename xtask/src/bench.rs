@@ -22,11 +22,22 @@ const SUITES: [(&str, &str); 3] = [
 /// Runs `cargo bench -p <package>` for each suite, echoing its output, then prints every line
 /// that reports a target or a ratio. A suite that fails does not stop the others: every ratio
 /// is printed, then the run fails naming the suites that did. A suite with no benches yet is
-/// skipped with a note.
-pub(crate) fn run() -> Result<(), Failure> {
+/// skipped with a note. `only` names one suite (a package, or `footprint`).
+pub(crate) fn run(only: Option<&str>) -> Result<(), Failure> {
+    let known = SUITES.iter().any(|(package, _)| Some(*package) == only);
+    if only.is_some_and(|only| !known && only != "footprint") {
+        let names: Vec<&str> = SUITES.iter().map(|(package, _)| *package).collect();
+        return Err(Failure::new(format!(
+            "unknown suite: expected one of {}, footprint",
+            names.join(", ")
+        )));
+    }
     let mut reported = Vec::new();
     let mut failed = Vec::new();
     for (package, dir) in SUITES {
+        if only.is_some_and(|only| only != package) {
+            continue;
+        }
         if !has_benches(&root().join(dir)) {
             println!("{package} has no benches yet ({dir}): nothing to run");
             continue;
@@ -37,6 +48,13 @@ pub(crate) fn run() -> Result<(), Failure> {
                 reported.push((package, lines));
                 failed.push(failure.to_string());
             }
+        }
+    }
+    if only.is_none_or(|only| only == "footprint") {
+        println!("--- footprint: fresh release builds of the floor crate and paykit-maib");
+        match crate::footprint::measure() {
+            Ok(lines) => reported.push(("footprint", lines)),
+            Err(failure) => failed.push(failure.to_string()),
         }
     }
     println!("\nratios reported:");

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::run::{Failure, cargo, seconds, status, step};
-use crate::{contract, deny, fixtures, servers};
+use crate::{contract, deny, fixtures, scaffold_check, servers};
 
 /// One step of the pipeline.
 struct Step {
@@ -12,7 +12,7 @@ struct Step {
 }
 
 /// The steps, in order.
-const STEPS: [Step; 9] = [
+const STEPS: [Step; 10] = [
     // First: the store and browser tests in `cargo test` need these, so a missing one is found
     // (or installed) before minutes of linting and building, not after.
     Step {
@@ -63,6 +63,10 @@ const STEPS: [Step; 9] = [
     Step {
         title: "cargo xtask fixtures check",
         run: fixtures::check,
+    },
+    Step {
+        title: "cargo xtask scaffold-check",
+        run: scaffold_check::run,
     },
     Step {
         title: "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",

@@ -1,14 +1,14 @@
 //! `cargo xtask contract`: every provider's contract test and the simulator replay.
 
 use crate::run::{Failure, cargo, status};
-use crate::workspace::{PROVIDERS, root};
+use crate::workspace::{providers, root};
 
 /// Runs the contract tests of `only` (or every provider), then the simulator replay.
 /// Every provider is run; the failure lists each one that failed.
 pub(crate) fn run(only: Option<&str>) -> Result<(), Failure> {
-    let providers: Vec<&str> = match only {
-        Some(provider) => vec![provider],
-        None => PROVIDERS.to_vec(),
+    let providers: Vec<String> = match only {
+        Some(provider) => vec![provider.to_owned()],
+        None => providers(),
     };
     let mut failures = Vec::new();
     for provider in &providers {
@@ -23,7 +23,15 @@ pub(crate) fn run(only: Option<&str>) -> Result<(), Failure> {
             "--- simulator replay{}",
             only.map(|p| format!(" ({p})")).unwrap_or_default()
         );
-        let mut command = cargo(&["test", "-p", "paykit-sim", "--test", "replay"]);
+        let mut command = cargo(&[
+            "test",
+            "-p",
+            "paykit-sim",
+            "--test",
+            "replay",
+            "--",
+            "--nocapture",
+        ]);
         if let Some(provider) = only {
             command.env("PAYKIT_PROVIDER", provider);
         }

@@ -26,6 +26,7 @@ pub(crate) fn new(provider: &str, name: &str) -> Result<(), Failure> {
             "`{name}` is not a snake_case name ([a-z][a-z0-9_]*)"
         )));
     }
+    let digest = digest(provider)?;
     let folder = root().join("fixtures").join(provider).join("scenarios");
     let path = folder.join(format!("{name}.json"));
     if path.exists() {
@@ -35,7 +36,7 @@ pub(crate) fn new(provider: &str, name: &str) -> Result<(), Failure> {
         )));
     }
     fs::create_dir_all(&folder)
-        .and_then(|()| fs::write(&path, skeleton(provider, name)))
+        .and_then(|()| fs::write(&path, skeleton(name, &digest)))
         .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
     println!("wrote {}", path.display());
     println!(
@@ -46,8 +47,7 @@ pub(crate) fn new(provider: &str, name: &str) -> Result<(), Failure> {
 
 /// A scenario skeleton: valid JSON in the fixture format, with TODO markers that make the
 /// contract test fail until they are replaced.
-fn skeleton(provider: &str, name: &str) -> String {
-    let digest = digest(provider);
+fn skeleton(name: &str, digest: &str) -> String {
     format!(
         r#"{{
   "name": "{name}",
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn skeleton_is_valid_json_with_derived_source() {
-        let text = skeleton("bog", "order_create_ok");
+        let text = skeleton("order_create_ok", "bog-ipay.md");
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["name"], "order_create_ok");
         assert_eq!(value["source"]["kind"], "derived");

@@ -14,8 +14,11 @@ mod ci;
 mod contract;
 mod deny;
 mod fixtures;
+mod footprint;
 mod fuzz;
+mod new_provider;
 mod run;
+mod scaffold_check;
 mod servers;
 mod soak;
 mod workspace;
@@ -35,11 +38,13 @@ fn main() -> ExitCode {
         Ok(Command::Contract { provider }) => contract::run(provider.as_deref()),
         Ok(Command::FixturesCheck) => fixtures::check(),
         Ok(Command::FixturesNew { provider, name }) => fixtures::new(&provider, &name),
-        Ok(Command::Bench) => bench::run(),
+        Ok(Command::Bench { only }) => bench::run(only.as_deref()),
         Ok(Command::Deny) => deny::check(),
         Ok(Command::Fuzz(args)) => fuzz::run(&args),
         Ok(Command::Soak(args)) => soak::run(&args),
         Ok(Command::Servers) => servers::ensure(),
+        Ok(Command::NewProvider { name }) => new_provider::run(&name),
+        Ok(Command::ScaffoldCheck) => scaffold_check::run(),
         Err(failure) => Err(failure),
     };
     match result {

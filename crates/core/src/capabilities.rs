@@ -1,11 +1,13 @@
 //! What a provider can do, as data the caller can read before calling, and that the adapter
 //! enforces before any I/O.
 
+use std::time::Duration;
+
 use rust_decimal::Decimal;
 
 use crate::error::{Error, ProviderId, Result};
 use crate::money::{Currency, Money};
-use crate::request::{CaptureMode, CardUsage, PaymentRequest};
+use crate::request::{CaptureMode, CardUsage, PaymentMethod, PaymentRequest};
 
 /// How refunds work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +55,15 @@ pub struct Capabilities {
     pub saved_cards: Vec<CardUsage>,
     /// How callbacks are authenticated.
     pub callbacks: CallbackAuthenticity,
+    /// The per-payment expiry the provider takes (`PaymentRequest::expires_after`), shortest
+    /// and longest; `None` when it has none, and a request asking for one is refused.
+    pub expiry: Option<(Duration, Duration)>,
+    /// The payment methods a request may select (`PaymentRequest::methods`); empty when the
+    /// provider offers no choice, and a request naming any method is refused.
+    pub methods: Vec<PaymentMethod>,
+    /// The longest description the provider takes, in characters; `None` when it documents no
+    /// limit.
+    pub description_max_chars: Option<usize>,
 }
 
 impl Capabilities {
@@ -68,6 +79,9 @@ impl Capabilities {
             refunds: RefundSupport::None,
             saved_cards: Vec::new(),
             callbacks: CallbackAuthenticity::None,
+            expiry: None,
+            methods: Vec::new(),
+            description_max_chars: None,
         }
     }
 
@@ -111,6 +125,24 @@ impl Capabilities {
         self
     }
 
+    /// Declares a per-payment expiry between `shortest` and `longest`.
+    pub fn expiry(mut self, shortest: Duration, longest: Duration) -> Self {
+        self.expiry = Some((shortest, longest));
+        self
+    }
+
+    /// Declares the payment methods a request may select.
+    pub fn methods(mut self, methods: impl Into<Vec<PaymentMethod>>) -> Self {
+        self.methods = methods.into();
+        self
+    }
+
+    /// Declares the longest description, in characters.
+    pub fn description_max_chars(mut self, max: usize) -> Self {
+        self.description_max_chars = Some(max);
+        self
+    }
+
     /// Checks an amount's currency and bounds.
     pub fn check_amount(&self, field: &'static str, amount: &Money) -> Result<()> {
         if !self.currencies.contains(&amount.currency()) {
@@ -151,7 +183,61 @@ impl Capabilities {
                 format!("{:?} capture", request.capture),
             ));
         }
-        self.check_amount("amount", &request.amount)
+        self.check_amount("amount", &request.amount)?;
+        self.check_expiry(provider, request.expires_after)?;
+        self.check_methods(provider, &request.methods)?;
+        self.check_description(request.description.as_deref())
+    }
+
+    /// Refuses an expiry the provider cannot honour: a silently ignored expiry would leave a
+    /// payment open longer than the merchant asked.
+    fn check_expiry(&self, provider: ProviderId, expires_after: Option<Duration>) -> Result<()> {
+        let Some(asked) = expires_after else {
+            return Ok(());
+        };
+        match self.expiry {
+            None => Err(Error::invalid_input(
+                "expires_after",
+                format!("{} takes no per-payment expiry", provider.as_str()),
+            )),
+            Some((shortest, longest)) if asked < shortest || asked > longest => {
+                Err(Error::invalid_input(
+                    "expires_after",
+                    format!(
+                        "must be between {} and {} seconds, got {}",
+                        shortest.as_secs(),
+                        longest.as_secs(),
+                        asked.as_secs()
+                    ),
+                ))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Refuses a method the provider cannot select.
+    fn check_methods(&self, provider: ProviderId, methods: &[PaymentMethod]) -> Result<()> {
+        for (index, method) in methods.iter().enumerate() {
+            if !self.methods.contains(method) {
+                return Err(Error::invalid_input(
+                    format!("methods[{index}]"),
+                    format!("{} cannot select {method:?}", provider.as_str()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a description over the provider's limit, counted in characters (not bytes:
+    /// Georgian and Romanian text is multi-byte).
+    fn check_description(&self, description: Option<&str>) -> Result<()> {
+        match (self.description_max_chars, description) {
+            (Some(max), Some(text)) if text.chars().count() > max => Err(Error::invalid_input(
+                "description",
+                format!("at most {max} characters, got {}", text.chars().count()),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Checks a refund amount (`None` = full) against [`Capabilities::refunds`].
@@ -241,6 +327,60 @@ mod tests {
             caps()
                 .check_refund(ProviderId("p"), Some(&Money::zero(Currency::MDL)))
                 .is_err()
+        );
+    }
+
+    fn field_of(err: &Error) -> &str {
+        match err {
+            Error::InvalidInput { field, .. } => field,
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn an_expiry_is_refused_where_the_provider_takes_none() {
+        let request = payment("5", Currency::MDL).expires_after(Duration::from_secs(900));
+        let err = caps().check_payment(ProviderId("p"), &request).unwrap_err();
+        assert_eq!(field_of(&err), "expires_after", "{err}");
+        let minutes = |m: u64| Duration::from_secs(60 * m);
+        let ranged = caps().expiry(minutes(2), minutes(1440));
+        ranged.check_payment(ProviderId("p"), &request).unwrap();
+        let too_short = payment("5", Currency::MDL).expires_after(minutes(1));
+        let err = ranged
+            .check_payment(ProviderId("p"), &too_short)
+            .unwrap_err();
+        assert!(err.to_string().contains("between 120 and 86400"), "{err}");
+    }
+
+    #[test]
+    fn only_declared_methods_may_be_selected() {
+        let request = payment("5", Currency::MDL)
+            .method(PaymentMethod::Card)
+            .method(PaymentMethod::ApplePay);
+        let err = caps().check_payment(ProviderId("p"), &request).unwrap_err();
+        assert_eq!(field_of(&err), "methods[0]", "{err}");
+        let card_only = caps().methods([PaymentMethod::Card]);
+        let err = card_only
+            .check_payment(ProviderId("p"), &request)
+            .unwrap_err();
+        assert_eq!(field_of(&err), "methods[1]", "{err}");
+        caps()
+            .methods([PaymentMethod::ApplePay, PaymentMethod::Card])
+            .check_payment(ProviderId("p"), &request)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_description_is_counted_in_characters() {
+        let limited = caps().description_max_chars(5);
+        let georgian = payment("5", Currency::MDL).description("ქართუ");
+        limited.check_payment(ProviderId("p"), &georgian).unwrap();
+        let long = payment("5", Currency::MDL).description("ქართულ");
+        let err = limited.check_payment(ProviderId("p"), &long).unwrap_err();
+        assert_eq!(field_of(&err), "description", "{err}");
+        assert!(
+            err.to_string().contains("at most 5 characters, got 6"),
+            "{err}"
         );
     }
 }

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 /// A payment outcome:
 /// `{provider_payment_id, status, failure_reason, next_action, amount, refunded, order_id,
-/// saved_card, raw_status}`. `status` is [`PaymentStatus::name`]; amounts are
+/// saved_card, raw_status, state_known}` (`state_known` false for an acknowledgement that names no
+/// state). `status` is [`PaymentStatus::name`]; amounts are
 /// `{"value": "10.25", "currency": "MDL"}`; `next_action` is `{"kind": "none" | "redirect" |
 /// "form_post" | "checkout", ...}`.
 pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
@@ -31,6 +32,7 @@ pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
             "masked_pan": card.masked_pan,
         })),
         "raw_status": outcome.raw_status,
+        "state_known": outcome.state_known,
     })
 }
 
@@ -38,8 +40,10 @@ pub fn describe_outcome(outcome: &PaymentOutcome) -> Value {
 /// (`provider`, `message`, `reason`, `transport`, `operation`, `expected`, `actual`, ...).
 /// `kind` is `api`, `transport`, `auth`, `invalid_input`, `unsupported`, `signature`,
 /// `decode`, `integrity`, `outcome_unknown` (with `call`, `cause` and the `payment` ids),
-/// `rate_limited`, `not_recorded` or `store`; `sent` is `not_sent` or `maybe_sent` where known. Every
-/// error also says `outcome_unknown` and `retryable`.
+/// `rate_limited`, `not_recorded` or `store`. `sent` says whether the request left:
+/// `not_sent` before any I/O (invalid input, unsupported) and for a connection never made,
+/// `maybe_sent` after connecting and for every unknown outcome, `null` when an answer was
+/// received. Every error also says `outcome_unknown` and `retryable`.
 pub fn describe_error(error: &Error) -> Value {
     let mut described = match error {
         Error::Transport {
@@ -211,14 +215,15 @@ fn unknown_outcome(
     })
 }
 
-/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference}`; `payment_hash`
-/// says only whether it is known (it is a secret).
+/// `{provider_payment_id, provider_order_id, payment_hash, merchant_reference,
+/// idempotency_key}`; `payment_hash` says only whether it is known (it is a secret).
 pub fn payment_ids(payment: &PaymentRef) -> Value {
     json!({
         "provider_payment_id": payment.provider_payment_id,
         "provider_order_id": payment.provider_order_id,
         "payment_hash": payment.payment_hash.is_some(),
         "merchant_reference": payment.merchant_reference,
+        "idempotency_key": payment.idempotency_key,
     })
 }
 

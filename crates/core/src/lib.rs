@@ -59,7 +59,9 @@ pub use outcome::{NextAction, PaymentOutcome, PaymentStatus, SavedCard};
 pub use payment_ref::PaymentRef;
 pub use poll::{PollConfig, PollOutcome, poll_payment, poll_until_final};
 pub use provider::{Capture, PaymentProvider, Recurring, Refund, Void};
-pub use request::{CaptureMode, CardUsage, Customer, LineItem, PaymentRequest, SavedCardCharge};
+pub use request::{
+    CaptureMode, CardUsage, Customer, LineItem, PaymentMethod, PaymentRequest, SavedCardCharge,
+};
 pub use store::{
     ClaimStore, Flow, InMemoryPaymentRecords, PaymentRecord, PaymentRecords, RefundRecord,
     RefundState, SessionStore, TokenStore,

@@ -135,6 +135,11 @@ pub struct PaymentOutcome {
     pub saved_card: Option<SavedCard>,
     /// The provider's own status text, verbatim, for logs and support tickets.
     pub raw_status: Option<String>,
+    /// Whether `status` is what the provider's answer says. `false` for an acknowledgement
+    /// that names no state ([`PaymentOutcome::accepted`]): the request was taken, and the
+    /// payment's state must be read ([`get_payment`](crate::PaymentProvider::get_payment)) or
+    /// learnt from a confirmed callback before acting on it.
+    pub state_known: bool,
 }
 
 impl PaymentOutcome {
@@ -149,6 +154,18 @@ impl PaymentOutcome {
             order_id: None,
             saved_card: None,
             raw_status: None,
+            state_known: true,
+        }
+    }
+
+    /// The provider accepted the request but its answer says nothing of the payment's state
+    /// (an acknowledgement such as Bank of Georgia's `request_received` or an empty 202).
+    /// `status` is [`PaymentStatus::Pending`] and [`state_known`](Self::state_known) is
+    /// `false`: never report such an operation as done; query the payment instead.
+    pub fn accepted(provider_payment_id: impl Into<String>) -> Self {
+        PaymentOutcome {
+            state_known: false,
+            ..PaymentOutcome::new(provider_payment_id, PaymentStatus::Pending)
         }
     }
 

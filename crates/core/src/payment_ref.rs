@@ -36,6 +36,10 @@ pub struct PaymentRef {
     /// The merchant's own reference (maib and miaPOS `orderId`, iPay `shop_order_id`, Maya
     /// `requestReferenceNumber`).
     pub merchant_reference: Option<String>,
+    /// The `Idempotency-Key` the call was sent with, where the provider deduplicates by one
+    /// (Bank of Georgia's Payments API): repeating the call with this key cannot act twice, so
+    /// after an unknown outcome the merchant may retry with it instead of reconciling first.
+    pub idempotency_key: Option<String>,
 }
 
 impl PaymentRef {
@@ -81,12 +85,19 @@ impl PaymentRef {
         self
     }
 
+    /// Sets [`PaymentRef::idempotency_key`].
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
     /// True when no id is known.
     pub fn is_empty(&self) -> bool {
         self.provider_payment_id.is_none()
             && self.provider_order_id.is_none()
             && self.payment_hash.is_none()
             && self.merchant_reference.is_none()
+            && self.idempotency_key.is_none()
     }
 
     /// Fills every id unknown here from `other`; ids already known are kept.
@@ -100,6 +111,7 @@ impl PaymentRef {
         fill(&mut self.provider_order_id, &other.provider_order_id);
         fill(&mut self.payment_hash, &other.payment_hash);
         fill(&mut self.merchant_reference, &other.merchant_reference);
+        fill(&mut self.idempotency_key, &other.idempotency_key);
         self
     }
 }
@@ -110,6 +122,7 @@ impl PartialEq for PaymentRef {
             && self.provider_order_id == other.provider_order_id
             && self.payment_hash_secret() == other.payment_hash_secret()
             && self.merchant_reference == other.merchant_reference
+            && self.idempotency_key == other.idempotency_key
     }
 }
 
@@ -123,6 +136,7 @@ impl fmt::Display for PaymentRef {
             ("provider order id", &self.provider_order_id),
             ("payment hash", &hash),
             ("merchant reference", &self.merchant_reference),
+            ("idempotency key", &self.idempotency_key),
         ];
         let mut first = true;
         for (label, value) in parts {
@@ -167,5 +181,20 @@ mod tests {
         );
         assert!(!format!("{all:?}").contains("\"h\""), "{all:?}");
         assert_eq!(PaymentRef::new().to_string(), "no ids known");
+    }
+
+    #[test]
+    fn the_idempotency_key_is_an_id_like_the_others() {
+        let keyed = PaymentRef::new()
+            .provider_payment_id("p")
+            .idempotency_key("3f0c6b1e-8a2d-4c5b-9e7f-1a0d2c4b6e8f");
+        assert_eq!(
+            keyed.to_string(),
+            "payment id p, idempotency key 3f0c6b1e-8a2d-4c5b-9e7f-1a0d2c4b6e8f"
+        );
+        assert!(!PaymentRef::new().idempotency_key("k").is_empty());
+        let merged = PaymentRef::new().merge(&keyed);
+        assert_eq!(merged.idempotency_key, keyed.idempotency_key);
+        assert_ne!(keyed, PaymentRef::new().provider_payment_id("p"));
     }
 }

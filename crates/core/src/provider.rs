@@ -62,6 +62,11 @@ pub trait PaymentProvider: Send + Sync {
 }
 
 /// Capturing an authorized (two-step) payment.
+///
+/// Mapping rules for adapters: `None` means the whole authorized amount. A provider that needs
+/// the amount on the wire takes it from the payment records the client keeps when it has
+/// them, and otherwise reads the payment first (one extra read, declared as a read, never a
+/// guess). An answer that only acknowledges the capture is [`PaymentOutcome::accepted`].
 #[async_trait]
 pub trait Capture: Send + Sync {
     /// Captures `amount`, or the whole authorization when `None`.
@@ -73,6 +78,13 @@ pub trait Capture: Send + Sync {
 }
 
 /// Returning money to the customer.
+///
+/// Mapping rules for adapters: a refund of an authorized payment that was never captured is
+/// not a refund. Where the provider's refund call releases a hold, send it and report what the
+/// provider says (usually [`PaymentStatus::Cancelled`](crate::PaymentStatus::Cancelled));
+/// where it does not, refuse before I/O with `Error::InvalidInput` on `provider_payment_id`
+/// pointing at [`Void`]. An answer that only acknowledges the refund is
+/// [`PaymentOutcome::accepted`].
 #[async_trait]
 pub trait Refund: Send + Sync {
     /// Refunds `amount`, or everything still refundable when `None`.
@@ -84,6 +96,9 @@ pub trait Refund: Send + Sync {
 }
 
 /// Releasing an authorization without capturing it.
+///
+/// Mapping rules for adapters: a cancel whose answer names no state (an empty 2xx, an
+/// acknowledgement) is [`PaymentOutcome::accepted`], never an invented `Cancelled`.
 #[async_trait]
 pub trait Void: Send + Sync {
     /// Cancels the authorization.

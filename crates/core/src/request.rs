@@ -1,6 +1,7 @@
 //! What the merchant asks for: a payment, and the optional follow-ups.
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use crate::money::Money;
 
@@ -123,6 +124,34 @@ pub struct PaymentRequest {
     pub customer: Customer,
     /// Order lines.
     pub items: Vec<LineItem>,
+    /// How long the customer has to pay, where the provider takes it per payment. A provider
+    /// without a per-payment expiry refuses the request before I/O rather than ignore it
+    /// ([`Capabilities::expiry`](crate::Capabilities::expiry)).
+    pub expires_after: Option<Duration>,
+    /// The payment methods to offer, in the merchant's order of preference; empty means the
+    /// provider's default selection. A method the provider cannot select is refused before
+    /// I/O ([`Capabilities::methods`](crate::Capabilities::methods)).
+    pub methods: Vec<PaymentMethod>,
+}
+
+/// A way to pay that a merchant may offer or restrict a payment to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PaymentMethod {
+    /// A card entered on the provider's page.
+    Card,
+    /// Apple Pay.
+    ApplePay,
+    /// Google Pay.
+    GooglePay,
+    /// The provider's own wallet (Maya wallet, ...).
+    Wallet,
+    /// An instant bank transfer or a QR code paid from a banking app.
+    BankTransfer,
+    /// Installments or buy-now-pay-later.
+    Installments,
+    /// A provider-specific method, by the provider's own name for it.
+    Other(String),
 }
 
 impl PaymentRequest {
@@ -139,6 +168,8 @@ impl PaymentRequest {
             language: None,
             customer: Customer::default(),
             items: Vec::new(),
+            expires_after: None,
+            methods: Vec::new(),
         }
     }
 
@@ -193,6 +224,18 @@ impl PaymentRequest {
     /// Adds an order line.
     pub fn item(mut self, item: LineItem) -> Self {
         self.items.push(item);
+        self
+    }
+
+    /// Sets how long the customer has to pay.
+    pub fn expires_after(mut self, after: Duration) -> Self {
+        self.expires_after = Some(after);
+        self
+    }
+
+    /// Adds a payment method to offer.
+    pub fn method(mut self, method: PaymentMethod) -> Self {
+        self.methods.push(method);
         self
     }
 }

@@ -785,3 +785,43 @@ async fn per_attempt_headers_are_fresh_on_every_retry() {
         .collect();
     assert_eq!(seen.len(), 3, "{seen:?}");
 }
+
+#[tokio::test]
+async fn a_secret_header_goes_on_every_call_and_a_401_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/orders/1"))
+        .and(header("apikey", "k-123-secret"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orders/2"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let credential =
+        Credential::secret_header("apikey", SecretString::from("k-123-secret")).unwrap();
+    assert!(!format!("{credential:?}").contains("k-123-secret"));
+    let executor = executor(&server);
+    for _ in 0..2 {
+        let request = ApiRequest::get("order", "/orders/1").auth(credential.clone());
+        assert_eq!(executor.send(&request).await.unwrap().status, 200);
+    }
+    let refused = ApiRequest::get("order", "/orders/2").auth(credential);
+    assert_eq!(executor.send(&refused).await.unwrap().status, 401);
+}
+
+#[test]
+fn a_secret_header_with_a_bad_name_is_refused_without_quoting_the_secret() {
+    let error = Credential::secret_header("bad header", SecretString::from("s3cr3t")).unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidInput { field, .. } if field == "credentials"),
+        "{error:?}"
+    );
+    assert!(!error.to_string().contains("s3cr3t"));
+    let error = Credential::secret_header("apikey", SecretString::from("line\nbreak")).unwrap_err();
+    assert!(!error.to_string().contains("line"));
+}

@@ -1,16 +1,25 @@
-//! Delivering callbacks to merchants: in a spawned task, with the dropped-callback fault
-//! applied, and recorded so tests and tools can see what was sent. Most providers send once
-//! ([`Dispatcher::send`]); Maya's gateway signs every attempt and retries on a schedule
-//! driven by the simulator clock ([`Dispatcher::deliver`]).
+//! Delivering callbacks to merchants: in a spawned task, with the callback faults applied,
+//! and recorded, one record per attempt, so tests and tools can see what was sent.
+//!
+//! Body-signed callbacks (maib, miaPOS) and unsigned ones (iPay) go out once
+//! ([`Dispatcher::send`]). Header-signed callbacks are retried while the merchant does not
+//! answer 2xx: the Bank of Georgia Payments API resends the same signed bytes after real-time
+//! pauses ([`Dispatcher::send_signed`], in `signed`); Maya's gateway signs every attempt
+//! afresh and retries on the simulator clock ([`Dispatcher::deliver`], in `scheduled`).
+//! Both share the record log, the posting of one attempt and the fault rolls.
 
-use std::collections::VecDeque;
+mod scheduled;
+mod signed;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::clock::SimClock;
 use crate::faults::{FaultState, Injected};
 use crate::lock::lock;
-use crate::random;
+
+pub(crate) use scheduled::Delivery;
+pub(crate) use signed::SignedCallback;
 
 /// How many callback records are kept (the oldest are forgotten first).
 const LOG_CAPACITY: usize = 1000;
@@ -18,11 +27,13 @@ const LOG_CAPACITY: usize = 1000;
 /// How long the simulator waits for a merchant to answer a callback.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A callback the simulator sent, or tried or declined to send.
+/// One attempt at a callback the simulator sent, or tried or declined to send. A callback
+/// retried or duplicated by a fault shows as one record per post, each with the headers it
+/// carried (Maya signs every attempt afresh, so they can differ).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallbackRecord {
-    /// `"maib"`, `"miapos"`, `"bog"` or `"maya-checkout"`.
+    /// `"maib"`, `"miapos"`, `"bog"`, `"bog-payments"` or `"maya-checkout"`.
     pub provider: &'static str,
     /// Where it was (or would have been) delivered.
     pub url: String,
@@ -30,35 +41,14 @@ pub struct CallbackRecord {
     pub content_type: &'static str,
     /// The exact body bytes, as text.
     pub body: String,
-    /// Extra headers sent with it (Maya's signature and timestamp), lowercase names.
+    /// Headers sent besides `Content-Type` (the Payments API's `Callback-Signature`, Maya's
+    /// signature and timestamp), as sent: a bad-signature fault shows here.
     pub headers: Vec<(String, String)>,
-    /// Which attempt this was (1 for the first; retries and injected duplicates count up).
+    /// Which post of this callback this was: 1 for the first (and for a dropped callback,
+    /// which was never posted); retries and an injected duplicate count up.
     pub attempt: u32,
-    /// What happened to it.
+    /// What happened to this attempt.
     pub outcome: CallbackOutcome,
-}
-
-/// How long a retry waits between looks at the simulator clock (real time).
-const RETRY_POLL: Duration = Duration::from_millis(20);
-
-/// Builds the extra headers of one attempt, as of the simulator clock in milliseconds.
-pub(crate) type HeaderFn = dyn Fn(u64) -> Vec<(&'static str, String)> + Send + Sync;
-
-/// A JSON callback delivered with retries ([`Dispatcher::deliver`]).
-pub(crate) struct Delivery {
-    pub(crate) provider: &'static str,
-    pub(crate) url: String,
-    pub(crate) body: String,
-    /// Called for every attempt, so each carries a fresh signature and timestamp.
-    pub(crate) headers: Arc<HeaderFn>,
-    /// How long after each failed attempt the next one goes (simulator clock); the
-    /// delivery gives up when the list is exhausted.
-    pub(crate) retry_after_ms: Vec<u64>,
-    pub(crate) clock: Arc<SimClock>,
-    /// Real time to wait before the first attempt (the reorder fault).
-    pub(crate) delay: Duration,
-    /// Whether the first delivered attempt is sent a second time, headers and all.
-    pub(crate) duplicate: bool,
 }
 
 /// What happened to a callback.
@@ -113,6 +103,8 @@ pub(crate) struct Dispatcher {
     faults: Arc<FaultState>,
     log: Arc<Mutex<VecDeque<(u64, CallbackRecord)>>>,
     next_id: Arc<Mutex<u64>>,
+    /// At most one held-back signed callback per provider (the Payments API's reorder).
+    parked: Arc<Mutex<HashMap<&'static str, signed::Parked>>>,
 }
 
 impl Dispatcher {
@@ -131,6 +123,7 @@ impl Dispatcher {
             faults,
             log: Arc::default(),
             next_id: Arc::default(),
+            parked: Arc::default(),
         })
     }
 
@@ -144,17 +137,15 @@ impl Dispatcher {
         &self.faults
     }
 
-    /// Every recorded callback, oldest first.
+    /// Every recorded callback attempt, oldest first.
     pub(crate) fn records(&self) -> Vec<CallbackRecord> {
         lock(&self.log).iter().map(|(_, r)| r.clone()).collect()
     }
 
-    /// Delivers `body` to `url` in the background (or drops it, per the current faults).
+    /// Delivers `body` to `url` once, in the background (or drops it, per the current
+    /// faults).
     pub(crate) fn send(&self, provider: &'static str, url: &str, body: CallbackBody) {
-        let dropped = random::hit(self.faults.get().drop_callbacks_percent);
-        if dropped {
-            self.faults.count(provider, Injected::DroppedCallback);
-        }
+        let dropped = self.faults.roll(provider, Injected::DroppedCallback);
         let record = CallbackRecord {
             provider,
             url: url.to_owned(),
@@ -176,129 +167,53 @@ impl Dispatcher {
         let this = self.clone();
         let url = url.to_owned();
         self.runtime.spawn(async move {
-            let outcome = match this
-                .client
-                .post(&url)
-                .header("content-type", body.content_type())
-                .body(body.text().to_owned())
-                .send()
-                .await
-            {
-                Ok(res) => {
-                    let status = res.status().as_u16();
-                    if !res.status().is_success() {
-                        tracing::warn!(provider, url, status, "paykit-sim: callback refused");
-                    }
-                    CallbackOutcome::Delivered { status }
-                }
-                Err(err) => {
-                    tracing::warn!(provider, url, %err, "paykit-sim: callback delivery failed");
-                    CallbackOutcome::Failed {
-                        error: err.to_string(),
-                    }
-                }
-            };
-            this.finish(id, outcome);
+            this.post(id, provider, &url, body.content_type(), body.text(), &[])
+                .await;
         });
     }
 
-    /// Delivers a JSON callback in the background: each attempt gets fresh headers; a
-    /// non-2xx answer or a transport failure is retried after the next wait of the
-    /// schedule (by the simulator clock, so [`crate::Simulator::advance`] brings retries
-    /// forward). The dropped-callback fault drops the whole delivery.
-    pub(crate) fn deliver(&self, delivery: Delivery) {
-        let provider = delivery.provider;
-        if random::hit(self.faults.get().drop_callbacks_percent) {
-            self.faults.count(provider, Injected::DroppedCallback);
-            self.push(CallbackRecord {
-                provider,
-                url: delivery.url.clone(),
-                content_type: "application/json",
-                body: delivery.body,
-                headers: Vec::new(),
-                attempt: 1,
-                outcome: CallbackOutcome::Dropped,
-            });
-            tracing::info!(provider, "paykit-sim: webhook dropped by fault");
-            return;
-        }
-        let this = self.clone();
-        self.runtime.spawn(async move {
-            if !delivery.delay.is_zero() {
-                tokio::time::sleep(delivery.delay).await;
-            }
-            let mut attempt: u32 = 0;
-            loop {
-                attempt = attempt.saturating_add(1);
-                // Retries count from when the attempt went out, so a clock moved while
-                // the merchant was answering still brings the next one forward.
-                let sent_at = delivery.clock.now_ms();
-                let headers = (delivery.headers)(sent_at);
-                let ok = this.attempt(&delivery, &headers, attempt).await;
-                if ok {
-                    if delivery.duplicate {
-                        this.attempt(&delivery, &headers, attempt.saturating_add(1))
-                            .await;
-                    }
-                    return;
-                }
-                let index = usize::try_from(attempt.saturating_sub(1)).unwrap_or(usize::MAX);
-                let Some(wait) = delivery.retry_after_ms.get(index) else {
-                    tracing::warn!(provider, url = %delivery.url, "paykit-sim: webhook given up");
-                    return;
-                };
-                let due = sent_at.saturating_add(*wait);
-                while delivery.clock.now_ms() < due {
-                    let left = due.saturating_sub(delivery.clock.now_ms());
-                    tokio::time::sleep(RETRY_POLL.min(Duration::from_millis(left))).await;
-                }
-            }
-        });
-    }
-
-    /// One attempt of a delivery; whether the merchant answered 2xx.
-    async fn attempt(
+    /// Posts one attempt whose record `id` was already pushed, and finishes that record
+    /// with the outcome; whether the merchant answered 2xx.
+    async fn post(
         &self,
-        delivery: &Delivery,
-        headers: &[(&'static str, String)],
-        attempt: u32,
+        id: u64,
+        provider: &'static str,
+        url: &str,
+        content_type: &'static str,
+        body: &str,
+        headers: &[(String, String)],
     ) -> bool {
-        let id = self.push(CallbackRecord {
-            provider: delivery.provider,
-            url: delivery.url.clone(),
-            content_type: "application/json",
-            body: delivery.body.clone(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
-            attempt,
-            outcome: CallbackOutcome::Pending,
-        });
         let mut request = self
             .client
-            .post(&delivery.url)
-            .header("content-type", "application/json")
-            .body(delivery.body.clone());
+            .post(url)
+            .header("content-type", content_type)
+            .body(body.to_owned());
         for (name, value) in headers {
-            request = request.header(*name, value.as_str());
+            request = request.header(name.as_str(), value.as_str());
         }
-        let (outcome, ok) = match request.send().await {
-            Ok(res) => (
-                CallbackOutcome::Delivered {
-                    status: res.status().as_u16(),
-                },
-                res.status().is_success(),
-            ),
-            Err(err) => (
-                CallbackOutcome::Failed {
-                    error: err.to_string(),
-                },
-                false,
-            ),
+        let (outcome, accepted) = match request.send().await {
+            Ok(res) => {
+                let status = res.status().as_u16();
+                if !res.status().is_success() {
+                    tracing::warn!(provider, url, status, "paykit-sim: callback refused");
+                }
+                (
+                    CallbackOutcome::Delivered { status },
+                    res.status().is_success(),
+                )
+            }
+            Err(err) => {
+                tracing::warn!(provider, url, %err, "paykit-sim: callback delivery failed");
+                (
+                    CallbackOutcome::Failed {
+                        error: err.to_string(),
+                    },
+                    false,
+                )
+            }
         };
         self.finish(id, outcome);
-        ok
+        accepted
     }
 
     fn push(&self, record: CallbackRecord) -> u64 {

@@ -12,7 +12,7 @@ use crate::server::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 /// The prefix of every default secret of the simulator.
 pub const TEST_SECRET_PREFIX: &str = "sim-test-";
 
-/// Configuration for [`crate::start`]. `SimConfig::default()` listens on 127.0.0.1 on five
+/// Configuration for [`crate::start`]. `SimConfig::default()` listens on 127.0.0.1 on six
 /// ephemeral ports with fixed test credentials and no faults.
 ///
 /// Every default secret starts with [`TEST_SECRET_PREFIX`] (Maya's gateway keys right after
@@ -39,6 +39,8 @@ pub struct SimConfig {
     pub maya: MayaConfig,
     /// Maya payment gateway merchant settings (Checkout, Vault, Pay with Maya).
     pub maya_checkout: MayaCheckoutConfig,
+    /// Bank of Georgia Payments API (iPay's successor) business settings.
+    pub bog_payments: BogPaymentsConfig,
     /// How long a client may take to send a request's headers before its connection is
     /// closed (default 30 s): a slow client cannot hold a connection forever.
     pub header_read_timeout: Duration,
@@ -64,6 +66,7 @@ impl Default for SimConfig {
             bog: BogConfig::default(),
             maya: MayaConfig::default(),
             maya_checkout: MayaCheckoutConfig::default(),
+            bog_payments: BogPaymentsConfig::default(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             retention: Retention::default(),
@@ -81,7 +84,8 @@ impl SimConfig {
     }
 
     /// Listens on `base` (maib), `base + 1` (miaPOS), `base + 2` (iPay), `base + 3` (Maya
-    /// Mini App), `base + 4` (Maya's payment gateway).
+    /// Mini App), `base + 4` (Bank of Georgia Payments API), `base + 5` (Maya's payment
+    /// gateway).
     #[must_use]
     pub fn with_base_port(mut self, base: u16) -> Self {
         self.ports = Ports::from_base(base);
@@ -165,6 +169,8 @@ pub struct Ports {
     pub bog: u16,
     /// Maya's (Mini App) port.
     pub maya: u16,
+    /// The Bank of Georgia Payments API's port.
+    pub bog_payments: u16,
     /// The port of Maya's payment gateway (Checkout, Vault, Pay with Maya).
     pub maya_checkout: u16,
 }
@@ -175,8 +181,9 @@ impl Ports {
         Self::default()
     }
 
-    /// `base`, `base + 1`, `base + 2`, `base + 3`, `base + 4` for maib, miaPOS, iPay, Maya
-    /// (Mini App) and Maya's gateway. A base of 0 means ephemeral ports.
+    /// `base`, `base + 1`, `base + 2`, `base + 3`, `base + 4`, `base + 5` for maib, miaPOS,
+    /// iPay, Maya (Mini App), the Bank of Georgia Payments API and Maya's gateway. A base of
+    /// 0 means ephemeral ports.
     pub fn from_base(base: u16) -> Self {
         if base == 0 {
             return Self::default();
@@ -186,7 +193,8 @@ impl Ports {
             miapos: base.saturating_add(1),
             bog: base.saturating_add(2),
             maya: base.saturating_add(3),
-            maya_checkout: base.saturating_add(4),
+            bog_payments: base.saturating_add(4),
+            maya_checkout: base.saturating_add(5),
         }
     }
 }
@@ -381,6 +389,82 @@ impl Default for MayaCheckoutConfig {
     }
 }
 
+/// Bank of Georgia Payments API business settings (bog-payments.md). Callback URLs are per
+/// order, so none is configured here.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BogPaymentsConfig {
+    /// `client_id` (BOG issues 8-digit ids).
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+    /// The `expires_in` the token endpoint answers, in seconds, which is also how long its
+    /// tokens work (default 300, Keycloak's default).
+    pub token_expires_in_secs: u64,
+    /// The callback signing key as unencrypted PKCS#8 DER; `None` generates a fresh
+    /// RSA-2048 key at start. The public half is announced
+    /// ([`crate::BogPaymentsInfo::callback_public_key_pem`]).
+    pub private_key_pkcs8: Option<Vec<u8>>,
+    /// The pauses before each resend of a callback the merchant did not answer with 2xx
+    /// (default: two resends, 15 s apart, so three tries; empty: sent once).
+    pub callback_resend_delays: Vec<Duration>,
+    /// How long an `Idempotency-Key` is remembered, in simulator time (default 24 h).
+    pub idempotency_ttl: Duration,
+    /// Whether a reused `Idempotency-Key` with a different body is refused with 422
+    /// (default `false`: the first answer is replayed, as the docs' wording implies).
+    pub reject_idempotency_mismatch: bool,
+    /// Sandbox quirk: refunds and pre-auth confirmations must name an explicit `amount`,
+    /// even for the full amount (default `false`).
+    pub require_explicit_amount: bool,
+    /// Sandbox quirk: `PUT .../cards` and `PUT .../subscriptions` answer 501 (default
+    /// `false`).
+    pub save_card_unavailable: bool,
+    /// How long (simulator time) refunds, pre-auth confirmations and automatic charges stay
+    /// `refund_requested`, `auth_requested` and `processing` before they settle (default
+    /// zero: settled before the acknowledgement is answered).
+    pub settle_delay: Duration,
+}
+
+impl fmt::Debug for BogPaymentsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BogPaymentsConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("token_expires_in_secs", &self.token_expires_in_secs)
+            .field(
+                "private_key_pkcs8",
+                &self.private_key_pkcs8.as_ref().map(|_| "<redacted>"),
+            )
+            .field("callback_resend_delays", &self.callback_resend_delays)
+            .field("idempotency_ttl", &self.idempotency_ttl)
+            .field(
+                "reject_idempotency_mismatch",
+                &self.reject_idempotency_mismatch,
+            )
+            .field("require_explicit_amount", &self.require_explicit_amount)
+            .field("save_card_unavailable", &self.save_card_unavailable)
+            .field("settle_delay", &self.settle_delay)
+            .finish()
+    }
+}
+
+impl Default for BogPaymentsConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "10000001".into(),
+            client_secret: "sim-test-bog-payments-secret-6d3a9c2e".into(),
+            token_expires_in_secs: 300,
+            private_key_pkcs8: None,
+            callback_resend_delays: vec![Duration::from_secs(15), Duration::from_secs(15)],
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            reject_idempotency_mismatch: false,
+            require_explicit_amount: false,
+            save_card_unavailable: false,
+            settle_delay: Duration::ZERO,
+        }
+    }
+}
+
 /// Which of the observed refund answers Maya's gateway gives (maya-checkout.md §3.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -394,6 +478,30 @@ pub enum RefundAnswer {
     Ongoing,
 }
 
+impl BogPaymentsConfig {
+    /// Signs callbacks with this unencrypted PKCS#8 DER key instead of a generated one.
+    #[must_use]
+    pub fn with_private_key_pkcs8(mut self, der: Vec<u8>) -> Self {
+        self.private_key_pkcs8 = Some(der);
+        self
+    }
+
+    /// Keeps refunds, confirmations and automatic charges pending for `delay` of simulator
+    /// time ([`crate::Simulator::advance`] settles them).
+    #[must_use]
+    pub fn with_settle_delay(mut self, delay: Duration) -> Self {
+        self.settle_delay = delay;
+        self
+    }
+
+    /// Replaces the callback resend schedule.
+    #[must_use]
+    pub fn with_callback_resend_delays(mut self, delays: Vec<Duration>) -> Self {
+        self.callback_resend_delays = delays;
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,10 +510,11 @@ mod tests {
     fn ports_from_a_base() {
         let p = Ports::from_base(8000);
         assert_eq!((p.maib, p.miapos, p.bog, p.maya), (8000, 8001, 8002, 8003));
-        assert_eq!(p.maya_checkout, 8004);
+        assert_eq!(p.maya_checkout, 8005);
         assert_eq!(Ports::from_base(0), Ports::ephemeral());
         assert_eq!(Ports::from_base(u16::MAX).maya, u16::MAX);
         assert_eq!(SimConfig::default().with_base_port(9000).ports.bog, 9002);
+        assert_eq!(Ports::from_base(8000).bog_payments, 8004);
     }
 
     #[test]
@@ -417,6 +526,7 @@ mod tests {
             &c.miapos.secret_key,
             &c.bog.secret_key,
             &c.maya.client_secret,
+            &c.bog_payments.client_secret,
         ] {
             assert!(secret.starts_with(TEST_SECRET_PREFIX), "{secret}");
         }
@@ -451,5 +561,10 @@ mod tests {
         let text = format!("{config:?}");
         assert!(text.contains("<redacted>"));
         assert!(!text.contains("[1, 2, 3]"));
+        let payments = BogPaymentsConfig::default().with_private_key_pkcs8(vec![4, 5, 6]);
+        let text = format!("{payments:?}");
+        assert!(!text.contains("[4, 5, 6]"));
+        assert!(!text.contains(&payments.client_secret));
+        assert!(text.contains("10000001"));
     }
 }

@@ -17,6 +17,8 @@ pub enum SimError {
     NoRuntime,
     /// The miaPOS signing key could not be generated or loaded.
     Key(String),
+    /// The Bank of Georgia Payments callback signing key could not be generated or loaded.
+    BogPaymentsKey(String),
     /// The outbound HTTP client could not be built.
     Http(String),
     /// Pushing a Maya session to the merchant's Session URL failed.
@@ -31,6 +33,9 @@ impl fmt::Display for SimError {
             }
             Self::NoRuntime => f.write_str("the simulator must be started inside a Tokio runtime"),
             Self::Key(reason) => write!(f, "miaPOS signing key: {reason}"),
+            Self::BogPaymentsKey(reason) => {
+                write!(f, "Bank of Georgia Payments signing key: {reason}")
+            }
             Self::Http(reason) => write!(f, "HTTP client: {reason}"),
             Self::Session(reason) => write!(f, "Maya session push: {reason}"),
         }

@@ -45,6 +45,41 @@ pub struct BogInfo {
     pub secret_key: String,
 }
 
+/// Bank of Georgia Payments API: endpoints live at `{api_base}/...` (`{base_url}/payments/v1`),
+/// the Keycloak token endpoint at [`BogPaymentsInfo::token_url`], the hosted payment page at
+/// `{base_url}/?order_id=...`.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BogPaymentsInfo {
+    /// Scheme, host and port.
+    pub base_url: String,
+    /// The API base a client is configured with, `{base_url}/payments/v1` (the real one is
+    /// `https://api.bog.ge/payments/v1`).
+    pub api_base: String,
+    /// The token URL, `{base_url}/auth/realms/bog/protocol/openid-connect/token`.
+    pub token_url: String,
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+    /// The key callbacks are signed with (`Callback-Signature`): an RSA public key as a
+    /// SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), the form BOG publishes its
+    /// own keys in.
+    pub callback_public_key_pem: String,
+}
+
+impl std::fmt::Debug for BogPaymentsInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BogPaymentsInfo")
+            .field("base_url", &self.base_url)
+            .field("api_base", &self.api_base)
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
 /// Maya: the Mini App endpoints live at `{base_url}/...` (`/merchant/payments`, `/tokens`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -25,12 +25,14 @@ pub enum LedgerProvider {
     Bog,
     /// Maya (Mini App payments).
     Maya,
+    /// Bank of Georgia Payments API (iPay's successor).
+    BogPayments,
     /// Maya's payment gateway (Checkout, Vault, Pay with Maya).
     MayaCheckout,
 }
 
 impl LedgerProvider {
-    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`,
+    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`, `"bog-payments"`,
     /// `"maya-checkout"`).
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +40,7 @@ impl LedgerProvider {
             Self::Miapos => "miapos",
             Self::Bog => "bog",
             Self::Maya => "maya",
+            Self::BogPayments => "bog-payments",
             Self::MayaCheckout => "maya-checkout",
         }
     }
@@ -93,7 +96,7 @@ pub struct PaymentLedger {
     /// The provider.
     pub provider: LedgerProvider,
     /// The provider's payment id (maib `payId`, miaPOS `paymentId`, iPay `order_id`, Maya
-    /// payment id).
+    /// payment id, Payments API `order_id`).
     pub payment_id: String,
     /// The merchant's order id sent at registration, when the provider keeps one.
     pub order_id: Option<String>,

@@ -1,7 +1,8 @@
-//! A stateful local simulator of five payment providers: **maib** (e-commerce API v1),
+//! A stateful local simulator of six payment providers: **maib** (e-commerce API v1),
 //! **miaPOS** (Finergy e-commerce protocol), **Bank of Georgia iPay** (online payments API v1),
-//! **Maya** (Mini App payments) and **Maya's payment gateway** (Checkout, Vault, Pay with
-//! Maya, payment operations and v1-signed webhooks).
+//! **Maya** (Mini App payments), the **Bank of Georgia Payments API** (iPay's successor,
+//! `api.bog.ge/payments/v1`) and **Maya's payment gateway** (Checkout, Vault, Pay with Maya,
+//! payment operations and v1-signed webhooks).
 //!
 //! Each provider gets its own HTTP listener on loopback and answers at the provider's real
 //! paths, with its real request validation, error bodies and status codes, written from the
@@ -14,7 +15,8 @@
 //! # async fn demo() -> Result<(), paykit_sim::SimError> {
 //! let sim = paykit_sim::start(paykit_sim::SimConfig::default()).await?;
 //! println!("{}", sim.announcement());
-//! // Point clients at sim.maib().base_url, sim.miapos().base_url, ...
+//! // Point clients at sim.maib().base_url, sim.miapos().base_url, ...,
+//! // sim.bog_payments().api_base and .token_url
 //! sim.advance(std::time::Duration::from_secs(600)); // tokens and payments age
 //! sim.shutdown().await;
 //! # Ok(()) }
@@ -24,7 +26,8 @@
 //!
 //! The payment page each provider returns points at the simulator itself: maib's `payUrl`
 //! (`/ecomm01/ClientHandler?trans_id=...`), miaPOS's `checkoutPage` (`/checkout?paymentId=...`)
-//! and iPay's `approve` link (`/?order_id=...&locale=...`). A plain `GET` of that URL, as a
+//! iPay's `approve` link (`/?order_id=...&locale=...`) and the Payments API's
+//! `_links.redirect.href` (`/?order_id=...`). A plain `GET` of that URL, as a
 //! browser would do, completes the payment and returns a small HTML page linking back to the
 //! merchant. The outcome is chosen by the amount: cents of `.01` (e.g. `10.01`) decline,
 //! anything else is approved. Then the provider's callback goes to the merchant, in the
@@ -36,7 +39,14 @@
 //!   canonical string (miapos.md §4) with the simulator's key, served at
 //!   `GET /ecomm/api/v1/public-key` and in [`MiaposInfo::public_key`];
 //! - iPay: an unsigned form POST to the merchant's configured URL ([`BogConfig::callback_url`],
-//!   [`Simulator::set_bog_callback_urls`]).
+//!   [`Simulator::set_bog_callback_urls`]);
+//! - Payments API: JSON `{"event":"order_payment","zoned_request_time":..,"body":<receipt>}`
+//!   to the order's `callback_url`, with `Callback-Signature`: RSASSA-PKCS1-v1_5/SHA-256 over
+//!   the exact bytes with the simulator's key (its PEM in
+//!   [`BogPaymentsInfo::callback_public_key_pem`] and the announcement), resent on
+//!   [`BogPaymentsConfig::callback_resend_delays`] while the merchant answers non-2xx. Its
+//!   page also takes the sandbox test cards (`&card=4000000000000002` declines, `...0003`
+//!   pays but refuses later operations), `&method=` and `&3ds=fail`.
 //!
 //! Maya's payment gateway ([`Simulator::maya_checkout`], its own listener) serves the
 //! customer's pages at the shapes of Maya's redirects: the hosted Checkout
@@ -61,9 +71,10 @@
 //! # Faults and time
 //!
 //! [`Faults`] add latency, a rate of provider-shaped 5xx answers (before or after processing;
-//! Maya's gateway answers them as HTTP 400 `PY9999`, as Maya does), dropped callbacks, token
-//! endpoints that fail their next requests, and, on Maya's signed webhooks, corrupted
-//! signatures, stale timestamps, missing signature headers, duplicates and reordering;
+//! Maya's gateway answers them as HTTP 400 `PY9999`, as Maya does), 429 answers (the Payments
+//! API), dropped callbacks, badly signed, duplicated and reordered callbacks (the header-signed
+//! ones: the Payments API's and Maya's webhooks), stale timestamps and missing signature
+//! headers (Maya's webhooks), and token endpoints that fail their next requests;
 //! [`Simulator::set_faults`] switches them at runtime and [`Simulator::fault_counts`] says how
 //! many of each were injected per provider.
 //!
@@ -98,8 +109,11 @@
 //! so it cannot be mistaken for a real credential.
 //! [`Simulator::advance`] moves the simulator clock: tokens expire, maib payments time out,
 //! miaPOS payments expire (with a callback), iPay orders fail after an hour, Maya payments
-//! expire after 15 minutes; on Maya's gateway checkouts expire after an hour, Pay with Maya
-//! payments after 30 minutes, holds after 6 days, and void and refund windows move.
+//! expire after 15 minutes, Payments API orders are rejected after their `ttl` and blocked
+//! amounts after 30 days (with a callback), and pending Payments API refunds and
+//! confirmations settle ([`BogPaymentsConfig::settle_delay`]); on Maya's gateway checkouts
+//! expire after an hour, Pay with Maya payments after 30 minutes, holds after 6 days, and
+//! void and refund windows move.
 //!
 //! # Control endpoints
 //!
@@ -110,6 +124,7 @@
 //! answers `POST /_sim/webhooks` (a sink a demo can register as a webhook URL).
 
 mod bog;
+mod bog_payments;
 mod calendar;
 mod callback;
 mod clock;
@@ -138,12 +153,14 @@ mod urls;
 
 pub use callback::{CallbackOutcome, CallbackRecord};
 pub use config::{
-    BogConfig, MaibConfig, MayaCheckoutConfig, MayaConfig, MiaposConfig, Ports, RefundAnswer,
-    SimConfig, TEST_SECRET_PREFIX,
+    BogConfig, BogPaymentsConfig, MaibConfig, MayaCheckoutConfig, MayaConfig, MiaposConfig, Ports,
+    RefundAnswer, SimConfig, TEST_SECRET_PREFIX,
 };
 pub use error::SimError;
 pub use faults::{FaultCounts, Faults};
-pub use info::{BogInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo};
+pub use info::{
+    BogInfo, BogPaymentsInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo,
+};
 pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger, TokenIssue};
 pub use retention::{DEFAULT_RETENTION, Retention};
 pub use simulator::{Simulator, start};

@@ -9,13 +9,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::bog::{Bog, CallbackUrls};
+use crate::bog_payments::{self, BogPayments};
 use crate::callback::{CallbackRecord, Dispatcher};
 use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::ctx::Ctx;
 use crate::error::SimError;
 use crate::faults::{FaultCounts, FaultState, Faults};
-use crate::info::{BogInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo};
+use crate::info::{
+    BogInfo, BogPaymentsInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo,
+};
 use crate::ledger::{Ledger, LedgerBook, LedgerProvider};
 use crate::maib::Maib;
 use crate::maya::{self, Maya};
@@ -23,9 +26,10 @@ use crate::maya_checkout::MayaCheckout;
 use crate::miapos::Miapos;
 use crate::random;
 use crate::server::{self, Provider};
+use crate::signing::bog_payments::CallbackSigner;
 use crate::signing::miapos::RsaSigner;
 
-/// A running simulator of all the providers. Dropping it stops the listeners.
+/// A running simulator of all six providers. Dropping it stops the listeners.
 #[derive(Debug)]
 pub struct Simulator {
     maib: MaibInfo,
@@ -33,6 +37,7 @@ pub struct Simulator {
     bog: BogInfo,
     maya: MayaInfo,
     maya_checkout: MayaCheckoutInfo,
+    bog_payments: BogPaymentsInfo,
     clock: Arc<SimClock>,
     faults: Arc<FaultState>,
     dispatcher: Dispatcher,
@@ -65,26 +70,38 @@ async fn signer(pkcs8: Option<Vec<u8>>) -> Result<RsaSigner, SimError> {
     .map_err(|e| SimError::Key(e.0))
 }
 
-/// Starts the simulator: binds five listeners (maib, miaPOS, iPay, Maya Mini App, Maya's
-/// payment gateway) and serves them on the current Tokio runtime until the returned
-/// [`Simulator`] is shut down or dropped.
+/// Starts the simulator: binds six listeners (maib, miaPOS, iPay, Maya Mini App, Bank of
+/// Georgia Payments API, Maya's payment gateway) and serves them on the current Tokio runtime
+/// until the returned [`Simulator`] is shut down or dropped.
 ///
 /// # Errors
 ///
 /// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when a configured signing key
-/// (miaPOS, Maya webhooks) is not an RSA PKCS#8 key, [`SimError::NoRuntime`] outside Tokio.
+/// (miaPOS, Maya webhooks) is not an RSA PKCS#8 key, [`SimError::BogPaymentsKey`] when the
+/// configured Payments API key is not, [`SimError::NoRuntime`] outside Tokio.
 pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
+    // Key generation takes a while: the keys are made side by side, off the runtime.
+    let payments_key = config.bog_payments.private_key_pkcs8.clone();
+    let payments_signer = tokio::task::spawn_blocking(move || match payments_key {
+        Some(der) => CallbackSigner::from_pkcs8(&der),
+        None => CallbackSigner::generate(),
+    });
     let (signer, webhook_signer) = tokio::try_join!(
         signer(config.miapos.private_key_pkcs8.clone()),
         signer(config.maya_checkout.webhook_private_key_pkcs8.clone()),
     )?;
+    let payments_signer = payments_signer
+        .await
+        .map_err(|e| SimError::BogPaymentsKey(e.to_string()))?
+        .map_err(SimError::BogPaymentsKey)?;
 
     let listeners = [
         bind("maib", &config, config.ports.maib).await?,
         bind("miapos", &config, config.ports.miapos).await?,
         bind("bog", &config, config.ports.bog).await?,
         bind("maya", &config, config.ports.maya).await?,
+        bind("bog-payments", &config, config.ports.bog_payments).await?,
         bind("maya-checkout", &config, config.ports.maya_checkout).await?,
     ];
     let base_urls: Vec<String> = listeners
@@ -134,10 +151,19 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         token_url: format!("{}{}", base(3), maya::TOKEN_PATH),
     };
     let maya_checkout_info = MayaCheckoutInfo {
-        base_url: base(4),
+        base_url: base(5),
         public_key: config.maya_checkout.public_key.clone(),
         secret_key: config.maya_checkout.secret_key.clone(),
         webhook_public_key_pem: webhook_signer.public_key_pem(),
+    };
+
+    let bog_payments_info = BogPaymentsInfo {
+        base_url: base(4),
+        api_base: format!("{}{}", base(4), bog_payments::API_PREFIX),
+        token_url: format!("{}{}", base(4), bog_payments::TOKEN_PATH),
+        client_id: config.bog_payments.client_id.clone(),
+        client_secret: config.bog_payments.client_secret.clone(),
+        callback_public_key_pem: payments_signer.public_key_pem().to_owned(),
     };
 
     let bog_provider = Arc::new(Bog::new(ctx(2), config.bog.clone()));
@@ -147,8 +173,13 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         Arc::new(Miapos::new(ctx(1), config.miapos.clone(), signer)),
         Arc::clone(&bog_provider) as Arc<dyn Provider>,
         Arc::clone(&maya_provider) as Arc<dyn Provider>,
-        Arc::new(MayaCheckout::new(
+        Arc::new(BogPayments::new(
             ctx(4),
+            config.bog_payments.clone(),
+            payments_signer,
+        )),
+        Arc::new(MayaCheckout::new(
+            ctx(5),
             config.maya_checkout.clone(),
             webhook_signer,
         )),
@@ -176,6 +207,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         miapos = %miapos_info.base_url,
         bog = %bog_info.base_url,
         maya = %maya_info.base_url,
+        bog_payments = %bog_payments_info.base_url,
         maya_checkout = %maya_checkout_info.base_url,
         "paykit-sim: listening"
     );
@@ -184,6 +216,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         miapos: miapos_info,
         bog: bog_info,
         maya: maya_info,
+        bog_payments: bog_payments_info,
         maya_checkout: maya_checkout_info,
         clock,
         faults,
@@ -218,18 +251,26 @@ impl Simulator {
         &self.maya
     }
 
+    /// The Bank of Georgia Payments API's base URL, API base, token URL, test credentials
+    /// and callback public key.
+    pub fn bog_payments(&self) -> &BogPaymentsInfo {
+        &self.bog_payments
+    }
+
     /// Maya's payment gateway: base URL, the public and secret keys, and the public key
     /// its webhooks are signed with.
     pub fn maya_checkout(&self) -> &MayaCheckoutInfo {
         &self.maya_checkout
     }
 
-    /// Base URLs and credentials of every provider, as one JSON object:
+    /// Base URLs and credentials of all six providers, as one JSON object:
     /// `{"maib":{"base_url",..,"project_id",..,"project_secret",..,"signature_key",..},
     /// "miapos":{"base_url",..,"merchant_id",..,"secret_key",..,"terminal_id",..},
     /// "bog":{"base_url",..,"client_id",..,"secret_key",..},
     /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..},
-    /// "maya_checkout":{"base_url",..,"public_key",..,"secret_key",..,
+    /// "bog-payments":{"base_url",..,"api_base",..,"token_url",..,"client_id",..,
+    /// "client_secret",..,"callback_public_key_pem",..},
+    /// "maya-checkout":{"base_url",..,"public_key",..,"secret_key",..,
     /// "webhook_public_key_pem",..}}`.
     pub fn announcement(&self) -> Value {
         json!({
@@ -256,7 +297,15 @@ impl Simulator {
                 "client_secret": self.maya.client_secret,
                 "p2m_id": self.maya.p2m_id,
             },
-            "maya_checkout": {
+            "bog-payments": {
+                "base_url": self.bog_payments.base_url,
+                "api_base": self.bog_payments.api_base,
+                "token_url": self.bog_payments.token_url,
+                "client_id": self.bog_payments.client_id,
+                "client_secret": self.bog_payments.client_secret,
+                "callback_public_key_pem": self.bog_payments.callback_public_key_pem,
+            },
+            "maya-checkout": {
                 "base_url": self.maya_checkout.base_url,
                 "public_key": self.maya_checkout.public_key,
                 "secret_key": self.maya_checkout.secret_key,
@@ -267,7 +316,8 @@ impl Simulator {
 
     /// Moves the simulator clock forward: tokens and payments expire as if `by` had passed,
     /// and settled payments past the retention horizon are forgotten, all before it returns.
-    /// Expiry callbacks (miaPOS `EXPIRED`, iPay `error`) are sent at once.
+    /// Expiry callbacks (miaPOS `EXPIRED`, iPay `error`, Payments API `rejected` with
+    /// `reject_reason = expiration`) are sent at once.
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
         for provider in &self.providers {
@@ -275,7 +325,7 @@ impl Simulator {
         }
     }
 
-    /// How many payments the providers hold right now (what the retention horizon
+    /// How many payments the six providers hold right now (what the retention horizon
     /// bounds).
     pub fn live_payments(&self) -> usize {
         self.providers.iter().map(|p| p.live_payments()).sum()

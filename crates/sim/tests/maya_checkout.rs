@@ -101,7 +101,7 @@ async fn a_checkout_paid_on_the_hosted_page_sends_signed_webhooks() {
     assert!(html.contains("Payment successful"), "{html}");
     assert!(html.contains("https://shop.example.ph/ok"), "{html}");
 
-    let announced: String = gw.sim.announcement()["maya_checkout"]["webhook_public_key_pem"]
+    let announced: String = gw.sim.announcement()["maya-checkout"]["webhook_public_key_pem"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -877,7 +877,8 @@ async fn webhook_faults_break_signatures_timestamps_and_order() {
         gw.page(&redirect).await;
     };
 
-    gw.sim.set_faults(Faults::none().with_bad_signatures(100));
+    gw.sim
+        .set_faults(Faults::none().with_bad_callback_signatures(100));
     pay(&gw, "f-1").await;
     let d = hooks.next().await;
     assert_eq!(
@@ -1104,7 +1105,7 @@ async fn the_refund_answer_can_be_a_receipt_or_202_ongoing() {
 async fn the_announcement_says_how_to_configure_a_client() {
     let gw = Gw::start().await;
     let a = gw.sim.announcement();
-    let m = &a["maya_checkout"];
+    let m = &a["maya-checkout"];
     let info = gw.sim.maya_checkout();
     assert_eq!(m["base_url"], info.base_url.as_str());
     assert!(m["public_key"].as_str().unwrap().starts_with("pk-"));

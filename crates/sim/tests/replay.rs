@@ -6,13 +6,16 @@
 //! credentials, tokens from recorded token responses are swapped for the ones the simulator
 //! issued, a Maya customer session stands in for the recorded customer tokens, and an iPay
 //! order id the recording takes for granted is swapped for an order prepared in the state the
-//! recorded answer implies (paid, declined, blocked, completed).
+//! recorded answer implies (paid, declined, blocked, completed); the Payments API likewise
+//! (`replay/bog_payments.rs`).
 
 #![allow(
     clippy::unwrap_used,
     reason = "test helpers panic on unexpected answers"
 )]
 
+#[path = "replay/bog_payments.rs"]
+mod bog_payments;
 mod common;
 #[path = "replay/maya_checkout.rs"]
 mod maya_checkout_prep;
@@ -23,8 +26,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use common::client;
 use paykit_sim::{SimConfig, Simulator};
-use paykit_testkit::fixture::{Body, Interaction, Scenario, Sim, fixtures_root, load_provider};
-use paykit_testkit::json::{Exact, shape_diff};
+use paykit_testkit::fixture::{
+    Body, Interaction, Scenario, Sim, SimulatorPolicy, fixtures_root, load_provider, providers,
+};
+use paykit_testkit::json::{Exact, shape_diff, with_values_filled};
 use serde_json::{Value, json};
 
 /// The throwaway miaPOS test key (miapos.md test vectors), so no key is generated per run.
@@ -54,6 +59,10 @@ fn json_body(body: &Option<Body>) -> Value {
 fn config_for(provider: &str, scenario: &Scenario) -> SimConfig {
     let mut config = SimConfig::default();
     config.miapos.private_key_pkcs8 = Some(test_key());
+    // Replayed orders call back to the recording's shop URL; one try is enough.
+    config.bog_payments.callback_resend_delays = Vec::new();
+    // Any throwaway RSA key spares a key generation per scenario.
+    config.bog_payments.private_key_pkcs8 = Some(test_key());
     // Credentials are learnt only from requests the recording shows accepted.
     // Maya's gateway keys name their kind (`pk-`/`sk-`), so any request the key layer did
     // not refuse (401) shows a key the merchant has.
@@ -103,6 +112,12 @@ fn config_for(provider: &str, scenario: &Scenario) -> SimConfig {
                 if let Some((id, secret)) = auth.and_then(basic) {
                     config.bog.client_id = id;
                     config.bog.secret_key = secret;
+                }
+            }
+            ("bog-payments", "/auth/realms/bog/protocol/openid-connect/token") => {
+                if let Some((id, secret)) = auth.and_then(basic) {
+                    config.bog_payments.client_id = id;
+                    config.bog_payments.client_secret = secret;
                 }
             }
             ("maya", "/oauth/token") => {
@@ -249,6 +264,7 @@ async fn replay(provider: &str, scenario: &Scenario) -> Vec<String> {
         "miapos" => sim.miapos().base_url.clone(),
         "bog" => sim.bog().base_url.clone(),
         "maya-checkout" => sim.maya_checkout().base_url.clone(),
+        "bog-payments" => sim.bog_payments().base_url.clone(),
         _ => sim.maya().base_url.clone(),
     };
     let mut swaps = Swaps::new();
@@ -275,6 +291,12 @@ async fn replay(provider: &str, scenario: &Scenario) -> Vec<String> {
                 swaps.insert(id, prepared);
             }
         }
+        if provider == "bog-payments" {
+            for id in bog_payments::foreign_ids(interaction, &swaps) {
+                let prepared = bog_payments::prepare(&sim, interaction).await;
+                swaps.insert(id, prepared);
+            }
+        }
         let request = &interaction.request;
         let mut url = format!("{base}{}", swap(&request.path, &swaps));
         if let Some(query) = &request.query {
@@ -294,10 +316,18 @@ async fn replay(provider: &str, scenario: &Scenario) -> Vec<String> {
                 builder = builder.header(name.as_str(), "0d7e6f5a-4b3c-4a2d-9e1f-8c7b6a5d4e3f");
             }
         }
+        // The Payments fixtures record only the headers that matter to the client test;
+        // a JSON body goes with its media type, as every client sends it.
+        let json_body = matches!(request.body, Some(Body::Json(_)));
+        if provider == "bog-payments" && json_body && !request.headers.contains_key("content-type")
+        {
+            builder = builder.header("content-type", "application/json");
+        }
         if let Some(body) = &request.body {
             let bytes = body.to_bytes();
             if !bytes.is_empty() {
-                builder = builder.body(swap(&String::from_utf8_lossy(&bytes), &swaps));
+                let sent = with_values_filled(&String::from_utf8_lossy(&bytes));
+                builder = builder.body(swap(&sent, &swaps));
             }
         }
         let res = builder.send().await.unwrap();
@@ -334,6 +364,9 @@ async fn replay(provider: &str, scenario: &Scenario) -> Vec<String> {
                     }
                 }
                 learn_tokens(&recorded, &actual, &mut swaps);
+                if provider == "bog-payments" {
+                    bog_payments::learn_ids(&recorded, &actual, &mut swaps);
+                }
             }
             Body::Empty if !text.is_empty() => {
                 problems.push(format!("{at}: recorded an empty body, got {text}"));
@@ -344,40 +377,71 @@ async fn replay(provider: &str, scenario: &Scenario) -> Vec<String> {
     problems
 }
 
-/// Scenarios marked replayable whose recorded answer no faithful simulator can give, with
-/// why; each should be marked `"sim": "skip: ..."` in its fixture, and then leave this list.
-const NOT_REPRODUCIBLE: &[(&str, &str, &str)] = &[(
+/// The providers this file knows how to replay: each needs its credentials learnt in
+/// `config_for` and its recorded ids swapped in `replay`.
+const SIMULATED: [&str; 6] = [
+    "maib",
+    "miapos",
+    "bog",
+    "maya",
+    "bog-payments",
     "maya-checkout",
-    "create_payment_validation_2553",
-    "the recorded request is valid (no items), yet the answer is a 2553 about \
-     items[0].quantity: it tests the client's error classification only",
-)];
+];
+
+/// The providers to replay: every fixture folder with a `provider.json`, or only the one
+/// `PAYKIT_PROVIDER` names (`cargo xtask contract --provider P`).
+fn selected_providers(root: &std::path::Path) -> Vec<String> {
+    let all = providers(root).unwrap();
+    match std::env::var("PAYKIT_PROVIDER") {
+        Ok(only) if !only.is_empty() => {
+            assert!(
+                all.contains(&only),
+                "PAYKIT_PROVIDER={only}: fixtures/{only}/provider.json does not exist"
+            );
+            vec![only]
+        }
+        _ => all,
+    }
+}
 
 #[tokio::test]
 async fn every_replayable_fixture_matches_the_simulator() {
     let root = fixtures_root().unwrap();
     let mut problems = Vec::new();
-    let mut replayed = 0;
-    for provider in ["maib", "miapos", "bog", "maya", "maya-checkout"] {
-        if !root.join(provider).join("provider.json").is_file() {
-            continue; // no fixtures for this provider yet
+    for provider in selected_providers(&root) {
+        let fixtures = load_provider(&root, &provider).unwrap();
+        if fixtures.meta.simulator == SimulatorPolicy::None {
+            eprintln!(
+                "simulator replay ({provider}): no simulator for {provider}; nothing replayed"
+            );
+            continue;
         }
-        let fixtures = load_provider(&root, provider).unwrap();
+        if !SIMULATED.contains(&provider.as_str()) {
+            problems.push(format!(
+                "{provider}: provider.json declares \"simulator\": \"replay\" but the simulator \
+                 replay does not know it (SIMULATED in crates/sim/tests/replay.rs); declare \
+                 \"simulator\": \"none\" until it has one"
+            ));
+            continue;
+        }
+        let mut replayed = 0;
         for scenario in &fixtures.scenarios {
             if scenario.sim != Sim::Replay {
                 continue;
             }
-            if let Some((_, _, why)) = NOT_REPRODUCIBLE
-                .iter()
-                .find(|(p, name, _)| *p == provider && *name == scenario.name)
-            {
-                eprintln!("not replayed: {provider}/{}: {why}", scenario.name);
-                continue;
-            }
             replayed += 1;
-            problems.extend(replay(provider, scenario).await);
+            problems.extend(replay(&provider, scenario).await);
+        }
+        let skipped = fixtures.scenarios.len() - replayed;
+        eprintln!(
+            "simulator replay ({provider}): {replayed} scenarios replayed, {skipped} skipped"
+        );
+        if replayed == 0 {
+            problems.push(format!(
+                "{provider}: no scenario replayed; mark scenarios \"sim\": \"replay\" or declare \
+                 \"simulator\": \"none\" in provider.json"
+            ));
         }
     }
-    eprintln!("replayed {replayed} scenarios");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -23,7 +23,28 @@ async fn announcement_lists_every_provider() {
         k.sort();
         k
     };
-    assert_eq!(keys(&a), ["bog", "maib", "maya", "maya_checkout", "miapos"]);
+    assert_eq!(
+        keys(&a),
+        [
+            "bog",
+            "bog-payments",
+            "maib",
+            "maya",
+            "maya-checkout",
+            "miapos"
+        ]
+    );
+    assert_eq!(
+        keys(&a["bog-payments"]),
+        [
+            "api_base",
+            "base_url",
+            "callback_public_key_pem",
+            "client_id",
+            "client_secret",
+            "token_url"
+        ]
+    );
     assert_eq!(
         keys(&a["maib"]),
         ["base_url", "project_id", "project_secret", "signature_key"]
@@ -38,7 +59,7 @@ async fn announcement_lists_every_provider() {
         ["base_url", "client_id", "client_secret", "p2m_id"]
     );
     assert_eq!(
-        keys(&a["maya_checkout"]),
+        keys(&a["maya-checkout"]),
         [
             "base_url",
             "public_key",
@@ -54,6 +75,7 @@ async fn announcement_lists_every_provider() {
         &sim.bog().base_url,
         &sim.maya().base_url,
         &sim.maya_checkout().base_url,
+        &sim.bog_payments().base_url,
     ] {
         assert!(info.starts_with("http://127.0.0.1:"), "{info}");
     }

@@ -1,76 +1,49 @@
 //! The shared conformance list every provider covers or declares unsupported.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
 use crate::fixture::ProviderFixtures;
 
 /// One conformance scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Conformance {
     /// The name used in fixtures' `covers` and in `provider.json`'s `unsupported`.
-    pub name: &'static str,
+    pub name: String,
     /// What a fixture covering it shows, in one line.
-    pub description: &'static str,
+    pub description: String,
+    /// The operation a fixture covering it usually runs (`callback` for a callback file):
+    /// what `cargo xtask new-provider` writes into its skeleton.
+    pub operation: String,
 }
 
-/// Declares the list tersely.
-const fn c(name: &'static str, description: &'static str) -> Conformance {
-    Conformance { name, description }
+impl Conformance {
+    /// Whether a callback file (rather than a scenario) covers it.
+    pub fn is_callback(&self) -> bool {
+        self.operation == "callback"
+    }
 }
+
+/// The list as data, shared with `cargo xtask new-provider` (which depends on nothing of ours
+/// and reads the same file).
+const LIST: &str = include_str!("../conformance.json");
 
 /// Every scenario a provider must cover with a fixture or declare unsupported with a reason.
-pub const SCENARIOS: &[Conformance] = &[
-    c(
-        "create_payment",
-        "a payment is registered and the outcome carries the next action",
-    ),
-    c(
-        "get_payment",
-        "a payment's status is read and mapped to PaymentStatus",
-    ),
-    c("capture", "an authorized (held) payment is captured"),
-    c("refund_full", "a captured payment is refunded in full"),
-    c("refund_partial", "part of a captured payment is refunded"),
-    c("void", "an authorization is cancelled before capture"),
-    c(
-        "recurring_charge",
-        "a saved card or agreement is charged without the customer",
-    ),
-    c(
-        "callback_verified",
-        "an authentic callback is accepted and turned into an event",
-    ),
-    c(
-        "callback_rejected",
-        "a forged or tampered callback is rejected",
-    ),
-    c(
-        "token_refresh",
-        "an expired access token is renewed before the call",
-    ),
-    c(
-        "unauthorized_retry",
-        "a 401 invalidates the token, fetches a new one and retries once",
-    ),
-    c(
-        "api_error",
-        "a provider error response becomes Error::Api with its code",
-    ),
-    c(
-        "server_error",
-        "a 5xx response becomes a typed error (retried only when safe)",
-    ),
-    c(
-        "malformed_response",
-        "an unparseable or truncated body becomes Error::Decode",
-    ),
-    c(
-        "invalid_input",
-        "input breaking a documented limit is refused before any I/O",
-    ),
-];
+pub fn scenarios() -> &'static [Conformance] {
+    static PARSED: LazyLock<Vec<Conformance>> = LazyLock::new(|| {
+        // The file is part of this crate and checked by a unit test, so an empty list can
+        // only mean a broken build; no fixture then passes coverage by accident, because
+        // coverage asks for nothing but every `covers` name is refused as unknown.
+        serde_json::from_str(LIST).unwrap_or_default()
+    });
+    &PARSED
+}
 
 /// The conformance scenario called `name`.
 pub fn find(name: &str) -> Option<&'static Conformance> {
-    SCENARIOS.iter().find(|c| c.name == name)
+    scenarios().iter().find(|c| c.name == name)
 }
 
 /// Checks that every conformance scenario is covered by some scenario's or callback's
@@ -84,8 +57,8 @@ pub fn check_coverage(fixtures: &ProviderFixtures) -> Result<(), String> {
     };
     let unsupported = &fixtures.meta.unsupported;
     let mut problems = Vec::new();
-    for scenario in SCENARIOS {
-        match (covered(scenario.name), unsupported.get(scenario.name)) {
+    for scenario in scenarios() {
+        match (covered(&scenario.name), unsupported.get(&scenario.name)) {
             (true, Some(_)) => problems.push(format!(
                 "{}: covered by a fixture and also declared unsupported",
                 scenario.name
@@ -144,6 +117,8 @@ mod tests {
             dir: PathBuf::new(),
             meta: ProviderMeta {
                 provider: "maib".into(),
+                digest: None,
+                simulator: Default::default(),
                 unsupported: unsupported
                     .iter()
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -155,16 +130,18 @@ mod tests {
     }
 
     fn all_but(left_out: &[&str]) -> Vec<&'static str> {
-        SCENARIOS
+        scenarios()
             .iter()
-            .map(|c| c.name)
+            .map(|c| c.name.as_str())
             .filter(|n| !left_out.contains(n))
             .collect()
     }
 
     #[test]
     fn names_are_unique_and_snake_case() {
-        for (index, scenario) in SCENARIOS.iter().enumerate() {
+        let list: Vec<Conformance> = serde_json::from_str(LIST).unwrap();
+        assert_eq!(scenarios(), list.as_slice());
+        for (index, scenario) in scenarios().iter().enumerate() {
             assert!(
                 scenario
                     .name
@@ -172,9 +149,16 @@ mod tests {
                     .all(|b| b.is_ascii_lowercase() || b == b'_')
             );
             assert!(!scenario.description.is_empty());
-            assert_eq!(find(scenario.name), Some(&SCENARIOS[index]));
+            assert_eq!(find(&scenario.name), Some(&scenarios()[index]));
+            assert!(!scenario.operation.is_empty());
         }
-        assert!(SCENARIOS.len() >= 15);
+        assert!(scenarios().len() >= 15);
+        let callbacks: Vec<&str> = scenarios()
+            .iter()
+            .filter(|c| c.is_callback())
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(callbacks, ["callback_verified", "callback_rejected"]);
     }
 
     #[test]

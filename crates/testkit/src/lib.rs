@@ -66,7 +66,9 @@ pub mod signers;
 pub mod truth;
 
 pub use paykit_core::describe::{describe_error, describe_event, describe_outcome};
-pub use runner::{Described, run_callbacks, run_provider, unknown_operation};
+pub use runner::{
+    Described, run_callbacks, run_confirmed_callbacks, run_provider, unknown_operation,
+};
 
 #[cfg(test)]
 mod temp;

@@ -34,8 +34,12 @@ fn outcomes() {
             "order_id": "o-1",
             "saved_card": null,
             "raw_status": "PENDING",
+            "state_known": true,
         })
     );
+    let accepted = describe_outcome(&PaymentOutcome::accepted("pay-2"));
+    assert_eq!(accepted["status"], "pending");
+    assert_eq!(accepted["state_known"], false);
     let failed = PaymentOutcome::new(
         "p",
         PaymentStatus::Failed {

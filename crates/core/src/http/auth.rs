@@ -68,6 +68,30 @@ pub enum Credential {
     },
     /// `Authorization: Basic ...`.
     Basic(BasicAuth),
+    /// `<header>: <secret>`, the same static secret on every call (an API key such as TBC's
+    /// `apikey`). Nothing refreshes it, so a 401 is an authentication error and is not retried.
+    /// The value is marked sensitive and never printed.
+    SecretHeader {
+        /// The header name, e.g. `apikey`.
+        header: HeaderName,
+        /// The secret sent as the header's value.
+        value: SecretString,
+    },
+}
+
+impl Credential {
+    /// A [`Credential::SecretHeader`]: `header` must be a valid header name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] on `credentials` when `header` is not a header name or the
+    /// secret cannot be sent in a header; the message never quotes the secret.
+    pub fn secret_header(header: &str, value: SecretString) -> Result<Self> {
+        let header = HeaderName::try_from(header)
+            .map_err(|_| Error::invalid_input("credentials", "the header name is not valid"))?;
+        sensitive_value(value.expose_secret())?;
+        Ok(Credential::SecretHeader { header, value })
+    }
 }
 
 pub(crate) fn sensitive_value(text: &str) -> Result<HeaderValue> {

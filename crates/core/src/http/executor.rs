@@ -19,6 +19,7 @@ use super::retry::RetryPolicy;
 use crate::error::{Error, ProviderId, Result, Sent, TransportKind, UnknownCause};
 use crate::payment_ref::PaymentRef;
 use crate::token::AccessToken;
+use secrecy::ExposeSecret as _;
 
 /// Limits and retry behaviour of an [`HttpExecutor`].
 #[derive(Debug, Clone)]
@@ -308,7 +309,7 @@ impl HttpExecutor {
     fn invalidate(&self, request: &ApiRequest, tokens: &[AccessToken], blamed: Option<usize>) {
         let sources = request.credentials.iter().filter_map(|c| match c {
             Credential::Bearer(source) | Credential::TokenHeader { source, .. } => Some(source),
-            Credential::Basic(_) => None,
+            Credential::Basic(_) | Credential::SecretHeader { .. } => None,
         });
         for (index, (source, token)) in sources.zip(tokens).enumerate() {
             if blamed.is_none_or(|blamed| blamed == index) {
@@ -353,6 +354,9 @@ impl HttpExecutor {
                 }
                 Credential::Basic(basic) => {
                     headers.insert(AUTHORIZATION, basic.header_value()?);
+                }
+                Credential::SecretHeader { header, value } => {
+                    headers.insert(header.clone(), sensitive_value(value.expose_secret())?);
                 }
             }
         }

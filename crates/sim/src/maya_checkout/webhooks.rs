@@ -168,26 +168,21 @@ pub(crate) fn fire(mc: &MayaCheckout, events: Vec<Event>) {
 fn deliver(mc: &MayaCheckout, url: &str, body: J) {
     let provider = crate::ledger::LedgerProvider::MayaCheckout.name();
     let faults = Arc::clone(mc.ctx.dispatcher.faults());
-    let current = faults.get();
     let signer = Arc::clone(&mc.signer);
     let text = body.to_text();
-    let sign_faults = Arc::clone(&faults);
+    // The signature faults are rolled per attempt: each attempt is signed afresh.
     let headers = move |now_ms: u64| {
-        let faults_now = sign_faults.get();
-        if random::hit(faults_now.unsigned_callbacks_percent) {
-            sign_faults.count(provider, Injected::UnsignedCallback);
+        if faults.roll(provider, Injected::UnsignedCallback) {
             return Vec::new();
         }
         let mut timestamp = now_ms;
-        if random::hit(faults_now.stale_timestamp_percent) {
-            sign_faults.count(provider, Injected::StaleTimestamp);
+        if faults.roll(provider, Injected::StaleTimestamp) {
             timestamp = now_ms.saturating_sub(STALE_BY_MS);
         }
         let Some(mut signed) = maya::sign(&signer, &body, timestamp) else {
             return Vec::new();
         };
-        if random::hit(faults_now.bad_signature_percent) {
-            sign_faults.count(provider, Injected::BadSignature);
+        if faults.roll(provider, Injected::BadSignature) {
             signed.signature = corrupt(&signed.signature);
         }
         vec![
@@ -195,14 +190,6 @@ fn deliver(mc: &MayaCheckout, url: &str, body: J) {
             ("x-maya-webhook-timestamp", signed.timestamp),
         ]
     };
-    let duplicate = random::hit(current.duplicate_callbacks_percent);
-    if duplicate {
-        faults.count(provider, Injected::DuplicatedCallback);
-    }
-    let reorder = random::hit(current.reorder_callbacks_percent);
-    if reorder {
-        faults.count(provider, Injected::ReorderedCallback);
-    }
     let retry_after_ms = mc
         .config
         .webhook_retry_schedule
@@ -216,12 +203,7 @@ fn deliver(mc: &MayaCheckout, url: &str, body: J) {
         headers: Arc::new(headers),
         retry_after_ms,
         clock: Arc::clone(&mc.ctx.clock),
-        delay: if reorder {
-            REORDER_DELAY
-        } else {
-            Duration::ZERO
-        },
-        duplicate,
+        reorder_delay: REORDER_DELAY,
     });
 }
 

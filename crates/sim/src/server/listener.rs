@@ -167,6 +167,15 @@ async fn answer(provider: &dyn Provider, faults: &FaultState, req: &SimRequest) 
         tracing::debug!(path = %req.path, "paykit-sim: token endpoint down (fault)");
         return provider.fault_response();
     }
+    if current.rate_limited_percent > 0 {
+        if let Some(limited) = provider.rate_limited_response() {
+            if random::hit(current.rate_limited_percent) {
+                faults.count(name, Injected::RateLimited);
+                tracing::debug!(path = %req.path, "paykit-sim: injected 429 (not processed)");
+                return limited;
+            }
+        }
+    }
     if random::hit(current.error_rate_percent) {
         faults.count(name, Injected::FailedBefore);
         tracing::debug!(path = %req.path, "paykit-sim: injected 5xx (not processed)");

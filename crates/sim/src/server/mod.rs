@@ -28,6 +28,12 @@ pub(crate) trait Provider: Send + Sync + std::fmt::Debug + 'static {
     /// The provider-shaped answer to an injected server fault.
     fn fault_response(&self) -> SimResponse;
 
+    /// The provider-shaped answer to an injected rate limit, for providers that take part
+    /// in the 429 fault (`None`, the default: the fault skips this provider).
+    fn rate_limited_response(&self) -> Option<SimResponse> {
+        None
+    }
+
     /// Moves time-driven state forward (expiry, eviction), as of the simulator clock,
     /// looking at no more than `budget` due payments.
     fn sweep(&self, budget: usize);

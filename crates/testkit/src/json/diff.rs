@@ -8,12 +8,19 @@ use super::number::ExactDecimal;
 /// The string that, in an expected value, matches any actual value.
 pub const ANY: &str = "{{any}}";
 
+/// The opening of the opt-out from exact number literals: in an expected value,
+/// `"{{value:49.90}}"` matches any number literal of that exact decimal value (`49.9`,
+/// `49.900`), for a field whose rendering is known to vary. Everywhere else a number matches
+/// only the same literal text, because an amount's text is part of the wire format.
+pub const BY_VALUE: &str = "{{value:";
+
 /// Longest value printed in a difference.
 const SNIPPET: usize = 80;
 
 /// The differences between `expected` and `actual`, as `path: explanation` lines; empty when
-/// they are equal. Numbers compare by exact decimal value (`10.0` equals `10`), objects by
-/// key set and values, arrays element by element, and the string [`ANY`] matches anything.
+/// they are equal. Numbers compare by their literal text (`49.90` does not match `49.9`)
+/// unless the expected value opts out with [`BY_VALUE`]; objects compare by key set and
+/// values, arrays element by element, and the string [`ANY`] matches anything.
 pub fn diff(expected: &Exact, actual: &Exact) -> Vec<String> {
     let mut found = Vec::new();
     walk("$", expected, actual, &mut found);
@@ -24,6 +31,9 @@ pub fn diff(expected: &Exact, actual: &Exact) -> Vec<String> {
 fn walk(path: &str, expected: &Exact, actual: &Exact, found: &mut Vec<String>) {
     match (expected, actual) {
         (Exact::String(wild), _) if wild == ANY => {}
+        (Exact::String(marker), got) if marker.starts_with(BY_VALUE) => {
+            by_value(path, marker, got, found);
+        }
         (Exact::Object(want), Exact::Object(got)) => {
             let keys: BTreeSet<&String> = want.keys().chain(got.keys()).collect();
             for key in keys {
@@ -50,7 +60,6 @@ fn walk(path: &str, expected: &Exact, actual: &Exact, found: &mut Vec<String>) {
                 walk(&format!("{path}[{index}]"), w, g, found);
             }
         }
-        (Exact::Number(want), Exact::Number(got)) if numbers_equal(want, got) => {}
         (want, got) if want == got => {}
         (want, got) => found.push(format!(
             "{path}: expected {}, got {}",
@@ -60,11 +69,44 @@ fn walk(path: &str, expected: &Exact, actual: &Exact, found: &mut Vec<String>) {
     }
 }
 
-/// Whether two number literals have the same exact value.
-fn numbers_equal(want: &str, got: &str) -> bool {
-    match (ExactDecimal::parse(want), ExactDecimal::parse(got)) {
-        (Ok(w), Ok(g)) => w == g,
-        _ => want == got,
+/// `text` (a recorded JSON body) with every `"{{value:<literal>}}"` marker replaced by its bare
+/// number literal: the body as a client would send it, for replaying a recording.
+pub fn with_values_filled(text: &str) -> String {
+    let opening = format!("\"{BY_VALUE}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(&opening) {
+        let after = &rest[start + opening.len()..];
+        let Some(end) = after.find("}}\"") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&after[..end]);
+        rest = &after[end + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Compares a number by value against a `{{value:<literal>}}` marker.
+fn by_value(path: &str, marker: &str, actual: &Exact, found: &mut Vec<String>) {
+    let literal = marker
+        .strip_prefix(BY_VALUE)
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .unwrap_or_default();
+    let Ok(want) = ExactDecimal::parse(literal) else {
+        found.push(format!("{path}: the fixture's {marker:?} holds no number"));
+        return;
+    };
+    let equal = match actual {
+        Exact::Number(got) => ExactDecimal::parse(got).is_ok_and(|got| got == want),
+        _ => false,
+    };
+    if !equal {
+        found.push(format!(
+            "{path}: expected a number equal to {literal}, got {}",
+            actual.snippet(SNIPPET)
+        ));
     }
 }
 
@@ -78,8 +120,37 @@ mod tests {
 
     #[test]
     fn equal_documents_have_no_difference() {
-        assert!(d(r#"{"a":10.25,"b":[1,"x"]}"#, r#"{"b":[1,"x"],"a":10.250}"#).is_empty());
-        assert!(d(r#"{"a":10}"#, r#"{"a":10.00}"#).is_empty());
+        assert!(d(r#"{"a":10.25,"b":[1,"x"]}"#, r#"{"b":[1,"x"],"a":10.25}"#).is_empty());
+    }
+
+    #[test]
+    fn a_number_matches_only_its_own_literal() {
+        assert_eq!(
+            d(r#"{"a":49.90}"#, r#"{"a":49.9}"#),
+            ["$.a: expected 49.90, got 49.9"]
+        );
+        assert_eq!(
+            d(r#"{"a":10}"#, r#"{"a":10.00}"#),
+            ["$.a: expected 10, got 10.00"]
+        );
+    }
+
+    #[test]
+    fn a_field_may_opt_out_to_compare_by_value() {
+        assert!(d(r#"{"a":"{{value:49.90}}"}"#, r#"{"a":49.9}"#).is_empty());
+        assert!(d(r#"{"a":"{{value:10}}"}"#, r#"{"a":1.0e1}"#).is_empty());
+        assert_eq!(
+            d(r#"{"a":"{{value:49.90}}"}"#, r#"{"a":"49.90"}"#),
+            [r#"$.a: expected a number equal to 49.90, got "49.90""#]
+        );
+        assert_eq!(
+            d(r#"{"a":"{{value:49.90}}"}"#, r#"{"a":49.91}"#),
+            ["$.a: expected a number equal to 49.90, got 49.91"]
+        );
+        assert_eq!(
+            d(r#"{"a":"{{value:x}}"}"#, r#"{"a":1}"#),
+            [r#"$.a: the fixture's "{{value:x}}" holds no number"#]
+        );
     }
 
     #[test]
@@ -102,6 +173,19 @@ mod tests {
                 "$.gone: missing",
                 "$.items[0].q: expected 1, got 2",
             ]
+        );
+    }
+
+    #[test]
+    fn markers_are_filled_with_their_literal_for_replay() {
+        let text = r#"{"a":"{{value:2.50}}","b":[ "{{value:4}}" ],"c":"{{any}}"}"#;
+        assert_eq!(
+            with_values_filled(text),
+            r#"{"a":2.50,"b":[ 4 ],"c":"{{any}}"}"#
+        );
+        assert_eq!(
+            with_values_filled(r#"{"a":"{{value:1"#),
+            r#"{"a":"{{value:1"#
         );
     }
 

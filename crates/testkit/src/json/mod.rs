@@ -1,4 +1,4 @@
-//! JSON helpers that never go through `f64`: an exact tree, semantic and subset comparison,
+//! JSON helpers that never go through `f64`: an exact tree, literal-exact and subset comparison,
 //! shape comparison and decimal number literals.
 
 mod diff;
@@ -7,7 +7,7 @@ mod number;
 mod shape;
 mod subset;
 
-pub use diff::{ANY, diff};
+pub use diff::{ANY, BY_VALUE, diff, with_values_filled};
 pub use exact::Exact;
 pub(crate) use exact::cut;
 pub use number::{ExactDecimal, NumberError, php_string};

@@ -127,9 +127,15 @@ fn present_and_absent_headers() {
 }
 
 #[test]
-fn json_body_is_semantic_with_wildcards() {
+fn json_body_matches_literals_with_wildcards() {
     let s = r#"{"method":"POST","path":"/p","body":{"kind":"json","value":{"amount":10.25,"id":"{{any}}"}}}"#;
-    let good = post("/p", r#"{ "id": "x-1", "amount": 10.250 }"#);
+    let good = post("/p", r#"{ "id": "x-1", "amount": 10.25 }"#);
+    check(
+        s,
+        &good,
+        &post("/p", r#"{"id":"x","amount":10.250}"#),
+        "body $.amount: expected 10.25, got 10.250",
+    );
     check(
         s,
         &good,

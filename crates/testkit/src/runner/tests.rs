@@ -29,6 +29,8 @@ fn fixtures(scenarios: Vec<Scenario>) -> ProviderFixtures {
         dir: PathBuf::new(),
         meta: ProviderMeta {
             provider: "demo".into(),
+            digest: None,
+            simulator: Default::default(),
             unsupported: Default::default(),
         },
         scenarios,
@@ -169,4 +171,86 @@ fn drift_is_detected_both_ways() {
         pointless[0].contains("expects a signature error"),
         "{pointless:?}"
     );
+}
+
+/// A callback confirmed by re-querying `GET /pay/p1`, which answers `status`.
+fn confirmed_callback(name: &str, times: u32) -> crate::fixture::Callback {
+    serde_json::from_value(json!({
+        "name": name,
+        "source": {"kind": "derived", "ref": "test"},
+        "body": {"kind": "json", "value": {"id": "p1"}},
+        "interactions": [{
+            "request": {"method": "GET", "path": "/pay/p1", "body": {"kind": "empty"}},
+            "response": {"status": 200, "body": {"kind": "json", "value": {"status": "OK"}}},
+            "times": times
+        }],
+        "expect": {"ok": {"status": "captured"}},
+    }))
+    .unwrap()
+}
+
+/// The "verifier": confirms the callback by asking the server once per `asks`.
+async fn confirm(asks: usize, base: String) -> Described {
+    let scenario = scenario("confirm", 200, json!({"ok": {}}));
+    let mut last = Err(json!({"kind": "never asked"}));
+    for _ in 0..asks {
+        last = client(scenario.clone(), base.clone()).await;
+    }
+    last
+}
+
+#[tokio::test]
+async fn a_callback_s_confirming_requery_is_served_and_counted() {
+    let mut fixtures = fixtures(Vec::new());
+    fixtures.callbacks = vec![
+        confirmed_callback("once", 1),
+        confirmed_callback("twice", 1),
+    ];
+    let summary = super::callbacks::check_all(&fixtures, &Filter::parse(None), true, |c, s| {
+        let base = s.map(crate::mock::ScenarioServer::uri).unwrap_or_default();
+        Ok(confirm(if c.name == "once" { 1 } else { 2 }, base))
+    })
+    .await;
+    assert_eq!(summary.passed, ["demo/callbacks/once"], "{summary}");
+    let report = summary.to_string();
+    assert!(report.contains("FAILED demo/callbacks/twice"), "{report}");
+}
+
+#[tokio::test]
+async fn a_callback_with_interactions_needs_the_confirming_runner() {
+    let mut fixtures = fixtures(Vec::new());
+    fixtures.callbacks = vec![confirmed_callback("needs_server", 1)];
+    let summary = super::callbacks::check_all(
+        &fixtures,
+        &Filter::parse(None),
+        false,
+        |_, server| match server {
+            None => Ok(confirm(0, String::new())),
+            Some(_) => Err("run_confirmed_callbacks".to_owned()),
+        },
+    )
+    .await;
+    assert!(summary.passed.is_empty(), "{summary}");
+    assert!(
+        summary.to_string().contains("run_confirmed_callbacks"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn skeletons_fail_naming_what_is_left_without_running() {
+    let mut todo = scenario("capture", 200, json!({"ok": {}}));
+    todo.description = "TODO: what happens, in one sentence".into();
+    todo.covers = vec!["capture".into()];
+    let fixtures = fixtures(vec![todo]);
+    let summary = run_scenarios(&fixtures, &Filter::parse(Some("capture")), |_, _| async {
+        panic!("a skeleton must not run")
+    })
+    .await;
+    let report = summary.to_string();
+    assert!(
+        report.contains("record an exchange where an authorized (held) payment is captured"),
+        "{report}"
+    );
+    assert!(!report.contains("panicked"), "{report}");
 }

@@ -2,14 +2,12 @@
 //! RSASSA-PKCS1-v1_5 with SHA-256 over the values of `result`, nulls dropped, keys sorted,
 //! `amount` with exactly two decimals, joined by `;`.
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::SignError;
 use super::body::Envelope;
-use super::pem::pem_to_der;
+use super::rsa::RsaSigner;
 use crate::json::{Exact, ExactDecimal};
 
 /// The canonical string of `result`.
@@ -42,30 +40,18 @@ pub fn canonical_string(result: &Exact) -> Result<String, SignError> {
 /// A PKCS#8 RSA key pair that signs miaPOS callbacks.
 #[derive(Debug)]
 pub struct Signer {
-    key: RsaKeyPair,
+    key: RsaSigner,
 }
 
 impl Signer {
     /// Reads a PKCS#8 private key in PEM (`-----BEGIN PRIVATE KEY-----`).
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self, SignError> {
-        let der = pem_to_der(pem, "PRIVATE KEY")?;
-        RsaKeyPair::from_pkcs8(&der)
-            .map(|key| Self { key })
-            .map_err(|e| SignError::Key(e.to_string()))
+        RsaSigner::from_pkcs8_pem(pem).map(|key| Self { key })
     }
 
     /// The base64 signature of `text`.
     pub fn sign_text(&self, text: &str) -> Result<String, SignError> {
-        let mut signature = vec![0; self.key.public_modulus_len()];
-        self.key
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                text.as_bytes(),
-                &mut signature,
-            )
-            .map_err(|_| SignError::Key("signing failed".into()))?;
-        Ok(STANDARD.encode(signature))
+        Ok(STANDARD.encode(self.key.sign(text.as_bytes())?))
     }
 
     /// The base64 signature of `result`'s canonical string.
