@@ -402,7 +402,7 @@ impl MayaCheckoutClient {
 
     /// P4 `POST /payments/v1/payments/{id}/voids`: the whole amount, on the payment's Manila
     /// day only. Moves money: never re-sent.
-    pub async fn void(&self, payment_id: &str, reason: &str) -> Result<VoidRecord> {
+    pub async fn void_payment(&self, payment_id: &str, reason: &str) -> Result<VoidRecord> {
         validate::reason(reason)?;
         let path = format!("{}/voids", payment_path(payment_id)?);
         let request = self.request(&VOID, path)?.json(&ReasonBody { reason })?;
@@ -464,7 +464,7 @@ impl MayaCheckoutClient {
 
     /// P7 `POST /payments/v1/payments/{id}/refunds`: from the next Manila day for 180 days,
     /// partial allowed. Moves money: never re-sent (a second refund refunds twice).
-    pub async fn refund(
+    pub async fn refund_payment(
         &self,
         payment_id: &str,
         amount: &Money,
@@ -534,7 +534,7 @@ impl MayaCheckoutClient {
     /// authorization. Maya creates a **new** payment record (returned here) that is voided or
     /// refunded on its own; re-read the authorization for its totals. Moves money: never
     /// re-sent.
-    pub async fn capture(
+    pub async fn capture_payment(
         &self,
         authorization_id: &str,
         capture: &CaptureRequest,
@@ -626,7 +626,7 @@ impl MayaCheckoutClient {
         let partial = amount.is_some_and(|a| a.amount() != total.amount());
         match calendar::decide(choice, payment.created_at.as_deref(), self.now(), partial)? {
             Reversal::Void => {
-                let reversed = Reversed::Voided(self.void(payment_id, reason).await?);
+                let reversed = Reversed::Voided(self.void_payment(payment_id, reason).await?);
                 self.remember_state(&reversal_outcome(payment_id, &reversed))
                     .await?;
                 Ok(reversed)
@@ -654,7 +654,7 @@ impl MayaCheckoutClient {
                     total.currency(),
                 )?;
                 let entry = self.refund_requested(payment_id, wanted).await?;
-                let answer = match self.refund(payment_id, &wanted, reason).await {
+                let answer = match self.refund_payment(payment_id, &wanted, reason).await {
                     Ok(answer) => answer,
                     Err(error) => {
                         if !error.outcome_unknown() {

@@ -233,7 +233,7 @@ impl Capture for MayaCheckoutClient {
 
 impl MayaCheckoutClient {
     async fn capture_with(&self, id: &str, request: &CaptureRequest) -> Result<Payment> {
-        MayaCheckoutClient::capture(self, id, request).await
+        self.capture_payment(id, request).await
     }
 }
 
@@ -266,7 +266,7 @@ impl Void for MayaCheckoutClient {
     /// P4, the whole amount (an authorization's hold is released).
     async fn void(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
         let record =
-            MayaCheckoutClient::void(self, provider_payment_id, &self.inner.reason).await?;
+            self.void_payment(provider_payment_id, &self.inner.reason).await?;
         let outcome = reversal_outcome(provider_payment_id, &Reversed::Voided(record));
         self.remember_state(&outcome).await?;
         Ok(outcome)

@@ -215,7 +215,7 @@ async fn refund_answers_decode_in_every_shape() {
         .mount(&server)
         .await;
     let answer = client(&server.uri())
-        .refund("p-1", &php("10.00"), "r")
+        .refund_payment("p-1", &php("10.00"), "r")
         .await
         .unwrap();
     assert!(matches!(answer, RefundAnswer::Ongoing { message: Some(_) }));

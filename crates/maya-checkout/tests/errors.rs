@@ -132,7 +132,7 @@ async fn a_server_fault_at_http_400_on_a_refund_leaves_the_outcome_unknown() {
     let server = answering(400, r#"{"code":"PY0015","message":"System fault."}"#).await;
     let php = Money::parse("10.00", Currency::PHP).unwrap();
     let error = client(&server.uri())
-        .refund("pay-1", &php, "r")
+        .refund_payment("pay-1", &php, "r")
         .await
         .unwrap_err();
     assert!(error.outcome_unknown(), "{error}");
@@ -159,7 +159,7 @@ async fn py0047_at_http_401_is_a_refusal_not_an_auth_error() {
     .await;
     let php = Money::parse("10.00", Currency::PHP).unwrap();
     let error = client(&server.uri())
-        .refund("pay-1", &php, "r")
+        .refund_payment("pay-1", &php, "r")
         .await
         .unwrap_err();
     assert!(

@@ -255,15 +255,15 @@ async fn run(call: &'static str, base_url: String) -> Result<String, Error> {
         ),
         CAPTURE => charged(
             client
-                .capture(AUTHORIZATION, &CaptureRequest::new(&php("100.00"), RRN))
+                .capture_payment(AUTHORIZATION, &CaptureRequest::new(&php("100.00"), RRN))
                 .await,
         ),
         VOID => client
-            .void(PAYMENT, "customer changed their mind")
+            .void_payment(PAYMENT, "customer changed their mind")
             .await
             .map(|_| "voided".to_owned()),
         _ => client
-            .refund(PAYMENT, &php("100.00"), "customer changed their mind")
+            .refund_payment(PAYMENT, &php("100.00"), "customer changed their mind")
             .await
             .map(|answer| match answer {
                 RefundAnswer::Ongoing { .. } => "ongoing".to_owned(),

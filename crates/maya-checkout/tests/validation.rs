@@ -62,7 +62,7 @@ async fn references_are_one_to_thirty_six_characters_everywhere() {
         c.execute_wallet_link("l", &WalletCharge::new(&php("1.00"), &long))
             .await
             .unwrap_err(),
-        c.capture("a", &CaptureRequest::new(&php("1.00"), &long))
+        c.capture_payment("a", &CaptureRequest::new(&php("1.00"), &long))
             .await
             .unwrap_err(),
         c.create_wallet_link(&WalletLinkRequest::new(urls()).reference(&long))
@@ -102,20 +102,20 @@ async fn amounts_currency_reasons_and_urls_are_checked() {
         "currency"
     );
     assert_eq!(
-        field(c.refund("p", &php("0"), "r").await.unwrap_err()),
+        field(c.refund_payment("p", &php("0"), "r").await.unwrap_err()),
         "amount"
     );
     assert_eq!(
         field(
-            c.refund("p", &php("10000000000.00"), "r")
+            c.refund_payment("p", &php("10000000000.00"), "r")
                 .await
                 .unwrap_err()
         ),
         "amount"
     );
-    assert_eq!(field(c.void("p", "  ").await.unwrap_err()), "reason");
+    assert_eq!(field(c.void_payment("p", "  ").await.unwrap_err()), "reason");
     assert_eq!(
-        field(c.void("p", &"x".repeat(513)).await.unwrap_err()),
+        field(c.void_payment("p", &"x".repeat(513)).await.unwrap_err()),
         "reason"
     );
     let bad_url = RedirectUrls::new("javascript:alert(1)", "https://a.ph", "https://a.ph");
