@@ -1,21 +1,25 @@
 //! Delivering callbacks to merchants: in a spawned task, with the callback faults applied,
-//! and recorded so tests and tools can see what was sent.
+//! and recorded, one record per attempt, so tests and tools can see what was sent.
 //!
-//! Body-signed callbacks (maib, miaPOS) and unsigned ones (iPay) go out once ([`Dispatcher::send`]).
-//! Header-signed callbacks (the Bank of Georgia Payments API, [`Dispatcher::send_signed`]) are
-//! resent on a schedule while the merchant does not answer 2xx, and are subject to the
-//! bad-signature, duplicate and reorder faults as well.
+//! Body-signed callbacks (maib, miaPOS) and unsigned ones (iPay) go out once
+//! ([`Dispatcher::send`]). Header-signed callbacks are retried while the merchant does not
+//! answer 2xx: the Bank of Georgia Payments API resends the same signed bytes after real-time
+//! pauses ([`Dispatcher::send_signed`], in `signed`); Maya's gateway signs every attempt
+//! afresh and retries on the simulator clock ([`Dispatcher::deliver`], in `scheduled`).
+//! Both share the record log, the posting of one attempt and the fault rolls.
+
+mod scheduled;
+mod signed;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
-use crate::faults::{FaultState, Injected, REORDER_HOLD};
+use crate::faults::{FaultState, Injected};
 use crate::lock::lock;
-use crate::random;
+
+pub(crate) use scheduled::Delivery;
+pub(crate) use signed::SignedCallback;
 
 /// How many callback records are kept (the oldest are forgotten first).
 const LOG_CAPACITY: usize = 1000;
@@ -23,11 +27,13 @@ const LOG_CAPACITY: usize = 1000;
 /// How long the simulator waits for a merchant to answer a callback.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A callback the simulator sent, or tried or declined to send.
+/// One attempt at a callback the simulator sent, or tried or declined to send. A callback
+/// retried or duplicated by a fault shows as one record per post, each with the headers it
+/// carried (Maya signs every attempt afresh, so they can differ).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallbackRecord {
-    /// `"maib"`, `"miapos"` or `"bog"`.
+    /// `"maib"`, `"miapos"`, `"bog"`, `"bog-payments"` or `"maya-checkout"`.
     pub provider: &'static str,
     /// Where it was (or would have been) delivered.
     pub url: String,
@@ -35,12 +41,13 @@ pub struct CallbackRecord {
     pub content_type: &'static str,
     /// The exact body bytes, as text.
     pub body: String,
-    /// Headers sent besides `Content-Type` (the Payments API's `Callback-Signature`), as
-    /// sent: a bad-signature fault shows here.
+    /// Headers sent besides `Content-Type` (the Payments API's `Callback-Signature`, Maya's
+    /// signature and timestamp), as sent: a bad-signature fault shows here.
     pub headers: Vec<(String, String)>,
-    /// How many times it was posted (resends included; 0 when dropped or not yet sent).
-    pub attempts: u32,
-    /// What happened to it (its last attempt).
+    /// Which post of this callback this was: 1 for the first (and for a dropped callback,
+    /// which was never posted); retries and an injected duplicate count up.
+    pub attempt: u32,
+    /// What happened to this attempt.
     pub outcome: CallbackOutcome,
 }
 
@@ -88,33 +95,6 @@ impl CallbackBody {
     }
 }
 
-/// A JSON callback whose signature travels in a header.
-#[derive(Debug, Clone)]
-pub(crate) struct SignedCallback {
-    /// The provider's short name.
-    pub(crate) provider: &'static str,
-    /// Where to post it.
-    pub(crate) url: String,
-    /// The exact JSON body the signature covers.
-    pub(crate) body: String,
-    /// The signature header's name.
-    pub(crate) signature_header: &'static str,
-    /// The signature header's value.
-    pub(crate) signature: String,
-    /// The pauses before each resend while the merchant does not answer 2xx (one resend per
-    /// entry; empty: sent once).
-    pub(crate) resend_delays: Vec<Duration>,
-}
-
-/// A signed callback held back by the reorder fault.
-#[derive(Debug)]
-struct Parked {
-    /// Its record (which also tells this hold apart from a later one, for the timer).
-    record_id: u64,
-    callback: SignedCallback,
-    duplicate: bool,
-}
-
 /// Sends callbacks and keeps their log.
 #[derive(Debug, Clone)]
 pub(crate) struct Dispatcher {
@@ -123,8 +103,8 @@ pub(crate) struct Dispatcher {
     faults: Arc<FaultState>,
     log: Arc<Mutex<VecDeque<(u64, CallbackRecord)>>>,
     next_id: Arc<Mutex<u64>>,
-    /// At most one held-back signed callback per provider.
-    parked: Arc<Mutex<HashMap<&'static str, Parked>>>,
+    /// At most one held-back signed callback per provider (the Payments API's reorder).
+    parked: Arc<Mutex<HashMap<&'static str, signed::Parked>>>,
 }
 
 impl Dispatcher {
@@ -152,24 +132,27 @@ impl Dispatcher {
         &self.client
     }
 
-    /// Every recorded callback, oldest first.
+    /// The faults in force, shared with the listeners.
+    pub(crate) fn faults(&self) -> &Arc<FaultState> {
+        &self.faults
+    }
+
+    /// Every recorded callback attempt, oldest first.
     pub(crate) fn records(&self) -> Vec<CallbackRecord> {
         lock(&self.log).iter().map(|(_, r)| r.clone()).collect()
     }
 
-    /// Delivers `body` to `url` in the background (or drops it, per the current faults).
+    /// Delivers `body` to `url` once, in the background (or drops it, per the current
+    /// faults).
     pub(crate) fn send(&self, provider: &'static str, url: &str, body: CallbackBody) {
-        let dropped = random::hit(self.faults.get().drop_callbacks_percent);
-        if dropped {
-            self.faults.count(provider, Injected::DroppedCallback);
-        }
+        let dropped = self.faults.roll(provider, Injected::DroppedCallback);
         let record = CallbackRecord {
             provider,
             url: url.to_owned(),
             content_type: body.content_type(),
             body: body.text().to_owned(),
             headers: Vec::new(),
-            attempts: 0,
+            attempt: 1,
             outcome: if dropped {
                 CallbackOutcome::Dropped
             } else {
@@ -184,141 +167,53 @@ impl Dispatcher {
         let this = self.clone();
         let url = url.to_owned();
         self.runtime.spawn(async move {
-            let outcome = match this
-                .client
-                .post(&url)
-                .header("content-type", body.content_type())
-                .body(body.text().to_owned())
-                .send()
-                .await
-            {
-                Ok(res) => {
-                    let status = res.status().as_u16();
-                    if !res.status().is_success() {
-                        tracing::warn!(provider, url, status, "paykit-sim: callback refused");
-                    }
-                    CallbackOutcome::Delivered { status }
+            this.post(id, provider, &url, body.content_type(), body.text(), &[])
+                .await;
+        });
+    }
+
+    /// Posts one attempt whose record `id` was already pushed, and finishes that record
+    /// with the outcome; whether the merchant answered 2xx.
+    async fn post(
+        &self,
+        id: u64,
+        provider: &'static str,
+        url: &str,
+        content_type: &'static str,
+        body: &str,
+        headers: &[(String, String)],
+    ) -> bool {
+        let mut request = self
+            .client
+            .post(url)
+            .header("content-type", content_type)
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let (outcome, accepted) = match request.send().await {
+            Ok(res) => {
+                let status = res.status().as_u16();
+                if !res.status().is_success() {
+                    tracing::warn!(provider, url, status, "paykit-sim: callback refused");
                 }
-                Err(err) => {
-                    tracing::warn!(provider, url, %err, "paykit-sim: callback delivery failed");
+                (
+                    CallbackOutcome::Delivered { status },
+                    res.status().is_success(),
+                )
+            }
+            Err(err) => {
+                tracing::warn!(provider, url, %err, "paykit-sim: callback delivery failed");
+                (
                     CallbackOutcome::Failed {
                         error: err.to_string(),
-                    }
-                }
-            };
-            this.finish(id, outcome, 1);
-        });
-    }
-
-    /// Delivers a header-signed JSON callback in the background: resent after each pause
-    /// of its schedule while the merchant answers non-2xx or cannot be reached, and subject
-    /// to the dropped, bad-signature, duplicate and reorder faults.
-    pub(crate) fn send_signed(&self, mut callback: SignedCallback) {
-        let faults = self.faults.get();
-        let provider = callback.provider;
-        if random::hit(faults.drop_callbacks_percent) {
-            self.faults.count(provider, Injected::DroppedCallback);
-            self.push(signed_record(&callback, CallbackOutcome::Dropped));
-            tracing::info!(provider, url = %callback.url, "paykit-sim: callback dropped by fault");
-            return;
-        }
-        if random::hit(faults.bad_signature_callbacks_percent) {
-            self.faults.count(provider, Injected::BadSignature);
-            callback.signature = corrupt(&callback.signature);
-        }
-        let duplicate = random::hit(faults.duplicate_callbacks_percent);
-        if duplicate {
-            self.faults.count(provider, Injected::DuplicatedCallback);
-        }
-        let record_id = self.push(signed_record(&callback, CallbackOutcome::Pending));
-        let mut parked = lock(&self.parked);
-        let earlier = parked.remove(provider);
-        if earlier.is_none() && random::hit(faults.reorder_callbacks_percent) {
-            self.faults.count(provider, Injected::ReorderedCallback);
-            let hold = record_id;
-            parked.insert(
-                provider,
-                Parked {
-                    record_id,
-                    callback,
-                    duplicate,
-                },
-            );
-            drop(parked);
-            let this = self.clone();
-            self.runtime.spawn(async move {
-                tokio::time::sleep(REORDER_HOLD).await;
-                let due = {
-                    let mut parked = lock(&this.parked);
-                    match parked.get(provider) {
-                        Some(p) if p.record_id == hold => parked.remove(provider),
-                        _ => None,
-                    }
-                };
-                if let Some(p) = due {
-                    this.deliver(p.record_id, p.callback, p.duplicate).await;
-                }
-            });
-            return;
-        }
-        drop(parked);
-        let this = self.clone();
-        self.runtime.spawn(async move {
-            this.deliver(record_id, callback, duplicate).await;
-            // The held-back callback goes after the one that overtook it.
-            if let Some(p) = earlier {
-                this.deliver(p.record_id, p.callback, p.duplicate).await;
+                    },
+                    false,
+                )
             }
-        });
-    }
-
-    /// Posts a signed callback until the merchant answers 2xx or its schedule runs out;
-    /// once more (as a second record) when `duplicate`.
-    async fn deliver(&self, record_id: u64, callback: SignedCallback, duplicate: bool) {
-        self.attempt_all(record_id, &callback).await;
-        if duplicate {
-            let again = self.push(signed_record(&callback, CallbackOutcome::Pending));
-            self.attempt_all(again, &callback).await;
-        }
-    }
-
-    async fn attempt_all(&self, record_id: u64, callback: &SignedCallback) {
-        let mut pauses = callback.resend_delays.iter();
-        let mut attempts: u32 = 0;
-        loop {
-            attempts = attempts.saturating_add(1);
-            let outcome = match self
-                .client
-                .post(&callback.url)
-                .header("content-type", "application/json")
-                .header(callback.signature_header, &callback.signature)
-                .body(callback.body.clone())
-                .send()
-                .await
-            {
-                Ok(res) => CallbackOutcome::Delivered {
-                    status: res.status().as_u16(),
-                },
-                Err(err) => CallbackOutcome::Failed {
-                    error: err.to_string(),
-                },
-            };
-            let accepted = matches!(outcome, CallbackOutcome::Delivered { status } if (200..300).contains(&status));
-            self.finish(record_id, outcome, attempts);
-            if accepted {
-                return;
-            }
-            let Some(pause) = pauses.next() else {
-                tracing::warn!(
-                    provider = callback.provider,
-                    url = %callback.url,
-                    attempts,
-                    "paykit-sim: callback not accepted, giving up"
-                );
-                return;
-            };
-            tokio::time::sleep(*pause).await;
-        }
+        };
+        self.finish(id, outcome);
+        accepted
     }
 
     fn push(&self, record: CallbackRecord) -> u64 {
@@ -335,54 +230,9 @@ impl Dispatcher {
         id
     }
 
-    fn finish(&self, id: u64, outcome: CallbackOutcome, attempts: u32) {
+    fn finish(&self, id: u64, outcome: CallbackOutcome) {
         if let Some((_, record)) = lock(&self.log).iter_mut().find(|(i, _)| *i == id) {
             record.outcome = outcome;
-            record.attempts = attempts;
         }
-    }
-}
-
-fn signed_record(callback: &SignedCallback, outcome: CallbackOutcome) -> CallbackRecord {
-    CallbackRecord {
-        provider: callback.provider,
-        url: callback.url.clone(),
-        content_type: "application/json",
-        body: callback.body.clone(),
-        headers: vec![(
-            callback.signature_header.to_owned(),
-            callback.signature.clone(),
-        )],
-        attempts: 0,
-        outcome,
-    }
-}
-
-/// A signature of the same length and alphabet that does not verify: one bit of the
-/// signature flipped (or, for text that is not base64, a base64 block of zeros).
-fn corrupt(signature: &str) -> String {
-    match STANDARD.decode(signature) {
-        Ok(mut bytes) if !bytes.is_empty() => {
-            let middle = bytes.len() / 2;
-            if let Some(b) = bytes.get_mut(middle) {
-                *b ^= 0x01;
-            }
-            STANDARD.encode(bytes)
-        }
-        _ => STANDARD.encode([0_u8; 256]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_corrupted_signature_differs_but_keeps_its_shape() {
-        let good = STANDARD.encode([7_u8; 256]);
-        let bad = corrupt(&good);
-        assert_ne!(bad, good);
-        assert_eq!(STANDARD.decode(&bad).unwrap().len(), 256);
-        assert_eq!(STANDARD.decode(corrupt("not base64!")).unwrap().len(), 256);
     }
 }

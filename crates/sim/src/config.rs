@@ -12,12 +12,13 @@ use crate::server::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 /// The prefix of every default secret of the simulator.
 pub const TEST_SECRET_PREFIX: &str = "sim-test-";
 
-/// Configuration for [`crate::start`]. `SimConfig::default()` listens on 127.0.0.1 on five
+/// Configuration for [`crate::start`]. `SimConfig::default()` listens on 127.0.0.1 on six
 /// ephemeral ports with fixed test credentials and no faults.
 ///
-/// Every default secret starts with [`TEST_SECRET_PREFIX`], so a simulator credential that
-/// leaks into a configuration or a log cannot be mistaken for a real one, and a real one
-/// never looks like a simulator default.
+/// Every default secret starts with [`TEST_SECRET_PREFIX`] (Maya's gateway keys right after
+/// the `pk-`/`sk-` prefix their kind requires), so a simulator credential that leaks into a
+/// configuration or a log cannot be mistaken for a real one, and a real one never looks like
+/// a simulator default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SimConfig {
@@ -36,6 +37,8 @@ pub struct SimConfig {
     pub bog: BogConfig,
     /// Maya Mini App partner settings.
     pub maya: MayaConfig,
+    /// Maya payment gateway merchant settings (Checkout, Vault, Pay with Maya).
+    pub maya_checkout: MayaCheckoutConfig,
     /// Bank of Georgia Payments API (iPay's successor) business settings.
     pub bog_payments: BogPaymentsConfig,
     /// How long a client may take to send a request's headers before its connection is
@@ -62,6 +65,7 @@ impl Default for SimConfig {
             miapos: MiaposConfig::default(),
             bog: BogConfig::default(),
             maya: MayaConfig::default(),
+            maya_checkout: MayaCheckoutConfig::default(),
             bog_payments: BogPaymentsConfig::default(),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
@@ -79,8 +83,9 @@ impl SimConfig {
         self
     }
 
-    /// Listens on `base` (maib), `base + 1` (miaPOS), `base + 2` (iPay), `base + 3` (Maya),
-    /// `base + 4` (Bank of Georgia Payments API).
+    /// Listens on `base` (maib), `base + 1` (miaPOS), `base + 2` (iPay), `base + 3` (Maya
+    /// Mini App), `base + 4` (Bank of Georgia Payments API), `base + 5` (Maya's payment
+    /// gateway).
     #[must_use]
     pub fn with_base_port(mut self, base: u16) -> Self {
         self.ports = Ports::from_base(base);
@@ -162,20 +167,23 @@ pub struct Ports {
     pub miapos: u16,
     /// iPay's port.
     pub bog: u16,
-    /// Maya's port.
+    /// Maya's (Mini App) port.
     pub maya: u16,
     /// The Bank of Georgia Payments API's port.
     pub bog_payments: u16,
+    /// The port of Maya's payment gateway (Checkout, Vault, Pay with Maya).
+    pub maya_checkout: u16,
 }
 
 impl Ports {
-    /// Five ephemeral ports.
+    /// Ephemeral ports for every listener.
     pub fn ephemeral() -> Self {
         Self::default()
     }
 
-    /// `base`, `base + 1`, `base + 2`, `base + 3`, `base + 4` for maib, miaPOS, iPay, Maya
-    /// and the Bank of Georgia Payments API. A base of 0 means ephemeral ports.
+    /// `base`, `base + 1`, `base + 2`, `base + 3`, `base + 4`, `base + 5` for maib, miaPOS,
+    /// iPay, Maya (Mini App), the Bank of Georgia Payments API and Maya's gateway. A base of
+    /// 0 means ephemeral ports.
     pub fn from_base(base: u16) -> Self {
         if base == 0 {
             return Self::default();
@@ -186,6 +194,7 @@ impl Ports {
             bog: base.saturating_add(2),
             maya: base.saturating_add(3),
             bog_payments: base.saturating_add(4),
+            maya_checkout: base.saturating_add(5),
         }
     }
 }
@@ -320,6 +329,66 @@ impl Default for MayaConfig {
     }
 }
 
+/// Maya's payment gateway merchant settings: the API key pair, the features enabled on the
+/// merchant profile, the webhook signing key and delivery schedule.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MayaCheckoutConfig {
+    /// The public key (`pk-…`), for Create Checkout, payment tokens, single payments,
+    /// wallet links and the payment status.
+    pub public_key: String,
+    /// The secret key (`sk-…`), for every other endpoint.
+    pub secret_key: String,
+    /// Keys the gateway knows but that have expired (answered `K002`).
+    pub expired_keys: Vec<String>,
+    /// Whether "Authorize (Hold) and Capture" is enabled (default `true`); without it an
+    /// `authorizationType` gets `PY0019`.
+    pub auth_and_capture: bool,
+    /// When failed webhook deliveries are retried, each wait after the previous attempt
+    /// (default Maya's 5, 15 and 45 minutes; simulator clock).
+    pub webhook_retry_schedule: Vec<std::time::Duration>,
+    /// How a refund is answered (default the refund record, HTTP 200).
+    pub refund_answer: RefundAnswer,
+    /// The webhook signing key as unencrypted PKCS#8 DER; `None` generates a fresh
+    /// RSA-2048 key at start.
+    pub webhook_private_key_pkcs8: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for MayaCheckoutConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MayaCheckoutConfig")
+            .field("public_key", &self.public_key)
+            .field("auth_and_capture", &self.auth_and_capture)
+            .field("webhook_retry_schedule", &self.webhook_retry_schedule)
+            .field("refund_answer", &self.refund_answer)
+            .field(
+                "webhook_private_key_pkcs8",
+                &self
+                    .webhook_private_key_pkcs8
+                    .as_ref()
+                    .map(|_| "<redacted>"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MayaCheckoutConfig {
+    fn default() -> Self {
+        Self {
+            public_key: "pk-sim-test-maya-public-key-4b7e1d2c".into(),
+            secret_key: "sk-sim-test-maya-secret-key-9a3f6e05".into(),
+            expired_keys: Vec::new(),
+            auth_and_capture: true,
+            webhook_retry_schedule: [5, 15, 45]
+                .into_iter()
+                .map(|m| std::time::Duration::from_secs(m * 60))
+                .collect(),
+            refund_answer: RefundAnswer::Record,
+            webhook_private_key_pkcs8: None,
+        }
+    }
+}
+
 /// Bank of Georgia Payments API business settings (bog-payments.md). Callback URLs are per
 /// order, so none is configured here.
 #[derive(Clone, PartialEq, Eq)]
@@ -396,6 +465,19 @@ impl Default for BogPaymentsConfig {
     }
 }
 
+/// Which of the observed refund answers Maya's gateway gives (maya-checkout.md §3.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RefundAnswer {
+    /// HTTP 200 with the refund record (`id`, `payment`, `amount`, `status`, ...).
+    #[default]
+    Record,
+    /// HTTP 200 with a processor receipt (`refundTransactionReferenceNo`, `receipt`, ...).
+    Receipt,
+    /// HTTP 202 `{"status":"ONGOING"}`; the refund is recorded and listed as `SUCCESS`.
+    Ongoing,
+}
+
 impl BogPaymentsConfig {
     /// Signs callbacks with this unencrypted PKCS#8 DER key instead of a generated one.
     #[must_use]
@@ -428,6 +510,7 @@ mod tests {
     fn ports_from_a_base() {
         let p = Ports::from_base(8000);
         assert_eq!((p.maib, p.miapos, p.bog, p.maya), (8000, 8001, 8002, 8003));
+        assert_eq!(p.maya_checkout, 8005);
         assert_eq!(Ports::from_base(0), Ports::ephemeral());
         assert_eq!(Ports::from_base(u16::MAX).maya, u16::MAX);
         assert_eq!(SimConfig::default().with_base_port(9000).ports.bog, 9002);
@@ -447,6 +530,26 @@ mod tests {
         ] {
             assert!(secret.starts_with(TEST_SECRET_PREFIX), "{secret}");
         }
+        // Maya's keys must keep their `pk-`/`sk-` prefix; the marker follows it.
+        for (key, kind) in [
+            (&c.maya_checkout.public_key, "pk-"),
+            (&c.maya_checkout.secret_key, "sk-"),
+        ] {
+            let rest = key.strip_prefix(kind).unwrap_or_default();
+            assert!(rest.starts_with(TEST_SECRET_PREFIX), "{key}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_maya_secrets() {
+        let config = MayaCheckoutConfig {
+            webhook_private_key_pkcs8: Some(vec![7, 7, 7]),
+            ..MayaCheckoutConfig::default()
+        };
+        let text = format!("{config:?}");
+        assert!(!text.contains(&config.secret_key));
+        assert!(!text.contains("[7, 7, 7]"));
+        assert!(text.contains(&config.public_key));
     }
 
     #[test]

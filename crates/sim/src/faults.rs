@@ -1,13 +1,15 @@
 //! Injected faults: added latency, a rate of 5xx answers (before or after processing), a rate
-//! of 429 answers, dropped, badly signed, duplicated and reordered callbacks, and a token
-//! endpoint that fails for a while; and a count of every fault injected, per provider, so a
-//! soak can say how hard it was hit.
+//! of 429 answers, dropped, badly signed, duplicated and reordered callbacks, a token
+//! endpoint that fails for a while, and, for Maya's signed webhooks, stale timestamps and
+//! missing signature headers; and a count of every fault injected, per provider, so a soak
+//! can say how hard it was hit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::lock::lock;
+use crate::random;
 
 /// Faults the simulator injects. All off by default; change them at any time with
 /// [`crate::Simulator::set_faults`].
@@ -35,15 +37,25 @@ pub struct Faults {
     /// processed. Only providers with a rate-limit answer of their own take part (today the
     /// Bank of Georgia Payments API); the others ignore it.
     pub rate_limited_percent: u8,
-    /// Percentage (0..=100) of header-signed callbacks (the Payments API's
-    /// `Callback-Signature`) sent with a signature that does not verify.
+    /// Percentage (0..=100) of header-signed callbacks sent with a signature that does not
+    /// verify: the Payments API's `Callback-Signature` (rolled once per callback, so its
+    /// resends repeat it) and Maya's `v1` webhook signature (rolled per attempt, as each
+    /// attempt is signed afresh).
     pub bad_signature_callbacks_percent: u8,
-    /// Percentage (0..=100) of header-signed callbacks delivered twice, byte for byte.
+    /// Percentage (0..=100) of Maya's signed webhook attempts whose timestamp is ten minutes
+    /// in the past (outside the ±5 minute window).
+    pub stale_timestamp_percent: u8,
+    /// Percentage (0..=100) of header-signed callbacks delivered twice: byte for byte for the
+    /// Payments API, with the same nonce for Maya (a replay the receiver's nonce cache must
+    /// catch).
     pub duplicate_callbacks_percent: u8,
-    /// Percentage (0..=100) of header-signed callbacks held back and delivered after the
-    /// provider's next callback (or after two seconds when no other comes): out-of-order
-    /// delivery.
+    /// Percentage (0..=100) of header-signed callbacks held back so a later one overtakes
+    /// them: the Payments API holds one until the provider's next callback (or two seconds
+    /// when no other comes); Maya's gateway delays it by a second.
     pub reorder_callbacks_percent: u8,
+    /// Percentage (0..=100) of Maya's signed webhook attempts sent without the signature and
+    /// timestamp headers (a delivery from before Maya signed webhooks).
+    pub unsigned_callbacks_percent: u8,
 }
 
 /// The longest a reordered callback is held back waiting for a later one to overtake it.
@@ -85,6 +97,20 @@ impl Faults {
 }
 
 impl Faults {
+    /// Sets the percentage of Maya's signed webhook attempts with a stale timestamp.
+    #[must_use]
+    pub fn with_stale_timestamps(mut self, percent: u8) -> Self {
+        self.stale_timestamp_percent = percent.min(100);
+        self
+    }
+
+    /// Sets the percentage of Maya's signed webhook attempts sent without signature headers.
+    #[must_use]
+    pub fn with_unsigned_callbacks(mut self, percent: u8) -> Self {
+        self.unsigned_callbacks_percent = percent.min(100);
+        self
+    }
+
     /// Sets how many token requests each provider fails before its token endpoint recovers.
     #[must_use]
     pub fn with_token_failures(mut self, requests: u32) -> Self {
@@ -99,7 +125,8 @@ impl Faults {
         self
     }
 
-    /// Sets the percentage of header-signed callbacks sent with a bad signature.
+    /// Sets the percentage of header-signed callbacks (or Maya's webhook attempts) sent with a
+    /// bad signature.
     #[must_use]
     pub fn with_bad_callback_signatures(mut self, percent: u8) -> Self {
         self.bad_signature_callbacks_percent = percent.min(100);
@@ -137,12 +164,16 @@ pub struct FaultCounts {
     pub dropped_callbacks: u64,
     /// API requests answered with HTTP 429.
     pub rate_limited: u64,
-    /// Callbacks sent with a signature that does not verify.
+    /// Callbacks (or Maya webhook attempts) sent with a signature that does not verify.
     pub bad_signatures: u64,
+    /// Webhook attempts sent with a stale timestamp.
+    pub stale_timestamps: u64,
     /// Callbacks delivered a second time.
     pub duplicated_callbacks: u64,
     /// Callbacks held back so a later one overtook them.
     pub reordered_callbacks: u64,
+    /// Webhook attempts sent without signature headers.
+    pub unsigned_callbacks: u64,
 }
 
 impl FaultCounts {
@@ -155,8 +186,10 @@ impl FaultCounts {
             .saturating_add(self.dropped_callbacks)
             .saturating_add(self.rate_limited)
             .saturating_add(self.bad_signatures)
+            .saturating_add(self.stale_timestamps)
             .saturating_add(self.duplicated_callbacks)
             .saturating_add(self.reordered_callbacks)
+            .saturating_add(self.unsigned_callbacks)
     }
 }
 
@@ -170,8 +203,10 @@ pub(crate) enum Injected {
     DroppedCallback,
     RateLimited,
     BadSignature,
+    StaleTimestamp,
     DuplicatedCallback,
     ReorderedCallback,
+    UnsignedCallback,
 }
 
 /// The current faults, shared by every listener and the callback dispatcher.
@@ -214,6 +249,31 @@ impl FaultState {
         true
     }
 
+    /// Rolls `fault` at its current percentage for `provider`, counting it when it hits:
+    /// the one place a callback fault is decided, for every delivery path.
+    pub(crate) fn roll(&self, provider: &'static str, fault: Injected) -> bool {
+        let f = self.get();
+        let percent = match fault {
+            Injected::DroppedCallback => f.drop_callbacks_percent,
+            Injected::RateLimited => f.rate_limited_percent,
+            Injected::BadSignature => f.bad_signature_callbacks_percent,
+            Injected::StaleTimestamp => f.stale_timestamp_percent,
+            Injected::DuplicatedCallback => f.duplicate_callbacks_percent,
+            Injected::ReorderedCallback => f.reorder_callbacks_percent,
+            Injected::UnsignedCallback => f.unsigned_callbacks_percent,
+            // Decided by the listener from latency, error rates and the token budget.
+            Injected::Delayed
+            | Injected::FailedBefore
+            | Injected::FailedAfter
+            | Injected::TokenFailed => 0,
+        };
+        let hit = random::hit(percent);
+        if hit {
+            self.count(provider, fault);
+        }
+        hit
+    }
+
     /// Counts one injected fault.
     pub(crate) fn count(&self, provider: &'static str, fault: Injected) {
         let mut counts = lock(&self.counts);
@@ -226,8 +286,10 @@ impl FaultState {
             Injected::DroppedCallback => &mut c.dropped_callbacks,
             Injected::RateLimited => &mut c.rate_limited,
             Injected::BadSignature => &mut c.bad_signatures,
+            Injected::StaleTimestamp => &mut c.stale_timestamps,
             Injected::DuplicatedCallback => &mut c.duplicated_callbacks,
             Injected::ReorderedCallback => &mut c.reordered_callbacks,
+            Injected::UnsignedCallback => &mut c.unsigned_callbacks,
         };
         *slot = slot.saturating_add(1);
     }
@@ -255,5 +317,24 @@ mod tests {
         state.set(Faults::none().with_token_failures(1));
         assert!(state.token_outage("maib"));
         assert!(!state.token_outage("maib"));
+    }
+
+    #[test]
+    fn a_roll_counts_its_fault_once_when_it_hits_and_never_when_off() {
+        let state = FaultState::new(
+            Faults::none()
+                .with_bad_callback_signatures(100)
+                .with_stale_timestamps(100),
+        );
+        assert!(state.roll("maya-checkout", Injected::BadSignature));
+        assert!(state.roll("maya-checkout", Injected::StaleTimestamp));
+        assert!(!state.roll("maya-checkout", Injected::UnsignedCallback));
+        assert!(!state.roll("bog-payments", Injected::DuplicatedCallback));
+        let counts = state.counts("maya-checkout");
+        assert_eq!((counts.bad_signatures, counts.stale_timestamps), (1, 1));
+        assert_eq!(counts.total(), 2);
+        assert_eq!(state.counts("bog-payments").total(), 0);
+        // Listener faults are not rolled here.
+        assert!(!state.roll("maib", Injected::Delayed));
     }
 }

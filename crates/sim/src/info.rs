@@ -113,3 +113,32 @@ pub struct MayaSession {
     /// the [`crate::Ledger`] (Maya payments carry no merchant order id).
     pub customer_id: String,
 }
+
+/// Maya's payment gateway: endpoints live at `{base_url}/checkout/v1/...`,
+/// `{base_url}/payments/v1/...` and `{base_url}/payby/v2/...`, exactly as on
+/// `pg-sandbox.paymaya.com`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MayaCheckoutInfo {
+    /// Scheme, host and port (the client's API base URL).
+    pub base_url: String,
+    /// The public key (`pk-…`).
+    pub public_key: String,
+    /// The secret key (`sk-…`).
+    pub secret_key: String,
+    /// The key webhooks are signed with, as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo)
+    /// block: what a client puts in its webhook key set instead of Maya's.
+    pub webhook_public_key_pem: String,
+}
+
+impl MayaCheckoutInfo {
+    /// The webhook verification key as base64 of its DER SubjectPublicKeyInfo (the PEM
+    /// body on one line).
+    pub fn webhook_public_key_der_base64(&self) -> String {
+        self.webhook_public_key_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::trim)
+            .collect()
+    }
+}

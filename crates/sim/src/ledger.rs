@@ -23,14 +23,17 @@ pub enum LedgerProvider {
     Miapos,
     /// Bank of Georgia iPay.
     Bog,
-    /// Maya.
+    /// Maya (Mini App payments).
     Maya,
     /// Bank of Georgia Payments API (iPay's successor).
     BogPayments,
+    /// Maya's payment gateway (Checkout, Vault, Pay with Maya).
+    MayaCheckout,
 }
 
 impl LedgerProvider {
-    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`, `"bog-payments"`).
+    /// The provider's short name (`"maib"`, `"miapos"`, `"bog"`, `"maya"`, `"bog-payments"`,
+    /// `"maya-checkout"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Maib => "maib",
@@ -38,6 +41,7 @@ impl LedgerProvider {
             Self::Bog => "bog",
             Self::Maya => "maya",
             Self::BogPayments => "bog-payments",
+            Self::MayaCheckout => "maya-checkout",
         }
     }
 }

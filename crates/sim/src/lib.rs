@@ -1,7 +1,8 @@
-//! A stateful local simulator of five payment providers: **maib** (e-commerce API v1),
+//! A stateful local simulator of six payment providers: **maib** (e-commerce API v1),
 //! **miaPOS** (Finergy e-commerce protocol), **Bank of Georgia iPay** (online payments API v1),
-//! **Maya** (Mini App payments) and the **Bank of Georgia Payments API** (iPay's successor,
-//! `api.bog.ge/payments/v1`).
+//! **Maya** (Mini App payments), the **Bank of Georgia Payments API** (iPay's successor,
+//! `api.bog.ge/payments/v1`) and **Maya's payment gateway** (Checkout, Vault, Pay with Maya,
+//! payment operations and v1-signed webhooks).
 //!
 //! Each provider gets its own HTTP listener on loopback and answers at the provider's real
 //! paths, with its real request validation, error bodies and status codes, written from the
@@ -47,8 +48,21 @@
 //!   page also takes the sandbox test cards (`&card=4000000000000002` declines, `...0003`
 //!   pays but refuses later operations), `&method=` and `&3ds=fail`.
 //!
-//! Maya has no payment page and no callbacks: the outcome is decided at execute. Its customer
-//! session (the tokens Maya pushes to the merchant's Session URL) comes from
+//! Maya's payment gateway ([`Simulator::maya_checkout`], its own listener) serves the
+//! customer's pages at the shapes of Maya's redirects: the hosted Checkout
+//! (`/v2/checkout?id=...`), Pay with Maya (`/paymaya/payment?id=...`,
+//! `/paymaya/link?id=...`) and 3-D Secure (`/3ds/payment?id=...`,
+//! `/3ds/card?customer=...&id=...`). A plain `GET` approves (cents of `.01` still decline);
+//! `&action=decline` or `&action=cancel` chooses another outcome. Its webhooks go to the URLs
+//! registered with `POST /checkout/v1/webhooks`, signed with Maya's "Webhook Signature
+//! Version 1" (`X-Maya-Webhook-Signature: nonce=...,v1=...`, `X-Maya-Webhook-Timestamp` in
+//! milliseconds) by the simulator's own RSA key, whose public half is
+//! [`MayaCheckoutInfo::webhook_public_key_pem`]; failed deliveries are retried 5, 15 and 45
+//! minutes later by the simulator clock. Void and refund follow the Manila calendar by the
+//! simulator clock: void on the payment's day, refund from the next day for 180 days.
+//!
+//! Maya's Mini App has no payment page and no callbacks: the outcome is decided at execute.
+//! Its customer session (the tokens Maya pushes to the merchant's Session URL) comes from
 //! [`Simulator::open_maya_session`].
 //!
 //! Maya does not publish its OAuth token endpoint; the simulator serves it at
@@ -56,10 +70,11 @@
 //!
 //! # Faults and time
 //!
-//! [`Faults`] add latency, a rate of provider-shaped 5xx answers (before or after processing),
-//! 429 answers (the Payments API), dropped callbacks, badly signed, duplicated and reordered
-//! callbacks (the Payments API's header-signed ones), and token endpoints that fail their
-//! next requests;
+//! [`Faults`] add latency, a rate of provider-shaped 5xx answers (before or after processing;
+//! Maya's gateway answers them as HTTP 400 `PY9999`, as Maya does), 429 answers (the Payments
+//! API), dropped callbacks, badly signed, duplicated and reordered callbacks (the header-signed
+//! ones: the Payments API's and Maya's webhooks), stale timestamps and missing signature
+//! headers (Maya's webhooks), and token endpoints that fail their next requests;
 //! [`Simulator::set_faults`] switches them at runtime and [`Simulator::fault_counts`] says how
 //! many of each were injected per provider.
 //!
@@ -90,19 +105,23 @@
 //! Each listener drops a client that has not sent a request's headers within
 //! [`SimConfig::header_read_timeout`], and serves at most [`SimConfig::max_connections`]
 //! connections at once, closing further ones unanswered. Every default secret starts with
-//! [`TEST_SECRET_PREFIX`] (`sim-test-`), so it cannot be mistaken for a real credential.
+//! [`TEST_SECRET_PREFIX`] (`sim-test-`; Maya's gateway keys carry it after their `pk-`/`sk-`),
+//! so it cannot be mistaken for a real credential.
 //! [`Simulator::advance`] moves the simulator clock: tokens expire, maib payments time out,
 //! miaPOS payments expire (with a callback), iPay orders fail after an hour, Maya payments
 //! expire after 15 minutes, Payments API orders are rejected after their `ttl` and blocked
 //! amounts after 30 days (with a callback), and pending Payments API refunds and
-//! confirmations settle ([`BogPaymentsConfig::settle_delay`]).
+//! confirmations settle ([`BogPaymentsConfig::settle_delay`]); on Maya's gateway checkouts
+//! expire after an hour, Pay with Maya payments after 30 minutes, holds after 6 days, and
+//! void and refund windows move.
 //!
 //! # Control endpoints
 //!
 //! For programs that run the simulator out of process (`paykit sim`), each listener also
 //! answers `GET /_sim/return` (a stand-in merchant return page); maib's listener answers
-//! `POST /_sim/callbacks` (the default Project callback URL, a sink), and Maya's listener
-//! answers `POST /_sim/sessions` with a fresh customer token pair.
+//! `POST /_sim/callbacks` (the default Project callback URL, a sink), Maya's listener
+//! answers `POST /_sim/sessions` with a fresh customer token pair, and the gateway's listener
+//! answers `POST /_sim/webhooks` (a sink a demo can register as a webhook URL).
 
 mod bog;
 mod bog_payments;
@@ -120,6 +139,7 @@ mod ledger;
 mod lock;
 mod maib;
 mod maya;
+mod maya_checkout;
 mod miapos;
 mod outcome;
 mod page;
@@ -133,12 +153,14 @@ mod urls;
 
 pub use callback::{CallbackOutcome, CallbackRecord};
 pub use config::{
-    BogConfig, BogPaymentsConfig, MaibConfig, MayaConfig, MiaposConfig, Ports, SimConfig,
-    TEST_SECRET_PREFIX,
+    BogConfig, BogPaymentsConfig, MaibConfig, MayaCheckoutConfig, MayaConfig, MiaposConfig, Ports,
+    RefundAnswer, SimConfig, TEST_SECRET_PREFIX,
 };
 pub use error::SimError;
 pub use faults::{FaultCounts, Faults};
-pub use info::{BogInfo, BogPaymentsInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+pub use info::{
+    BogInfo, BogPaymentsInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo,
+};
 pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger, TokenIssue};
 pub use retention::{DEFAULT_RETENTION, Retention};
 pub use simulator::{Simulator, start};

@@ -16,23 +16,27 @@ use crate::config::SimConfig;
 use crate::ctx::Ctx;
 use crate::error::SimError;
 use crate::faults::{FaultCounts, FaultState, Faults};
-use crate::info::{BogInfo, BogPaymentsInfo, MaibInfo, MayaInfo, MayaSession, MiaposInfo};
+use crate::info::{
+    BogInfo, BogPaymentsInfo, MaibInfo, MayaCheckoutInfo, MayaInfo, MayaSession, MiaposInfo,
+};
 use crate::ledger::{Ledger, LedgerBook, LedgerProvider};
 use crate::maib::Maib;
 use crate::maya::{self, Maya};
+use crate::maya_checkout::MayaCheckout;
 use crate::miapos::Miapos;
 use crate::random;
 use crate::server::{self, Provider};
 use crate::signing::bog_payments::CallbackSigner;
 use crate::signing::miapos::RsaSigner;
 
-/// A running simulator of all five providers. Dropping it stops the listeners.
+/// A running simulator of all six providers. Dropping it stops the listeners.
 #[derive(Debug)]
 pub struct Simulator {
     maib: MaibInfo,
     miapos: MiaposInfo,
     bog: BogInfo,
     maya: MayaInfo,
+    maya_checkout: MayaCheckoutInfo,
     bog_payments: BogPaymentsInfo,
     clock: Arc<SimClock>,
     faults: Arc<FaultState>,
@@ -55,30 +59,38 @@ async fn bind(
         .map_err(|source| SimError::Bind { provider, source })
 }
 
-/// Starts the simulator: binds five listeners (maib, miaPOS, iPay, Maya, Bank of Georgia
-/// Payments API) and serves them on the current Tokio runtime until the returned
-/// [`Simulator`] is shut down or dropped.
-///
-/// # Errors
-///
-/// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when the configured miaPOS key
-/// is not an RSA PKCS#8 key, [`SimError::BogPaymentsKey`] when the configured Payments API
-/// key is not, [`SimError::NoRuntime`] outside Tokio.
-pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
-    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
-    // Key generation takes a while: both keys are made side by side, off the runtime.
-    let payments_key = config.bog_payments.private_key_pkcs8.clone();
-    let payments_signer = tokio::task::spawn_blocking(move || match payments_key {
-        Some(der) => CallbackSigner::from_pkcs8(&der),
-        None => CallbackSigner::generate(),
-    });
-    let signer = match config.miapos.private_key_pkcs8.clone() {
+/// A signing key from PKCS#8 DER, or a fresh RSA-2048 key.
+async fn signer(pkcs8: Option<Vec<u8>>) -> Result<RsaSigner, SimError> {
+    match pkcs8 {
         Some(der) => RsaSigner::from_pkcs8(&der),
         None => tokio::task::spawn_blocking(RsaSigner::generate)
             .await
             .map_err(|e| SimError::Key(e.to_string()))?,
     }
-    .map_err(|e| SimError::Key(e.0))?;
+    .map_err(|e| SimError::Key(e.0))
+}
+
+/// Starts the simulator: binds six listeners (maib, miaPOS, iPay, Maya Mini App, Bank of
+/// Georgia Payments API, Maya's payment gateway) and serves them on the current Tokio runtime
+/// until the returned [`Simulator`] is shut down or dropped.
+///
+/// # Errors
+///
+/// [`SimError::Bind`] when a port is taken, [`SimError::Key`] when a configured signing key
+/// (miaPOS, Maya webhooks) is not an RSA PKCS#8 key, [`SimError::BogPaymentsKey`] when the
+/// configured Payments API key is not, [`SimError::NoRuntime`] outside Tokio.
+pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| SimError::NoRuntime)?;
+    // Key generation takes a while: the keys are made side by side, off the runtime.
+    let payments_key = config.bog_payments.private_key_pkcs8.clone();
+    let payments_signer = tokio::task::spawn_blocking(move || match payments_key {
+        Some(der) => CallbackSigner::from_pkcs8(&der),
+        None => CallbackSigner::generate(),
+    });
+    let (signer, webhook_signer) = tokio::try_join!(
+        signer(config.miapos.private_key_pkcs8.clone()),
+        signer(config.maya_checkout.webhook_private_key_pkcs8.clone()),
+    )?;
     let payments_signer = payments_signer
         .await
         .map_err(|e| SimError::BogPaymentsKey(e.to_string()))?
@@ -90,6 +102,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         bind("bog", &config, config.ports.bog).await?,
         bind("maya", &config, config.ports.maya).await?,
         bind("bog-payments", &config, config.ports.bog_payments).await?,
+        bind("maya-checkout", &config, config.ports.maya_checkout).await?,
     ];
     let base_urls: Vec<String> = listeners
         .iter()
@@ -137,6 +150,12 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         p2m_id: config.maya.p2m_id.clone(),
         token_url: format!("{}{}", base(3), maya::TOKEN_PATH),
     };
+    let maya_checkout_info = MayaCheckoutInfo {
+        base_url: base(5),
+        public_key: config.maya_checkout.public_key.clone(),
+        secret_key: config.maya_checkout.secret_key.clone(),
+        webhook_public_key_pem: webhook_signer.public_key_pem(),
+    };
 
     let bog_payments_info = BogPaymentsInfo {
         base_url: base(4),
@@ -158,6 +177,11 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
             ctx(4),
             config.bog_payments.clone(),
             payments_signer,
+        )),
+        Arc::new(MayaCheckout::new(
+            ctx(5),
+            config.maya_checkout.clone(),
+            webhook_signer,
         )),
     ];
 
@@ -184,6 +208,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         bog = %bog_info.base_url,
         maya = %maya_info.base_url,
         bog_payments = %bog_payments_info.base_url,
+        maya_checkout = %maya_checkout_info.base_url,
         "paykit-sim: listening"
     );
     Ok(Simulator {
@@ -192,6 +217,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         bog: bog_info,
         maya: maya_info,
         bog_payments: bog_payments_info,
+        maya_checkout: maya_checkout_info,
         clock,
         faults,
         dispatcher,
@@ -220,7 +246,7 @@ impl Simulator {
         &self.bog
     }
 
-    /// Maya's base URL and test credentials.
+    /// Maya's (Mini App) base URL and test credentials.
     pub fn maya(&self) -> &MayaInfo {
         &self.maya
     }
@@ -231,13 +257,21 @@ impl Simulator {
         &self.bog_payments
     }
 
-    /// Base URLs and credentials of all five providers, as one JSON object:
+    /// Maya's payment gateway: base URL, the public and secret keys, and the public key
+    /// its webhooks are signed with.
+    pub fn maya_checkout(&self) -> &MayaCheckoutInfo {
+        &self.maya_checkout
+    }
+
+    /// Base URLs and credentials of all six providers, as one JSON object:
     /// `{"maib":{"base_url",..,"project_id",..,"project_secret",..,"signature_key",..},
     /// "miapos":{"base_url",..,"merchant_id",..,"secret_key",..,"terminal_id",..},
     /// "bog":{"base_url",..,"client_id",..,"secret_key",..},
     /// "maya":{"base_url",..,"client_id",..,"client_secret",..,"p2m_id",..},
     /// "bog-payments":{"base_url",..,"api_base",..,"token_url",..,"client_id",..,
-    /// "client_secret",..,"callback_public_key_pem",..}}`.
+    /// "client_secret",..,"callback_public_key_pem",..},
+    /// "maya-checkout":{"base_url",..,"public_key",..,"secret_key",..,
+    /// "webhook_public_key_pem",..}}`.
     pub fn announcement(&self) -> Value {
         json!({
             "maib": {
@@ -271,6 +305,12 @@ impl Simulator {
                 "client_secret": self.bog_payments.client_secret,
                 "callback_public_key_pem": self.bog_payments.callback_public_key_pem,
             },
+            "maya-checkout": {
+                "base_url": self.maya_checkout.base_url,
+                "public_key": self.maya_checkout.public_key,
+                "secret_key": self.maya_checkout.secret_key,
+                "webhook_public_key_pem": self.maya_checkout.webhook_public_key_pem,
+            },
         })
     }
 
@@ -285,7 +325,7 @@ impl Simulator {
         }
     }
 
-    /// How many payments the five providers hold right now (what the retention horizon
+    /// How many payments the six providers hold right now (what the retention horizon
     /// bounds).
     pub fn live_payments(&self) -> usize {
         self.providers.iter().map(|p| p.live_payments()).sum()

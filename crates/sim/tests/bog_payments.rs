@@ -420,9 +420,12 @@ async fn hosted_page_payment_with_a_signed_callback() {
     assert_eq!(p.order_id.as_deref(), Some("A-20250314-0007"));
     assert_eq!((p.count(OpKind::Register), p.count(OpKind::Charge)), (1, 1));
     assert_eq!(p.total(OpKind::Charge), rust_decimal::Decimal::new(30, 0));
-    let record = sim.callbacks().into_iter().last().unwrap();
+    let records = sim.callbacks();
+    assert_eq!(records.len(), 1, "one callback, posted once: {records:?}");
+    let record = &records[0];
     assert_eq!(record.provider, "bog-payments");
-    assert_eq!(record.attempts, 1);
+    assert_eq!(record.attempt, 1);
+    assert_eq!(record.outcome, CallbackOutcome::Delivered { status: 200 });
     assert_eq!(record.headers[0].0, "Callback-Signature");
 }
 
@@ -1295,9 +1298,32 @@ async fn callbacks_are_resent_until_accepted() {
     signed(&sim, &third);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(rx.try_recv().is_err(), "no fourth try after a 200");
-    let record = sim.callbacks().into_iter().last().unwrap();
-    assert_eq!(record.attempts, 3);
-    assert_eq!(record.outcome, CallbackOutcome::Delivered { status: 200 });
+    // One record per post, each with what the merchant answered it.
+    let tries: Vec<_> = sim
+        .callbacks()
+        .into_iter()
+        .map(|r| (r.attempt, r.outcome, r.headers))
+        .collect();
+    let signature = vec![(
+        "Callback-Signature".to_owned(),
+        first.header("callback-signature").to_owned(),
+    )];
+    assert_eq!(
+        tries,
+        [
+            (
+                1,
+                CallbackOutcome::Delivered { status: 500 },
+                signature.clone()
+            ),
+            (
+                2,
+                CallbackOutcome::Delivered { status: 503 },
+                signature.clone()
+            ),
+            (3, CallbackOutcome::Delivered { status: 200 }, signature),
+        ]
+    );
 
     // A merchant that never accepts gets the whole schedule: three tries.
     let (base, mut rx) = scripted_merchant(vec![500; 10]).await;
@@ -1310,9 +1336,10 @@ async fn callbacks_are_resent_until_accepted() {
     assert!(rx.try_recv().is_err());
     let record = sim.callbacks().into_iter().last().unwrap();
     assert_eq!(
-        (record.attempts, record.outcome),
+        (record.attempt, record.outcome),
         (3, CallbackOutcome::Delivered { status: 500 })
     );
+    assert_eq!(sim.callbacks().len(), 6, "three records per callback");
 }
 
 #[tokio::test]
@@ -1346,6 +1373,13 @@ async fn callback_and_api_faults() {
     let one = merchant.next().await;
     let two = merchant.next().await;
     assert_eq!(one.body, two.body);
+    let posts: Vec<u32> = sim
+        .callbacks()
+        .into_iter()
+        .filter(|r| r.body == one.body)
+        .map(|r| r.attempt)
+        .collect();
+    assert_eq!(posts, [1, 2], "the duplicate is the callback's second post");
     assert!(signature_ok(
         &two.body,
         two.header("callback-signature"),

@@ -23,7 +23,17 @@ async fn announcement_lists_every_provider() {
         k.sort();
         k
     };
-    assert_eq!(keys(&a), ["bog", "bog-payments", "maib", "maya", "miapos"]);
+    assert_eq!(
+        keys(&a),
+        [
+            "bog",
+            "bog-payments",
+            "maib",
+            "maya",
+            "maya-checkout",
+            "miapos"
+        ]
+    );
     assert_eq!(
         keys(&a["bog-payments"]),
         [
@@ -48,6 +58,15 @@ async fn announcement_lists_every_provider() {
         keys(&a["maya"]),
         ["base_url", "client_id", "client_secret", "p2m_id"]
     );
+    assert_eq!(
+        keys(&a["maya-checkout"]),
+        [
+            "base_url",
+            "public_key",
+            "secret_key",
+            "webhook_public_key_pem"
+        ]
+    );
     assert_eq!(a["maib"]["base_url"], sim.maib().base_url.as_str());
     assert_eq!(a["maya"]["p2m_id"], sim.maya().p2m_id.as_str());
     for info in [
@@ -55,6 +74,7 @@ async fn announcement_lists_every_provider() {
         &sim.miapos().base_url,
         &sim.bog().base_url,
         &sim.maya().base_url,
+        &sim.maya_checkout().base_url,
         &sim.bog_payments().base_url,
     ] {
         assert!(info.starts_with("http://127.0.0.1:"), "{info}");

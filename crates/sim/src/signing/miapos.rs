@@ -95,12 +95,29 @@ impl RsaSigner {
 
     /// Base64 PKCS#1 v1.5 / SHA-256 signature of `message`.
     pub(crate) fn sign(&self, message: &[u8]) -> Option<String> {
+        self.signature(message).map(|sig| STANDARD.encode(sig))
+    }
+
+    /// The raw PKCS#1 v1.5 / SHA-256 signature bytes of `message`.
+    pub(crate) fn signature(&self, message: &[u8]) -> Option<Vec<u8>> {
         let mut sig = vec![0_u8; self.key.public_modulus_len()];
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.key
             .sign(&RSA_PKCS1_SHA256, &rng, message, &mut sig)
             .ok()?;
-        Some(STANDARD.encode(sig))
+        Some(sig)
+    }
+
+    /// The public key as a PEM `PUBLIC KEY` block (SubjectPublicKeyInfo), 64 columns.
+    pub(crate) fn public_key_pem(&self) -> String {
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        let b64 = self.public_key_b64.as_bytes();
+        for line in b64.chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        pem
     }
 }
 

@@ -1,0 +1,339 @@
+//! Receiving webhooks (spec §6): signature v1 and timestamp window, a nonce replay cache,
+//! routing (the body names no event), payment or legacy checkout bodies, and confirmation by
+//! re-fetching before an event is fit for fulfilment.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use paykit_core::json_literal::JsonLiteral;
+use paykit_core::store::{ClaimOutcome, ClaimStore, InMemoryClaimStore};
+use paykit_core::{
+    Authenticity, EventKind, MAX_CALLBACK_BYTES, PaymentProvider, Result, VerifiedEvent, Webhook,
+    WebhookRequest,
+};
+
+use crate::calendar::unix_ms;
+use crate::checkout::Checkout;
+use crate::flatten::NumberRendering;
+use crate::outcome::{checkout_outcome, payment_outcome};
+use crate::registry::WebhookEvent;
+use crate::signature::{
+    SIGNATURE_HEADER, SignatureHeader, TIMESTAMP_HEADER, VerifyError, WebhookKeys, check_timestamp,
+};
+use crate::status::MayaStatus;
+use crate::wire::Payment;
+use crate::{Clock, MayaCheckoutClient, PROVIDER};
+
+/// The default timestamp window (spec §6.4.2: ±5 minutes).
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// How a delivery's event is known, since the body does not name it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Routing {
+    /// By the body: a checkout object (`paymentStatus`/`paymentDetails`) is a legacy
+    /// `CHECKOUT_*` event, a payment object is the event named like its `status`.
+    #[default]
+    ByStatus,
+    /// This URL was registered for one event (e.g. `/maya/webhook/payment-success`).
+    Url(WebhookEvent),
+}
+
+/// The receiver's configuration.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct WebhookConfig {
+    /// The keys deliveries may be signed with.
+    pub keys: WebhookKeys,
+    /// The timestamp window, both ways.
+    pub tolerance: Duration,
+    /// How events are told apart.
+    pub routing: Routing,
+    /// Largest body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("keys", &self.keys)
+            .field("tolerance", &self.tolerance)
+            .field("routing", &self.routing)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl WebhookConfig {
+    /// `keys`, ±5 minutes, routing by status, 64 KiB bodies.
+    pub fn new(keys: WebhookKeys) -> WebhookConfig {
+        WebhookConfig {
+            keys,
+            tolerance: DEFAULT_TOLERANCE,
+            routing: Routing::ByStatus,
+            max_body_bytes: MAX_CALLBACK_BYTES,
+        }
+    }
+
+    /// Sets the routing ([`Routing::Url`] when this URL was registered for one event).
+    pub fn routing(mut self, routing: Routing) -> WebhookConfig {
+        self.routing = routing;
+        self
+    }
+
+    /// Sets the timestamp window (default ±5 minutes).
+    pub fn tolerance(mut self, tolerance: Duration) -> WebhookConfig {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Sets the largest body accepted (default 64 KiB).
+    pub fn max_body_bytes(mut self, limit: usize) -> WebhookConfig {
+        self.max_body_bytes = limit;
+        self
+    }
+}
+
+/// What a delivery carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryBody {
+    /// A payment object (`PAYMENT_*`, `AUTHORIZED`, …).
+    Payment(Box<Payment>),
+    /// A checkout object (legacy `CHECKOUT_*`).
+    Checkout(Box<Checkout>),
+}
+
+/// An authentic, fresh delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The event, from the URL or the body.
+    pub event: WebhookEvent,
+    /// The signature nonce (recorded by the replay cache).
+    pub nonce: String,
+    /// The label of the key that verified it.
+    pub key: String,
+    /// Which number rendering verified it.
+    pub rendering: NumberRendering,
+    /// The decoded body.
+    pub body: DeliveryBody,
+}
+
+impl Delivery {
+    /// The id the event is about: the payment id, or the checkout id for legacy bodies.
+    pub fn id(&self) -> &str {
+        match &self.body {
+            DeliveryBody::Payment(payment) => &payment.id,
+            DeliveryBody::Checkout(checkout) => &checkout.id,
+        }
+    }
+
+    /// As a common event, [`Authenticity::Signed`]: confirm it
+    /// ([`MayaCheckoutClient::confirm_delivery`]) before fulfilling. The dedupe key is
+    /// `maya-checkout:<id>:<status>`, so retries of one status change collapse.
+    pub fn to_event(&self) -> VerifiedEvent {
+        let (outcome, status) = match &self.body {
+            DeliveryBody::Payment(payment) => (
+                payment_outcome(payment, None, false),
+                payment.status.as_str().to_owned(),
+            ),
+            DeliveryBody::Checkout(checkout) => (
+                checkout_outcome(checkout),
+                checkout
+                    .payment_status
+                    .as_ref()
+                    .map_or_else(|| self.event.as_str().to_owned(), |s| s.as_str().to_owned()),
+            ),
+        };
+        VerifiedEvent::new(
+            PROVIDER,
+            Authenticity::Signed,
+            format!(
+                "{}:{}:{status}",
+                PROVIDER.as_str(),
+                outcome.provider_payment_id
+            ),
+            EventKind::Payment(outcome),
+        )
+    }
+}
+
+/// The webhook receiver: verifies, de-duplicates nonces and decodes deliveries.
+///
+/// The nonce cache is the configured [`ClaimStore`] (shared by a fleet), or an in-memory one.
+/// A replayed nonce is [`VerifyError::Replay`]: answer 2xx and do nothing.
+#[derive(Clone)]
+pub struct MayaCheckoutWebhook {
+    config: WebhookConfig,
+    nonces: Arc<dyn ClaimStore>,
+    clock: Clock,
+}
+
+impl fmt::Debug for MayaCheckoutWebhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MayaCheckoutWebhook")
+            .field("config", &self.config)
+            .field("nonces", &self.nonces)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MayaCheckoutWebhook {
+    /// A receiver with `config`, an in-memory nonce cache and the system clock.
+    pub fn new(config: WebhookConfig) -> MayaCheckoutWebhook {
+        MayaCheckoutWebhook {
+            config,
+            nonces: Arc::new(InMemoryClaimStore::new()),
+            clock: Arc::new(std::time::SystemTime::now),
+        }
+    }
+
+    /// Shares the nonce cache through a claim store (Redis, PostgreSQL) across a fleet.
+    pub fn nonce_store(mut self, store: Arc<dyn ClaimStore>) -> MayaCheckoutWebhook {
+        self.nonces = store;
+        self
+    }
+
+    /// The clock the timestamp window is checked against.
+    pub fn clock(mut self, clock: Clock) -> MayaCheckoutWebhook {
+        self.clock = clock;
+        self
+    }
+
+    /// Verifies and decodes a delivery: body size, signature header, timestamp window,
+    /// signature (any key, either rendering), the body, then the nonce cache. Nothing about a
+    /// delivery is believed, or cached, before its signature verifies.
+    pub async fn check(
+        &self,
+        request: &WebhookRequest<'_>,
+    ) -> std::result::Result<Delivery, VerifyError> {
+        let body = request
+            .bounded_body(self.config.max_body_bytes)
+            .map_err(|e| VerifyError::BadBody(e.to_string()))?;
+        let header = request
+            .header(SIGNATURE_HEADER)
+            .ok_or(VerifyError::MissingSignature)?;
+        let tolerance_ms = i64::try_from(self.config.tolerance.as_millis()).unwrap_or(i64::MAX);
+        check_timestamp(
+            request.header(TIMESTAMP_HEADER),
+            unix_ms((self.clock)()),
+            tolerance_ms,
+        )?;
+        let header = SignatureHeader::parse(header)?;
+        let tree =
+            JsonLiteral::parse(body).map_err(|e| VerifyError::BadBody(format!("not JSON: {e}")))?;
+        let (key, rendering) = self.config.keys.verify(&tree, &header)?;
+        let (event, body) = decode(body, &self.config.routing)?;
+        self.remember(&header.nonce).await?;
+        Ok(Delivery {
+            event,
+            nonce: header.nonce,
+            key,
+            rendering,
+            body,
+        })
+    }
+
+    async fn remember(&self, nonce: &str) -> std::result::Result<(), VerifyError> {
+        // Kept a minute longer than the window: a replay inside the window is always caught,
+        // and one after it fails the timestamp check.
+        let keep = self
+            .config
+            .tolerance
+            .saturating_add(Duration::from_secs(60));
+        let key = format!("{}:nonce:{nonce}", PROVIDER.as_str());
+        match self.nonces.claim(&key, keep).await {
+            Ok(ClaimOutcome::Claimed(claim)) => {
+                if let Err(error) = self.nonces.complete(&claim, keep).await {
+                    tracing::warn!(%error, "webhook nonce claimed but not marked done");
+                }
+                Ok(())
+            }
+            Ok(ClaimOutcome::AlreadyDone | ClaimOutcome::InProgress) => Err(VerifyError::Replay {
+                nonce: nonce.to_owned(),
+            }),
+            Err(error) => Err(VerifyError::Store(error.to_string())),
+        }
+    }
+}
+
+/// Decodes the body as a payment or a checkout object, by `routing`.
+pub(crate) fn decode(
+    body: &[u8],
+    routing: &Routing,
+) -> std::result::Result<(WebhookEvent, DeliveryBody), VerifyError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| VerifyError::BadBody(e.to_string()))?;
+    let legacy = match routing {
+        Routing::Url(event) => event.is_legacy_checkout(),
+        Routing::ByStatus => {
+            value.get("paymentStatus").is_some() || value.get("paymentDetails").is_some()
+        }
+    };
+    let bad = |e: serde_json::Error| VerifyError::BadBody(e.to_string());
+    if legacy {
+        let checkout: Checkout = serde_json::from_slice(body).map_err(bad)?;
+        let event = match routing {
+            Routing::Url(event) => event.clone(),
+            Routing::ByStatus => legacy_event(checkout.payment_status.as_ref()),
+        };
+        return Ok((event, DeliveryBody::Checkout(Box::new(checkout))));
+    }
+    let payment: Payment = serde_json::from_slice(body).map_err(bad)?;
+    let event = match routing {
+        Routing::Url(event) => event.clone(),
+        Routing::ByStatus => WebhookEvent::for_status(&payment.status),
+    };
+    Ok((event, DeliveryBody::Payment(Box::new(payment))))
+}
+
+fn legacy_event(status: Option<&MayaStatus>) -> WebhookEvent {
+    match status {
+        Some(MayaStatus::PaymentSuccess) => WebhookEvent::CheckoutSuccess,
+        Some(MayaStatus::PaymentFailed | MayaStatus::AuthFailed) => WebhookEvent::CheckoutFailure,
+        Some(MayaStatus::PaymentExpired) => WebhookEvent::CheckoutDropout,
+        Some(MayaStatus::PaymentCancelled) => WebhookEvent::CheckoutCancelled,
+        Some(other) => WebhookEvent::Other(other.as_str().to_owned()),
+        None => WebhookEvent::Other("CHECKOUT".to_owned()),
+    }
+}
+
+#[async_trait]
+impl Webhook for MayaCheckoutWebhook {
+    /// Verifies a delivery and returns it as a [`Authenticity::Signed`] event; a replayed
+    /// nonce is an error ([`crate::VerifyError::is_replay`] on the native
+    /// [`MayaCheckoutWebhook::check`] tells it apart).
+    async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
+        Ok(self.check(request).await?.to_event())
+    }
+}
+
+impl MayaCheckoutClient {
+    /// Confirms a delivery by asking Maya (P1 for a payment, C2 for a legacy checkout body):
+    /// the event comes back [`Authenticity::Confirmed`] with Maya's answer as its payment, or
+    /// an integrity error when id, amount, currency or state disagree. Maya's records can lag
+    /// a webhook: on an error, answer 5xx so Maya retries.
+    pub async fn confirm_delivery(&self, delivery: &Delivery) -> Result<VerifiedEvent> {
+        let queried = match &delivery.body {
+            DeliveryBody::Payment(payment) => {
+                let answer = self.payment(&payment.id).await?;
+                self.outcome_with_refunds(&answer).await?
+            }
+            DeliveryBody::Checkout(checkout) => {
+                checkout_outcome(&self.get_checkout(&checkout.id).await?)
+            }
+        };
+        delivery.to_event().confirm_with(&queried)
+    }
+
+    /// Confirms any event of this provider by re-reading its payment ([`PaymentProvider::get_payment`]).
+    pub async fn confirm(&self, event: VerifiedEvent) -> Result<VerifiedEvent> {
+        let Some(claimed) = event.payment() else {
+            return Ok(event);
+        };
+        let queried = self.get_payment(&claimed.provider_payment_id).await?;
+        event.confirm_with(&queried)
+    }
+}
