@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
-/// Online payments through maib, miaPOS, Bank of Georgia iPay and Maya, from the command line.
+/// Online payments through maib, miaPOS, Bank of Georgia (iPay and the Payments API) and Maya,
+/// from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "paykit", version, about, after_help = RECORDS_OVERVIEW)]
 pub(crate) struct Cli {
@@ -20,14 +21,15 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run full payment lifecycles against the embedded simulator (no credentials needed).
     Demo {
-        /// Only these providers (repeatable); all four by default.
+        /// Only these providers (repeatable); all five by default.
         #[arg(long, value_enum)]
         provider: Vec<Provider>,
     },
     /// Serve the simulator until stopped. The first stdout line is a JSON object with each
     /// provider's base URL and test credentials.
     Sim {
-        /// First port: maib gets N, miaPOS N+1, iPay N+2, Maya N+3. Ephemeral ports by default.
+        /// First port: maib gets N, miaPOS N+1, iPay N+2, Maya N+3, the BOG Payments API N+4.
+        /// Ephemeral ports by default.
         #[arg(long)]
         port: Option<u16>,
         /// Where the simulated iPay sends its (form-encoded) callbacks.
@@ -82,12 +84,20 @@ macro_rules! credentials_help {
   maib    PAYKIT_MAIB_PROJECT_ID, PAYKIT_MAIB_PROJECT_SECRET
   miapos  PAYKIT_MIAPOS_MERCHANT_ID, PAYKIT_MIAPOS_SECRET_KEY, PAYKIT_MIAPOS_TERMINAL_ID
   bog     PAYKIT_BOG_CLIENT_ID, PAYKIT_BOG_SECRET_KEY
+  bog-payments  PAYKIT_BOG_PAYMENTS_CLIENT_ID, PAYKIT_BOG_PAYMENTS_CLIENT_SECRET,
+          PAYKIT_BOG_PAYMENTS_BASE_URL (the API base, e.g. <sim base_url>/payments/v1; a bare
+          host gets /payments/v1), PAYKIT_BOG_PAYMENTS_TOKEN_URL (default
+          <scheme://host of the base URL>/auth/realms/bog/protocol/openid-connect/token with a
+          base URL, as `paykit sim` serves it)
   maya    PAYKIT_MAYA_CLIENT_ID, PAYKIT_MAYA_CLIENT_SECRET, PAYKIT_MAYA_P2M_ID,
           PAYKIT_MAYA_TOKEN_URL (default <base-url>/oauth/token with a base URL),
           and the customer session: PAYKIT_MAYA_ACCESS_TOKEN, PAYKIT_MAYA_REFRESH_TOKEN,
           PAYKIT_MAYA_EXPIRES_AT (Unix seconds)
 The base URL is --base-url, else PAYKIT_<PROVIDER>_BASE_URL (e.g. PAYKIT_MAIB_BASE_URL),
-else the provider's production URL (miaPOS: its sandbox).
+else the provider's production URL (miaPOS: its sandbox). --sandbox picks the provider's
+documented sandbox host instead (miaPOS ecomm-test.miapos.md, iPay dev.ipay.ge, Maya
+op-sandbox.paymaya.com with PAYKIT_MAYA_TOKEN_URL, bog-payments api-sandbox.bog.ge and its
+sandbox token host); maib documents none for e-commerce v1, so it refuses --sandbox.
 With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement."
     };
 }
@@ -100,7 +110,9 @@ const CREDENTIALS: &str = concat!(
 Exit codes: 0 done; 1 failed, nothing happened; 2 usage error, nothing sent;
 3 outcome unknown: the provider may have acted (or it did, but the payment record could not
 be written), so check the payment before trying again (the error on stderr lists every id to
-reconcile with)."
+reconcile with). bog-payments: every money-moving call carries an Idempotency-Key (in the
+outcome on stdout, or on stderr when the call fails); after exit 3, repeat the same command
+with --idempotency-key KEY and BOG answers what it did the first time, never twice."
 );
 
 /// `reconcile`: what it prints, credentials and exit codes.
@@ -144,14 +156,17 @@ pub(crate) enum Provider {
     Bog,
     /// Maya Mini App payments.
     Maya,
+    /// Bank of Georgia Payments API (api.bog.ge/payments/v1), iPay's successor.
+    BogPayments,
 }
 
 impl Provider {
-    pub(crate) const ALL: [Provider; 4] = [
+    pub(crate) const ALL: [Provider; 5] = [
         Provider::Maib,
         Provider::Miapos,
         Provider::Bog,
         Provider::Maya,
+        Provider::BogPayments,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -160,7 +175,13 @@ impl Provider {
             Provider::Miapos => "miapos",
             Provider::Bog => "bog",
             Provider::Maya => "maya",
+            Provider::BogPayments => "bog-payments",
         }
+    }
+
+    /// The middle of its environment variables' names: `PAYKIT_<THIS>_BASE_URL`.
+    pub(crate) fn env_name(self) -> String {
+        self.name().replace('-', "_").to_ascii_uppercase()
     }
 }
 
@@ -209,6 +230,10 @@ pub(crate) struct Target {
     /// provider's production URL, by default.
     #[arg(long)]
     pub(crate) base_url: Option<String>,
+    /// The provider's documented sandbox host instead of production (and instead of
+    /// `PAYKIT_<PROVIDER>_BASE_URL`). maib has none for e-commerce v1 and refuses it.
+    #[arg(long, conflicts_with = "base_url")]
+    pub(crate) sandbox: bool,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
 }
@@ -256,7 +281,7 @@ pub(crate) struct PayArgs {
     /// Where the customer returns after paying.
     #[arg(long)]
     pub(crate) return_url: Option<String>,
-    /// Where the provider posts the result.
+    /// Where the provider posts the result (bog-payments: required, an https URL).
     #[arg(long)]
     pub(crate) callback_url: Option<String>,
     /// Customer IPv4 address (maib requires one).
@@ -265,6 +290,19 @@ pub(crate) struct PayArgs {
     /// Reserve now and capture later (two-step), where supported.
     #[arg(long)]
     pub(crate) manual_capture: bool,
+    #[command(flatten)]
+    pub(crate) idempotency: IdempotencyArgs,
+}
+
+/// `--idempotency-key` of the money-moving commands.
+#[derive(Debug, Args)]
+pub(crate) struct IdempotencyArgs {
+    /// bog-payments only: the operation's Idempotency-Key (a UUID v4). A fresh one is made
+    /// when omitted and printed; pass it again to repeat an operation whose outcome was
+    /// unknown (exit 3): BOG answers what it did the first time. A refund with a key is taken
+    /// as such a repeat, so the receipt checks made before a new refund are skipped.
+    #[arg(long, value_name = "UUID")]
+    pub(crate) idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +327,8 @@ pub(crate) struct RefundArgs {
     /// ISO currency code of the amount; the provider's home currency by default.
     #[arg(long)]
     pub(crate) currency: Option<String>,
+    #[command(flatten)]
+    pub(crate) idempotency: IdempotencyArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,13 +336,54 @@ pub(crate) enum WebhookCommand {
     /// Check a callback body offline. Exit 0 and the event as JSON when authentic, 1 when not,
     /// 2 on usage errors or unreadable input.
     Verify(VerifyArgs),
+    /// Sign a callback body with a test key, as the provider would, and print it (for
+    /// testing a merchant endpoint or `webhook verify`). Exit 0, or 2 on usage errors and
+    /// unreadable or unsignable input.
+    #[command(after_help = SIGN_HELP)]
+    Sign(SignArgs),
+}
+
+/// `webhook sign`: what each provider takes and prints.
+const SIGN_HELP: &str = "\
+What is read and printed, per provider:
+  maib          reads the `result` object (JSON, kept byte for byte); --key-file holds the
+                project's signature key; prints {\"result\":…,\"signature\":\"…\"}
+  miapos        reads the `result` object; --key-file holds an RSA PKCS#8 private key PEM;
+                prints {\"result\":…,\"signature\":\"…\"}
+  bog-payments  reads the whole callback body; --key-file holds an RSA PKCS#8 private key
+                PEM; prints the `Callback-Signature: …` header line, an empty line, then
+                the body exactly as signed
+Keys are read from files only: argv is visible to every user of the machine.";
+
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// maib, miapos or bog-payments (the providers whose callbacks are signed).
+    #[arg(long, value_enum)]
+    pub(crate) provider: Provider,
+    /// The signing key: maib's signature key, or an RSA PKCS#8 private key in PEM.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) key_file: PathBuf,
+    /// What to sign; stdin when omitted or `-`.
+    pub(crate) file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// maib or miapos (the providers whose callbacks are signed).
+    /// maib, miapos or bog-payments (the providers whose callbacks are signed).
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
+    /// bog-payments: a file holding the RSA public key callbacks are checked against (PEM
+    /// or base64 SPKI), e.g. the `callback_public_key_pem` `paykit sim` announces. BOG's
+    /// published production key (with --sandbox: its sandbox key) by default.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) public_key_file: Option<PathBuf>,
+    /// bog-payments: check against BOG's published sandbox key instead of production's.
+    #[arg(long, conflicts_with = "public_key_file")]
+    pub(crate) sandbox: bool,
+    /// A request header sent with the callback, `'Name: value'` (repeatable):
+    /// bog-payments signs in `Callback-Signature`.
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub(crate) headers: Vec<String>,
     /// maib: a file holding the project's signature key (or set PAYKIT_MAIB_SIGNATURE_KEY).
     /// The key itself is never taken as an argument: argv is visible to every user of the
     /// machine (`ps`) and lands in shell history.

@@ -5,11 +5,14 @@
 //! | maib | `PAYKIT_MAIB_PROJECT_ID`, `PAYKIT_MAIB_PROJECT_SECRET` |
 //! | miapos | `PAYKIT_MIAPOS_MERCHANT_ID`, `PAYKIT_MIAPOS_SECRET_KEY`, `PAYKIT_MIAPOS_TERMINAL_ID` |
 //! | bog | `PAYKIT_BOG_CLIENT_ID`, `PAYKIT_BOG_SECRET_KEY` |
+//! | bog-payments | `PAYKIT_BOG_PAYMENTS_CLIENT_ID`, `PAYKIT_BOG_PAYMENTS_CLIENT_SECRET`, `PAYKIT_BOG_PAYMENTS_TOKEN_URL` (defaults to `<origin of the base URL>/auth/realms/bog/protocol/openid-connect/token` with a base URL) |
 //! | maya | `PAYKIT_MAYA_CLIENT_ID`, `PAYKIT_MAYA_CLIENT_SECRET`, `PAYKIT_MAYA_P2M_ID`, `PAYKIT_MAYA_TOKEN_URL` (defaults to `<base-url>/oauth/token` with a base URL), and the customer session `PAYKIT_MAYA_ACCESS_TOKEN`, `PAYKIT_MAYA_REFRESH_TOKEN`, `PAYKIT_MAYA_EXPIRES_AT` |
 //!
 //! Each provider's base URL is `--base-url`, else `PAYKIT_<PROVIDER>_BASE_URL`, else its
-//! production URL (miaPOS: its sandbox, as before).
+//! production URL (miaPOS: its sandbox, as before); `--sandbox` picks its documented sandbox
+//! host instead ([`Host::Sandbox`]).
 
+use paykit_bog_payments::BogPaymentsClient;
 use paykit_core::{PaymentProvider, SecretString};
 
 use crate::args::Provider;
@@ -27,22 +30,73 @@ fn secret(name: &str) -> Result<SecretString, String> {
 /// `PAYKIT_<PROVIDER>_BASE_URL`, else `None` (the client's own default).
 fn base_url(provider: Provider, explicit: Option<&str>) -> Option<String> {
     explicit.map(str::to_owned).or_else(|| {
-        let name = format!("PAYKIT_{}_BASE_URL", provider.name().to_ascii_uppercase());
+        let name = format!("PAYKIT_{}_BASE_URL", provider.env_name());
         std::env::var(name).ok().filter(|url| !url.is_empty())
     })
 }
 
+/// Where a provider is reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Host {
+    /// This base URL (`--base-url` or `PAYKIT_<PROVIDER>_BASE_URL`).
+    Url(String),
+    /// The provider's documented sandbox host (`--sandbox`).
+    Sandbox,
+    /// The client's own default (production; miaPOS: its sandbox).
+    Default,
+}
+
+impl Host {
+    /// `--sandbox` wins over the environment (clap already refuses it with `--base-url`).
+    pub(crate) fn of(provider: Provider, explicit_base_url: Option<&str>, sandbox: bool) -> Self {
+        if sandbox {
+            return Host::Sandbox;
+        }
+        match base_url(provider, explicit_base_url) {
+            Some(url) => Host::Url(url),
+            None => Host::Default,
+        }
+    }
+}
+
+/// What maib answers to `--sandbox`: docs/providers/maib.md finds no sandbox host for
+/// e-commerce v1 (`sandbox.maibmerchants.md` is documented for MIA QR v2 only).
+const MAIB_HAS_NO_SANDBOX: &str = "maib documents no sandbox host for e-commerce v1: test \
+    projects use the production host (api.maibmerchants.md) with test credentials, so drop \
+    --sandbox (or name a host with --base-url)";
+
 /// A client for `provider`, with credentials from the environment, keeping its payment
 /// records (and, where the store has them, its access tokens) in `stores` when given.
 ///
-/// Only maib and iPay write payment records (they need them to report true states); every
-/// client shares its merchant token through the token store.
+/// Only maib, iPay and the Payments API write payment records (they need them to report true
+/// states or check callbacks); every client shares its merchant token through the token store.
 pub(crate) fn connect(
     provider: Provider,
     explicit_base_url: Option<&str>,
     stores: Option<&Stores>,
 ) -> Result<Box<dyn PaymentProvider>, String> {
-    let base_url = base_url(provider, explicit_base_url);
+    connect_to(
+        provider,
+        Host::of(provider, explicit_base_url, false),
+        stores,
+    )
+}
+
+/// [`connect`] at `host`.
+pub(crate) fn connect_to(
+    provider: Provider,
+    host: Host,
+    stores: Option<&Stores>,
+) -> Result<Box<dyn PaymentProvider>, String> {
+    let base_url = match (&host, provider) {
+        (Host::Sandbox, Provider::Maib) => return Err(MAIB_HAS_NO_SANDBOX.into()),
+        (Host::Sandbox, Provider::Miapos) => Some(paykit_miapos::SANDBOX_BASE_URL.to_owned()),
+        (Host::Sandbox, Provider::Bog) => Some(paykit_bog::TEST_BASE_URL.to_owned()),
+        (Host::Sandbox, Provider::Maya) => Some(paykit_maya::SANDBOX_API_URL.to_owned()),
+        (Host::Sandbox | Host::Default, Provider::BogPayments) => None,
+        (Host::Url(url), _) => Some(url.clone()),
+        (Host::Default, _) => None,
+    };
     let records = stores.map(|stores| stores.records.clone());
     let tokens = stores.and_then(|stores| stores.tokens.clone());
     let client: Box<dyn PaymentProvider> = match provider {
@@ -91,20 +145,84 @@ pub(crate) fn connect(
             }
             Box::new(builder.build().map_err(|e| e.to_string())?)
         }
-        Provider::Maya => maya(base_url, tokens)?,
+        Provider::Maya => {
+            // Only a named host (a simulator) implies the token URL: the sandbox's, like
+            // production's, is handed over per merchant.
+            let derived_token_url = matches!(host, Host::Url(_));
+            maya(base_url, derived_token_url, tokens)?
+        }
+        Provider::BogPayments => Box::new(bog_payments(&host, stores)?),
     };
     Ok(client)
+}
+
+/// The Payments API client at `host`, with its records and tokens in `stores` when given.
+pub(crate) fn bog_payments(
+    host: &Host,
+    stores: Option<&Stores>,
+) -> Result<BogPaymentsClient, String> {
+    let mut builder = BogPaymentsClient::builder(
+        env("PAYKIT_BOG_PAYMENTS_CLIENT_ID")?,
+        secret("PAYKIT_BOG_PAYMENTS_CLIENT_SECRET")?,
+    );
+    let token_url = std::env::var("PAYKIT_BOG_PAYMENTS_TOKEN_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    match host {
+        Host::Sandbox => {
+            builder = builder.environment(paykit_bog_payments::Environment::Sandbox);
+        }
+        Host::Url(url) => {
+            let (api_base, origin) = bog_payments_api_base(url);
+            builder = builder.api_base(api_base);
+            if token_url.is_none() {
+                builder = builder.token_url(format!("{origin}{}", paykit_bog_payments::TOKEN_PATH));
+            }
+        }
+        Host::Default => {}
+    }
+    if let Some(url) = token_url {
+        builder = builder.token_url(url);
+    }
+    if let Some(stores) = stores {
+        builder = builder.payment_records(stores.records.clone());
+        if let Some(tokens) = stores.tokens.clone() {
+            builder = builder.token_store(tokens);
+        }
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// The Payments API base for `url` and its origin (`scheme://host[:port]`): a bare host (as
+/// `paykit sim` announces its `base_url`) gets `/payments/v1` added.
+fn bog_payments_api_base(url: &str) -> (String, String) {
+    let trimmed = url.trim_end_matches('/');
+    let mut parts = trimmed.splitn(4, '/');
+    let origin: Vec<&str> = parts.by_ref().take(3).collect();
+    let origin = origin.join("/");
+    let bare_host = parts.next().is_none_or(str::is_empty);
+    if bare_host {
+        (
+            format!("{trimmed}{}", paykit_bog_payments::API_BASE_PATH),
+            origin,
+        )
+    } else {
+        (trimmed.to_owned(), origin)
+    }
 }
 
 /// Maya's payments for the customer session in the environment.
 fn maya(
     base_url: Option<String>,
+    derived_token_url: bool,
     tokens: Option<std::sync::Arc<dyn paykit_core::TokenStore>>,
 ) -> Result<Box<dyn PaymentProvider>, String> {
     let token_url = match (&base_url, std::env::var("PAYKIT_MAYA_TOKEN_URL")) {
         (_, Ok(url)) => url,
-        (Some(base), Err(_)) => format!("{}/oauth/token", base.trim_end_matches('/')),
-        (None, Err(_)) => {
+        (Some(base), Err(_)) if derived_token_url => {
+            format!("{}/oauth/token", base.trim_end_matches('/'))
+        }
+        (_, Err(_)) => {
             return Err("set PAYKIT_MAYA_TOKEN_URL: Maya hands it over per merchant".into());
         }
     };
@@ -163,5 +281,31 @@ mod tests {
             bog_api_root("https://ipay.ge/opay/api/v1"),
             "https://ipay.ge/opay/api/v1"
         );
+    }
+
+    #[test]
+    fn bare_hosts_get_the_payments_api_base_and_keep_their_origin() {
+        assert_eq!(
+            bog_payments_api_base("http://127.0.0.1:9004/"),
+            (
+                "http://127.0.0.1:9004/payments/v1".to_owned(),
+                "http://127.0.0.1:9004".to_owned()
+            )
+        );
+        assert_eq!(
+            bog_payments_api_base("https://api.bog.ge/payments/v1"),
+            (
+                "https://api.bog.ge/payments/v1".to_owned(),
+                "https://api.bog.ge".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn maib_refuses_the_sandbox_and_says_why() {
+        let Err(message) = connect_to(Provider::Maib, Host::Sandbox, None) else {
+            panic!("maib has no sandbox host");
+        };
+        assert!(message.contains("no sandbox host"), "{message}");
     }
 }

@@ -9,8 +9,9 @@ use paykit_core::{
     CaptureMode, Currency, Customer, Error, Money, PaymentOutcome, PaymentProvider, PaymentRequest,
 };
 
-use crate::args::{PayArgs, Provider, RefundArgs, StatusArgs, Target};
-use crate::clients;
+use crate::args::{IdempotencyArgs, PayArgs, Provider, RefundArgs, StatusArgs, Target};
+use crate::bog_payments;
+use crate::clients::{self, Host};
 use crate::output;
 use crate::stores::{self, StoreError};
 
@@ -26,6 +27,21 @@ pub(crate) async fn pay(args: PayArgs) -> ExitCode {
         Ok(request) => request,
         Err(message) => return usage(&message),
     };
+    if args.target.provider == Provider::BogPayments {
+        let (key, order) = match bog_payments::key(&args.idempotency)
+            .and_then(|key| bog_payments::order_of(&request).map(|order| (key, order)))
+        {
+            Ok(prepared) => prepared,
+            Err(message) => return usage(&message),
+        };
+        return match connect_bog_payments(&args.target).await {
+            Ok(client) => bog_payments::pay(&client, &request, &order, &key).await,
+            Err(exit) => exit,
+        };
+    }
+    if let Err(exit) = no_key_for(args.target.provider, &args.idempotency) {
+        return exit;
+    }
     let provider = match connect(&args.target).await {
         Ok(provider) => provider,
         Err(exit) => return exit,
@@ -49,6 +65,22 @@ pub(crate) async fn refund(args: RefundArgs) -> ExitCode {
         },
         None => None,
     };
+    if args.target.provider == Provider::BogPayments {
+        let key = match bog_payments::key(&args.idempotency) {
+            Ok(key) => key,
+            Err(message) => return usage(&message),
+        };
+        return match connect_bog_payments(&args.target).await {
+            Ok(client) => {
+                let repeat = args.idempotency.idempotency_key.is_some();
+                bog_payments::refund(&client, &args.id, amount, &key, repeat).await
+            }
+            Err(exit) => exit,
+        };
+    }
+    if let Err(exit) = no_key_for(args.target.provider, &args.idempotency) {
+        return exit;
+    }
     let provider = match connect(&args.target).await {
         Ok(provider) => provider,
         Err(exit) => return exit,
@@ -65,20 +97,48 @@ pub(crate) fn usage(message: &str) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
-/// The client `target` names, on the stores `--records` names. Nothing is sent to the provider
-/// when this fails: a usage error exits 2, stores that cannot be used exit 1.
-async fn connect(target: &Target) -> Result<Box<dyn PaymentProvider>, ExitCode> {
-    let stores = match stores::open(&target.store).await {
-        Ok(stores) => stores,
-        Err(StoreError::Usage(message)) => return Err(usage(&message)),
+/// Only the Payments API takes an `Idempotency-Key`: anywhere else it would be silently unused.
+fn no_key_for(provider: Provider, args: &IdempotencyArgs) -> Result<(), ExitCode> {
+    match &args.idempotency_key {
+        Some(_) => Err(usage(&format!(
+            "--idempotency-key is for bog-payments; {} takes no idempotency key",
+            provider.name()
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn host(target: &Target) -> Host {
+    Host::of(target.provider, target.base_url.as_deref(), target.sandbox)
+}
+
+/// The stores `--records` names: a usage error exits 2, stores that cannot be used exit 1.
+async fn open_stores(target: &Target) -> Result<Option<stores::Stores>, ExitCode> {
+    match stores::open(&target.store).await {
+        Ok(stores) => Ok(stores),
+        Err(StoreError::Usage(message)) => Err(usage(&message)),
         Err(StoreError::Unavailable(message)) => {
             output::error(&message);
             output::error("nothing was sent to the provider");
-            return Err(ExitCode::from(FAILED));
+            Err(ExitCode::from(FAILED))
         }
-    };
-    clients::connect(target.provider, target.base_url.as_deref(), stores.as_ref())
+    }
+}
+
+/// The client `target` names, on the stores `--records` names. Nothing is sent to the provider
+/// when this fails: a usage error exits 2, stores that cannot be used exit 1.
+async fn connect(target: &Target) -> Result<Box<dyn PaymentProvider>, ExitCode> {
+    let stores = open_stores(target).await?;
+    clients::connect_to(target.provider, host(target), stores.as_ref())
         .map_err(|message| usage(&message))
+}
+
+/// [`connect`] for the Payments API, as its own type (its native calls take the key).
+async fn connect_bog_payments(
+    target: &Target,
+) -> Result<paykit_bog_payments::BogPaymentsClient, ExitCode> {
+    let stores = open_stores(target).await?;
+    clients::bog_payments(&host(target), stores.as_ref()).map_err(|message| usage(&message))
 }
 
 /// Prints the outcome as JSON on stdout, or the error as JSON on stderr.
@@ -88,34 +148,55 @@ fn report(result: paykit_core::Result<PaymentOutcome>) -> ExitCode {
             output::json(&describe_outcome(&outcome));
             ExitCode::SUCCESS
         }
-        Err(error @ Error::NotRecorded { .. }) => {
-            // The provider did it: what it answered goes to stdout like any outcome, so a script
-            // has the ids, and the exit code says it must not be repeated.
-            if let Error::NotRecorded { outcome, .. } = &error {
-                output::json(&describe_outcome(outcome));
-            }
-            output::error(&error.to_string());
-            output::error(&describe_error(&error).to_string());
-            ExitCode::from(UNKNOWN)
-        }
-        Err(error) => {
-            output::error(&error.to_string());
-            output::error(&describe_error(&error).to_string());
-            if error.outcome_unknown() {
-                output::error(
-                    "the outcome is unknown: check the payment's status before trying again",
-                );
-                return ExitCode::from(UNKNOWN);
-            }
-            ExitCode::from(FAILED)
-        }
+        Err(error) => report_error(&error, None),
     }
+}
+
+/// Prints `error` on stderr and picks the exit code; with the operation's `key` (bog-payments),
+/// says how to repeat it safely.
+pub(crate) fn report_error(
+    error: &Error,
+    key: Option<&paykit_bog_payments::IdempotencyKey>,
+) -> ExitCode {
+    let code = report_failure(error, key.is_none());
+    if let Some(key) = key {
+        output::error(&format!("idempotency key: {key}"));
+        output::error(&format!(
+            "to repeat this operation, run the same command with --idempotency-key {key}: BOG \
+             answers what it did the first time (a new key could do it twice); or check the \
+             payment's status"
+        ));
+    }
+    code
+}
+
+/// The error on stderr; the exit code says whether the provider may have acted.
+/// `reconcile_hint`: an unknown outcome says to check the payment first (an operation with an
+/// idempotency key says how to repeat it instead).
+fn report_failure(error: &Error, reconcile_hint: bool) -> ExitCode {
+    if let Error::NotRecorded { outcome, .. } = error {
+        // The provider did it: what it answered goes to stdout like any outcome, so a script
+        // has the ids, and the exit code says it must not be repeated.
+        output::json(&describe_outcome(outcome));
+        output::error(&error.to_string());
+        output::error(&describe_error(error).to_string());
+        return ExitCode::from(UNKNOWN);
+    }
+    output::error(&error.to_string());
+    output::error(&describe_error(error).to_string());
+    if error.outcome_unknown() {
+        if reconcile_hint {
+            output::error("the outcome is unknown: check the payment's status before trying again");
+        }
+        return ExitCode::from(UNKNOWN);
+    }
+    ExitCode::from(FAILED)
 }
 
 fn home_currency(provider: Provider) -> Currency {
     match provider {
         Provider::Maib | Provider::Miapos => Currency::MDL,
-        Provider::Bog => Currency::GEL,
+        Provider::Bog | Provider::BogPayments => Currency::GEL,
         Provider::Maya => Currency::PHP,
     }
 }

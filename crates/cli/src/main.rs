@@ -1,10 +1,12 @@
-//! `paykit`: run the demo, serve the simulator, take payments, reconcile them, verify callbacks.
+//! `paykit`: run the demo, serve the simulator, take payments, reconcile them, verify and sign
+//! callbacks.
 //!
 //! Exit codes: 0 success; 1 the operation failed (a step of the demo, a payment error, an
 //! inauthentic callback, payment records that cannot be read); 2 usage errors and unreadable
 //! input; 3 (`pay`, `status`, `refund`) an outcome that is unknown or was not recorded.
 
 mod args;
+mod bog_payments;
 mod clients;
 mod demo;
 mod listener;
@@ -12,6 +14,7 @@ mod live;
 mod output;
 mod reconcile;
 mod serve;
+mod sign;
 mod stores;
 mod sweep_json;
 mod webhook;
@@ -69,6 +72,9 @@ fn main() -> ExitCode {
             Command::Webhook {
                 command: WebhookCommand::Verify(args),
             } => webhook::verify(args).await,
+            Command::Webhook {
+                command: WebhookCommand::Sign(args),
+            } => sign::run(&args),
         }
     })
 }

@@ -1,9 +1,12 @@
-//! `paykit webhook verify`: check a signed callback body offline.
+//! `paykit webhook verify`: check a signed callback body (and, for the Payments API, its
+//! `Callback-Signature` header) offline.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use http::{HeaderMap, HeaderName, HeaderValue};
+use paykit_bog_payments::{BogPaymentsClient, Environment};
 use paykit_core::describe::describe_event;
 use paykit_core::{SecretString, Webhook, WebhookRequest};
 use paykit_maib::{MaibWebhook, PaymentFlow};
@@ -23,6 +26,13 @@ pub(crate) async fn verify(args: VerifyArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
+    let headers = match headers(&args.headers) {
+        Ok(headers) => headers,
+        Err(message) => {
+            output::error(&message);
+            return ExitCode::from(USAGE);
+        }
+    };
     let body = match read_body(args.file.as_deref()) {
         Ok(body) => body,
         Err(message) => {
@@ -30,7 +40,7 @@ pub(crate) async fn verify(args: VerifyArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    match hook.verify(&WebhookRequest::body_only(&body)).await {
+    match hook.verify(&WebhookRequest::new(&headers, &body)).await {
         Ok(event) => {
             output::json(&describe_event(&event));
             ExitCode::SUCCESS
@@ -60,9 +70,68 @@ fn signature_key(args: &VerifyArgs) -> Result<SecretString, String> {
     }
 }
 
+/// `--header 'Name: value'` options as a header map.
+fn headers(options: &[String]) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::new();
+    for option in options {
+        let (name, value) = option
+            .split_once(':')
+            .ok_or_else(|| format!("--header {option:?} is not 'Name: value'"))?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| format!("--header {option:?}: not a header name"))?;
+        let value = HeaderValue::from_str(value.trim())
+            .map_err(|_| format!("--header {option:?}: not a header value"))?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+/// The options only the Payments API takes, refused for the others.
+fn no_bog_payments_options(args: &VerifyArgs) -> Result<(), String> {
+    if args.public_key_file.is_some() || args.sandbox {
+        return Err(format!(
+            "--public-key-file and --sandbox are for bog-payments, not {}",
+            args.provider.name()
+        ));
+    }
+    Ok(())
+}
+
+/// The Payments API's verifier: `--public-key-file` alone, else BOG's published key for
+/// production (or, with `--sandbox`, the sandbox). Offline, so any order is accepted: there
+/// are no payment records to check its amount against.
+fn bog_payments_verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
+    if args.flow.is_some() || args.signature_key_file.is_some() || args.public_key.is_some() {
+        return Err(
+            "bog-payments callbacks are checked with --public-key-file PATH (or BOG's \
+             published key, --sandbox for the sandbox's); --flow, --signature-key-file and \
+             --public-key are for maib and miapos"
+                .into(),
+        );
+    }
+    // The credentials are never used: verifying sends nothing.
+    let mut builder = BogPaymentsClient::builder("offline", SecretString::from("offline"));
+    if args.sandbox {
+        builder = builder.environment(Environment::Sandbox);
+    }
+    if let Some(path) = &args.public_key_file {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", display(path)))?;
+        builder = builder.callback_key(pem).only_configured_callback_keys();
+    }
+    let client = builder
+        .build()
+        .map_err(|e| format!("unusable public key: {e}"))?;
+    Ok(Box::new(client.webhook().accept_unrecorded_orders()))
+}
+
 /// The verifier for the chosen provider, or a usage error.
 fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
+    if args.provider != Provider::BogPayments {
+        no_bog_payments_options(args)?;
+    }
     match args.provider {
+        Provider::BogPayments => bog_payments_verifier(args),
         Provider::Maib => {
             if args.public_key.is_some() {
                 return Err(
@@ -111,7 +180,7 @@ fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
 }
 
 /// The body from `file`, or stdin for `None` and `-`.
-fn read_body(file: Option<&Path>) -> Result<Vec<u8>, String> {
+pub(crate) fn read_body(file: Option<&Path>) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();
     match file {
         None => read_stdin(&mut body)?,

@@ -456,3 +456,56 @@ async fn watch_prints_one_json_line_per_sweep() {
     assert_eq!(change_of(&first, &paid)["to"], "captured");
     assert_eq!(second["examined"], 0, "{second}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_settles_a_bog_payments_order_paid_after_pay_exited() {
+    let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
+    let base = sim.bog_payments().base_url.clone();
+    let records = Records::redis(&prefix("bogp"));
+    let info = sim.bog_payments();
+    let env = [
+        ("PAYKIT_BOG_PAYMENTS_CLIENT_ID", info.client_id.as_str()),
+        (
+            "PAYKIT_BOG_PAYMENTS_CLIENT_SECRET",
+            info.client_secret.as_str(),
+        ),
+    ];
+    let pay = paykit(
+        &records.with(&[
+            "pay",
+            "--provider",
+            "bog-payments",
+            "--base-url",
+            &base,
+            "--amount",
+            "18.40",
+            "--callback-url",
+            "https://shop.example.ge/bog/callback",
+        ]),
+        &env,
+    )
+    .await;
+    pay.expect_code(0);
+    let outcome = pay.json();
+    let id = outcome["provider_payment_id"].as_str().unwrap().to_owned();
+    let (status, _) = open_page(&page_url(&outcome)).await;
+    assert_eq!(status, 200);
+
+    let args = [
+        "--provider",
+        "bog-payments",
+        "--base-url",
+        &base,
+        "--older-than",
+        "0",
+    ];
+    let (first, run) = reconcile(&records, &args, &env).await;
+    assert_eq!(first["examined"], 1, "{first}");
+    let change = change_of(&first, &id);
+    assert_eq!(change["provider"], "bog-payments", "{first}");
+    assert_eq!(change["to"], "captured", "{first}");
+    assert_eq!(first["settled"], 1, "{first}");
+    assert!(!run.everything().contains(&info.client_secret), "{run}");
+    let (second, _) = reconcile(&records, &args, &env).await;
+    assert_eq!(second["examined"], 0, "{second}");
+}

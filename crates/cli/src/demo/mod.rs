@@ -2,6 +2,7 @@
 //! with paykit's own clients, printing each step. Exit 0 only if every step passed.
 
 mod bog;
+mod bog_payments;
 mod maib;
 mod maya;
 mod miapos;
@@ -33,7 +34,10 @@ pub(crate) async fn run(selected: &[Provider]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let config = SimConfig::default().with_bog_callback_url(listener.url("/bog"));
+    let mut config = SimConfig::default().with_bog_callback_url(listener.url("/bog"));
+    // The Payments API's callbacks are read from the simulator's record (see
+    // demo/bog_payments.rs): no resends to wait for.
+    config.bog_payments = config.bog_payments.with_callback_resend_delays(Vec::new());
     let sim = match paykit_sim::start(config).await {
         Ok(sim) => sim,
         Err(error) => {
@@ -50,6 +54,7 @@ pub(crate) async fn run(selected: &[Provider]) -> ExitCode {
             Provider::Miapos => miapos::run(&sim, &mut listener).await,
             Provider::Bog => bog::run(&sim, &mut listener).await,
             Provider::Maya => maya::run(&sim).await,
+            Provider::BogPayments => bog_payments::run(&sim, &listener).await,
         };
         results.push((provider, passed));
     }
@@ -57,7 +62,7 @@ pub(crate) async fn run(selected: &[Provider]) -> ExitCode {
     output::line("");
     for (provider, passed) in &results {
         output::line(&format!(
-            "{:<7} {}",
+            "{:<12} {}",
             provider.name(),
             if *passed { "passed" } else { "FAILED" }
         ));

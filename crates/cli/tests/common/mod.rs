@@ -205,6 +205,7 @@ pub struct Exchange {
 }
 
 type Hook = Arc<dyn Fn(&Exchange) + Send + Sync>;
+type Rewrite = Arc<dyn Fn(&Exchange) -> Option<u16> + Send + Sync>;
 
 /// A recording reverse proxy in front of one simulated provider. Clients are pointed at
 /// [`Proxy::base`]; every exchange is logged, and a hook runs after the simulator answered and
@@ -222,13 +223,27 @@ impl Proxy {
 
     /// A proxy to `target` running `hook` on every exchange.
     pub async fn with_hook(target: &str, hook: impl Fn(&Exchange) + Send + Sync + 'static) -> Self {
-        let hook: Hook = Arc::new(hook);
+        Self::full(target, Arc::new(hook), Arc::new(|_| None)).await
+    }
+
+    /// A proxy to `target` that forwards every request (so the simulator acts) and then, where
+    /// `rewrite` names a status, answers that status with an empty body instead: a fault after
+    /// processing, seen by the client only.
+    pub async fn with_rewrite(
+        target: &str,
+        rewrite: impl Fn(&Exchange) -> Option<u16> + Send + Sync + 'static,
+    ) -> Self {
+        Self::full(target, Arc::new(|_| {}), Arc::new(rewrite)).await
+    }
+
+    async fn full(target: &str, hook: Hook, rewrite: Rewrite) -> Self {
         let log: Arc<Mutex<Vec<Exchange>>> = Arc::default();
         let client = http_client();
         let target = target.trim_end_matches('/').to_owned();
         let shared_log = Arc::clone(&log);
         let base = serve(move |req: Request<Incoming>| {
             let hook = Arc::clone(&hook);
+            let rewrite = Arc::clone(&rewrite);
             let log = Arc::clone(&shared_log);
             let client = client.clone();
             let target = target.clone();
@@ -270,8 +285,12 @@ impl Proxy {
                     response_body: String::from_utf8_lossy(&answer).into_owned(),
                 };
                 hook(&exchange);
+                let replaced = rewrite(&exchange);
                 log.lock().expect("proxy log").push(exchange);
-                response(status, &content_type, answer)
+                match replaced {
+                    Some(status) => response(status, "text/plain", Bytes::new()),
+                    None => response(status, &content_type, answer),
+                }
             }
         })
         .await;
