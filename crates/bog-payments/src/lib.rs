@@ -214,11 +214,63 @@ impl BogPaymentsClient {
         }
     }
 
+    /// [`PaymentProvider::create_payment`] under the merchant's own `key`: sent again with the
+    /// same key after an unknown outcome, BOG answers with the order it created the first time
+    /// instead of creating a second one (§8).
+    ///
+    /// # Errors
+    ///
+    /// As `create_payment`; an unknown outcome carries `key`.
+    pub async fn create_payment_with_key(
+        &self,
+        request: &PaymentRequest,
+        key: &IdempotencyKey,
+    ) -> Result<PaymentOutcome> {
+        self.inner.capabilities.check_payment(PROVIDER, request)?;
+        let order = translate::order_from_request(request, &self.inner.settings)?;
+        let created = self.create_order(&order, key).await?;
+        Ok(translate::outcome_for_created(&created, request.amount)
+            .with_order_id(request.order_id.clone()))
+    }
+
+    /// [`Refund::refund`] under the merchant's own `key`: the receipt is read first and what BOG
+    /// refuses is refused before anything is sent (a state that cannot be refunded, more than is
+    /// refundable, another currency, a partial refund of a payment that is not card-like, §5.2).
+    /// To repeat an attempt whose outcome is unknown, use [`BogPaymentsClient::refund_order`]
+    /// with the same key instead: the first attempt may have refunded already, so the receipt
+    /// can no longer judge the request; BOG answers for the key.
+    ///
+    /// # Errors
+    ///
+    /// `Error::InvalidInput` or `Error::Unsupported` before I/O as above; otherwise as
+    /// `refund_order`, an unknown outcome carrying `key`.
+    pub async fn refund_with_key(
+        &self,
+        provider_payment_id: &str,
+        amount: Option<Money>,
+        key: &IdempotencyKey,
+    ) -> Result<PaymentOutcome> {
+        self.inner
+            .capabilities
+            .check_refund(PROVIDER, amount.as_ref())?;
+        let receipt = self.receipt(provider_payment_id).await?;
+        let refundable = refundable_now(&receipt, amount.as_ref())?;
+        let sent = self.full_amount(amount, Some(refundable));
+        self.refund_order(provider_payment_id, sent, key).await?;
+        let paid = translate::outcome_for_receipt(&receipt).amount;
+        Ok(translate::outcome_acknowledged(provider_payment_id, paid))
+    }
+
     async fn create_for(
         &self,
         request: &PaymentRequest,
         save: Option<CardUsage>,
     ) -> Result<PaymentOutcome> {
+        if save.is_none() {
+            return self
+                .create_payment_with_key(request, &IdempotencyKey::generate()?)
+                .await;
+        }
         self.inner.capabilities.check_payment(PROVIDER, request)?;
         let order = translate::order_from_request(request, &self.inner.settings)?;
         let key = IdempotencyKey::generate()?;
@@ -234,7 +286,8 @@ impl BogPaymentsClient {
             }
             None => {}
         }
-        Ok(translate::outcome_for_created(&created, request.amount))
+        Ok(translate::outcome_for_created(&created, request.amount)
+            .with_order_id(request.order_id.clone()))
     }
 }
 
@@ -358,67 +411,66 @@ impl Refund for BogPaymentsClient {
         provider_payment_id: &str,
         amount: Option<Money>,
     ) -> Result<PaymentOutcome> {
-        self.inner
-            .capabilities
-            .check_refund(PROVIDER, amount.as_ref())?;
-        let receipt = self.receipt(provider_payment_id).await?;
-        let refundable = receipt.refundable_amount().ok_or_else(|| {
-            Error::invalid_input(
-                "provider_payment_id",
-                format!(
-                    "a payment in state {} cannot be refunded",
-                    receipt.status.as_str()
-                ),
-            )
-        })?;
-        // BOG describes refunds of card, Apple Pay, Google Pay and BOG-login payments only.
-        if let Some(method) = receipt.transfer_method().filter(|m| {
-            matches!(
-                m,
-                PaymentMethod::BogLoan
-                    | PaymentMethod::Bnpl
-                    | PaymentMethod::BogLoyalty
-                    | PaymentMethod::GiftCard
-            )
-        }) {
-            return Err(Error::unsupported(
-                PROVIDER,
-                format!(
-                    "refunds of {} payments (BOG does not describe them)",
-                    method.as_str()
-                ),
+        self.refund_with_key(provider_payment_id, amount, &IdempotencyKey::generate()?)
+            .await
+    }
+}
+
+/// What `receipt` leaves refundable, or why `amount` (everything when `None`) cannot be
+/// refunded from it.
+fn refundable_now(receipt: &Receipt, amount: Option<&Money>) -> Result<paykit_core::Decimal> {
+    let refundable = receipt.refundable_amount().ok_or_else(|| {
+        Error::invalid_input(
+            "provider_payment_id",
+            format!(
+                "a payment in state {} cannot be refunded",
+                receipt.status.as_str()
+            ),
+        )
+    })?;
+    // BOG describes refunds of card, Apple Pay, Google Pay and BOG-login payments only.
+    if let Some(method) = receipt.transfer_method().filter(|m| {
+        matches!(
+            m,
+            PaymentMethod::BogLoan
+                | PaymentMethod::Bnpl
+                | PaymentMethod::BogLoyalty
+                | PaymentMethod::GiftCard
+        )
+    }) {
+        return Err(Error::unsupported(
+            PROVIDER,
+            format!(
+                "refunds of {} payments (BOG does not describe them)",
+                method.as_str()
+            ),
+        ));
+    }
+    if let Some(amount) = amount {
+        if receipt.currency.is_some_and(|c| c != amount.currency()) {
+            return Err(Error::invalid_input(
+                "amount",
+                "is not in the payment's currency",
             ));
         }
-        if let Some(amount) = &amount {
-            if receipt.currency.is_some_and(|c| c != amount.currency()) {
-                return Err(Error::invalid_input(
-                    "amount",
-                    "is not in the payment's currency",
-                ));
-            }
-            if amount.amount() > refundable {
-                return Err(Error::invalid_input(
-                    "amount",
-                    format!("is more than the refundable {refundable}"),
-                ));
-            }
-            let partial = amount.amount() < refundable;
-            let card_like = receipt
-                .transfer_method()
-                .is_some_and(PaymentMethod::is_card_like);
-            if partial && !card_like {
-                return Err(Error::invalid_input(
-                    "amount",
-                    "partial refunds exist only for card, Apple Pay and Google Pay payments",
-                ));
-            }
+        if amount.amount() > refundable {
+            return Err(Error::invalid_input(
+                "amount",
+                format!("is more than the refundable {refundable}"),
+            ));
         }
-        let sent = self.full_amount(amount, Some(refundable));
-        self.refund_order(provider_payment_id, sent, &IdempotencyKey::generate()?)
-            .await?;
-        let paid = translate::outcome_for_receipt(&receipt).amount;
-        Ok(translate::outcome_acknowledged(provider_payment_id, paid))
+        let partial = amount.amount() < refundable;
+        let card_like = receipt
+            .transfer_method()
+            .is_some_and(PaymentMethod::is_card_like);
+        if partial && !card_like {
+            return Err(Error::invalid_input(
+                "amount",
+                "partial refunds exist only for card, Apple Pay and Google Pay payments",
+            ));
+        }
     }
+    Ok(refundable)
 }
 
 #[async_trait]
@@ -473,12 +525,10 @@ impl Recurring for BogPaymentsClient {
                 let accepted = self
                     .charge_subscription(&charge.card_id, &native, &IdempotencyKey::generate()?)
                     .await?;
-                Ok(
-                    PaymentOutcome::accepted(&accepted.id)
-                        .with_amount(Some(charge.payment.amount))
-                        .with_order_id(charge.payment.order_id.clone())
-                        .with_raw_status(Some("created".to_owned())),
-                )
+                Ok(PaymentOutcome::accepted(&accepted.id)
+                    .with_amount(Some(charge.payment.amount))
+                    .with_order_id(charge.payment.order_id.clone())
+                    .with_raw_status(Some("created".to_owned())))
             }
         }
     }

@@ -6,14 +6,9 @@
 
 use std::process::ExitCode;
 
-use paykit_bog_payments::{
-    BasketItem, BogPaymentsClient, CaptureMethod, CreateOrder, CreatedOrder, IdempotencyKey,
-    PaymentMethod, Receipt,
-};
+use paykit_bog_payments::{BogPaymentsClient, IdempotencyKey};
 use paykit_core::describe::describe_outcome;
-use paykit_core::{
-    CaptureMode, Error, Money, NextAction, PaymentOutcome, PaymentRequest, PaymentStatus,
-};
+use paykit_core::{Error, Money, PaymentOutcome, PaymentRequest};
 use serde_json::Value;
 
 use crate::args::IdempotencyArgs;
@@ -27,43 +22,15 @@ pub(crate) fn key(args: &IdempotencyArgs) -> Result<IdempotencyKey, String> {
     }
 }
 
-/// The order `request` describes: one basket line of the whole amount, as the client's own
-/// `create_payment` builds it.
-pub(crate) fn order_of(request: &PaymentRequest) -> Result<CreateOrder, String> {
-    let callback_url = request.callback_url.clone().ok_or(
-        "bog-payments needs --callback-url: BOG posts every order's result to an https URL",
-    )?;
-    let amount = request.amount;
-    let product = request
-        .order_id
-        .clone()
-        .unwrap_or_else(|| "order".to_owned());
-    let line = BasketItem::new(product, 1, amount.amount())
-        .description(request.description.clone().unwrap_or_default());
-    let mut order = CreateOrder::new(callback_url, amount.currency(), amount.amount(), vec![line])
-        .capture(match request.capture {
-            CaptureMode::Automatic => CaptureMethod::Automatic,
-            CaptureMode::Manual => CaptureMethod::Manual,
-        });
-    if let Some(id) = &request.order_id {
-        order = order.external_order_id(id.clone());
-    }
-    if let Some(url) = &request.return_url {
-        order = order.redirect_urls(url.clone(), url.clone());
-    }
-    Ok(order)
-}
-
-/// `POST /ecommerce/orders` with `key`.
+/// `create_payment` under `key`: repeated with the same key, BOG answers with the order it
+/// created the first time.
 pub(crate) async fn pay(
     client: &BogPaymentsClient,
     request: &PaymentRequest,
-    order: &CreateOrder,
     key: &IdempotencyKey,
 ) -> ExitCode {
-    match client.create_order(order, key).await {
-        Ok(created) => {
-            let outcome = created_outcome(&created, request);
+    match client.create_payment_with_key(request, key).await {
+        Ok(outcome) => {
             print_with_key(&outcome, key, None);
             ExitCode::SUCCESS
         }
@@ -71,13 +38,12 @@ pub(crate) async fn pay(
     }
 }
 
-/// `POST /payment/refund/{id}` with `key`; everything refundable without an amount.
+/// A refund under `key`; everything refundable without an amount.
 ///
-/// A new operation reads the receipt first and refuses what BOG documents it refuses (a
-/// state that cannot be refunded, more than is refundable, another currency, a partial refund
-/// of a payment that is not card-like), as the client's `Refund` does. A `repeat` (the
-/// merchant passed the key of an earlier attempt) skips those checks: the refund may already
-/// have happened, and only BOG, answering for that key, can say so.
+/// A new operation goes through the client's checked refund (the receipt first; what BOG
+/// refuses is refused before sending). A `repeat` (the merchant passed the key of an earlier
+/// attempt) is sent as it is: the refund may already have happened, so the receipt can no
+/// longer judge it, and only BOG, answering for that key, can say what happened.
 pub(crate) async fn refund(
     client: &BogPaymentsClient,
     id: &str,
@@ -86,14 +52,18 @@ pub(crate) async fn refund(
     repeat: bool,
 ) -> ExitCode {
     if !repeat {
-        let receipt = match client.receipt(id).await {
-            Ok(receipt) => receipt,
-            Err(error) => return crate::live::report_error(&error, None),
+        return match client.refund_with_key(id, amount, key).await {
+            Ok(outcome) => {
+                print_with_key(&outcome, key, None);
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                if matches!(error, Error::InvalidInput { .. } | Error::Unsupported { .. }) {
+                    output::error("nothing was sent to BOG");
+                }
+                crate::live::report_error(&error, Some(key))
+            }
         };
-        if let Err(refused) = refundable(&receipt, amount.as_ref()) {
-            output::error("nothing was sent to BOG");
-            return crate::live::report_error(&refused, None);
-        }
     }
     match client
         .refund_order(id, amount.map(|a| a.amount()), key)
@@ -112,65 +82,6 @@ pub(crate) async fn refund(
     }
 }
 
-/// Whether `receipt` allows refunding `amount` (everything when `None`), per §5.2.
-fn refundable(receipt: &Receipt, amount: Option<&Money>) -> paykit_core::Result<()> {
-    let refundable = receipt.refundable_amount().ok_or_else(|| {
-        Error::invalid_input(
-            "id",
-            format!(
-                "a payment in state {} cannot be refunded",
-                receipt.status.as_str()
-            ),
-        )
-    })?;
-    let Some(amount) = amount else {
-        return Ok(());
-    };
-    if receipt.currency.is_some_and(|c| c != amount.currency()) {
-        return Err(Error::invalid_input(
-            "currency",
-            format!(
-                "the payment is in {}, not {}",
-                receipt.currency.map_or("?", |c| c.code()),
-                amount.currency().code()
-            ),
-        ));
-    }
-    if amount.amount() > refundable {
-        return Err(Error::invalid_input(
-            "amount",
-            format!("is more than the refundable {refundable}"),
-        ));
-    }
-    let card_like = receipt
-        .transfer_method()
-        .is_some_and(PaymentMethod::is_card_like);
-    if amount.amount() < refundable && !card_like {
-        return Err(Error::invalid_input(
-            "amount",
-            "partial refunds exist only for card, Apple Pay and Google Pay payments",
-        ));
-    }
-    Ok(())
-}
-
-/// The outcome of a just-created order: the customer must open BOG's page.
-fn created_outcome(created: &CreatedOrder, request: &PaymentRequest) -> PaymentOutcome {
-    let next = match (&created.redirect_url, &created.accept_url) {
-        (Some(url), _) => NextAction::Redirect { url: url.clone() },
-        (None, Some(url)) => NextAction::Checkout {
-            url: Some(url.clone()),
-            qr_payload: None,
-        },
-        (None, None) => NextAction::None,
-    };
-    PaymentOutcome::new(&created.id, PaymentStatus::RequiresAction)
-        .with_next_action(next)
-        .with_amount(Some(request.amount))
-        .with_order_id(request.order_id.clone())
-        .with_raw_status(Some("created".to_owned()))
-}
-
 /// The outcome as JSON on stdout, with the key it was reached with (and BOG's action id).
 fn print_with_key(outcome: &PaymentOutcome, key: &IdempotencyKey, action_id: Option<&str>) {
     let mut shown = describe_outcome(outcome);
@@ -185,86 +96,7 @@ fn print_with_key(outcome: &PaymentOutcome, key: &IdempotencyKey, action_id: Opt
 
 #[cfg(test)]
 mod tests {
-    use paykit_core::{Currency, Decimal};
-
     use super::*;
-
-    fn request() -> PaymentRequest {
-        PaymentRequest::new(Money::parse("49.90", Currency::GEL).unwrap())
-            .order_id("A-9")
-            .description("two nights")
-            .capture(CaptureMode::Manual)
-            .callback_url("https://shop.example.ge/cb")
-            .return_url("https://shop.example.ge/back")
-    }
-
-    #[test]
-    fn an_order_is_one_line_of_the_whole_amount_with_the_request_s_settings() {
-        let order = order_of(&request()).unwrap();
-        assert_eq!(order.total_amount, Decimal::new(4990, 2));
-        assert_eq!(order.currency, Currency::GEL);
-        assert_eq!(order.capture, CaptureMethod::Manual);
-        assert_eq!(order.external_order_id.as_deref(), Some("A-9"));
-        assert_eq!(order.callback_url, "https://shop.example.ge/cb");
-        assert_eq!(
-            order.success_url.as_deref(),
-            Some("https://shop.example.ge/back")
-        );
-        let [line] = order.basket.as_slice() else {
-            panic!("{:?}", order.basket);
-        };
-        assert_eq!(line.unit_price, Decimal::new(4990, 2));
-        assert_eq!(line.quantity, 1);
-    }
-
-    #[test]
-    fn an_order_needs_a_callback_url() {
-        let mut request = request();
-        request.callback_url = None;
-        let message = order_of(&request).unwrap_err();
-        assert!(message.contains("--callback-url"), "{message}");
-    }
-
-    fn receipt(status: &str, method: &str, refunded: &str) -> Receipt {
-        Receipt::from_value(serde_json::json!({
-            "order_id": "0b8e2f4a-6c1d-4e3f-9a2b-7c5d1e0f3a4b",
-            "order_status": {"key": status},
-            "purchase_units": {
-                "request_amount": "30.0",
-                "transfer_amount": "30.0",
-                "refund_amount": refunded,
-                "currency_code": "GEL"
-            },
-            "payment_detail": {"transfer_method": {"key": method}}
-        }))
-        .unwrap()
-    }
-
-    fn gel(amount: &str) -> Money {
-        Money::parse(amount, Currency::GEL).unwrap()
-    }
-
-    #[test]
-    fn a_new_refund_is_checked_against_the_receipt() {
-        let card = receipt("completed", "card", "0.0");
-        assert!(refundable(&card, None).is_ok());
-        assert!(refundable(&card, Some(&gel("10.00"))).is_ok());
-        assert!(refundable(&card, Some(&gel("30.00"))).is_ok());
-        let refused = |receipt: &Receipt, amount: Option<&Money>| {
-            refundable(receipt, amount).unwrap_err().to_string()
-        };
-        assert!(refused(&card, Some(&gel("30.01"))).contains("more than the refundable"));
-        let usd = Money::parse("5.00", Currency::USD).unwrap();
-        assert!(refused(&card, Some(&usd)).contains("not USD"));
-        let bank = receipt("completed", "bog_p2p", "0.0");
-        assert!(
-            refundable(&bank, None).is_ok(),
-            "a full refund of any method"
-        );
-        assert!(refused(&bank, Some(&gel("10.00"))).contains("partial refunds exist only"));
-        let open = receipt("created", "card", "0.0");
-        assert!(refused(&open, None).contains("cannot be refunded"));
-    }
 
     #[test]
     fn keys_are_the_merchant_s_uuid_or_fresh_ones() {

@@ -28,14 +28,17 @@ pub(crate) async fn pay(args: PayArgs) -> ExitCode {
         Err(message) => return usage(&message),
     };
     if args.target.provider == Provider::BogPayments {
-        let (key, order) = match bog_payments::key(&args.idempotency)
-            .and_then(|key| bog_payments::order_of(&request).map(|order| (key, order)))
-        {
-            Ok(prepared) => prepared,
+        if request.callback_url.is_none() {
+            return usage(
+                "bog-payments needs --callback-url: BOG posts every order's result to an https URL",
+            );
+        }
+        let key = match bog_payments::key(&args.idempotency) {
+            Ok(key) => key,
             Err(message) => return usage(&message),
         };
         return match connect_bog_payments(&args.target).await {
-            Ok(client) => bog_payments::pay(&client, &request, &order, &key).await,
+            Ok(client) => bog_payments::pay(&client, &request, &key).await,
             Err(exit) => exit,
         };
     }
