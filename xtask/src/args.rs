@@ -1,6 +1,7 @@
 //! Command-line parsing and help texts.
 
 use crate::fuzz::{DEFAULT_SECS, FuzzArgs};
+use crate::peers::PeersArgs;
 use crate::run::Failure;
 use crate::soak::SoakArgs;
 use crate::workspace::known_provider;
@@ -20,6 +21,8 @@ pub(crate) enum Command {
     FixturesNew { provider: String, name: String },
     /// Run the benchmarks (or only one suite: a package name or `footprint`).
     Bench { only: Option<String> },
+    /// paykit against the providers' own Python SDKs (`bench --peers`).
+    BenchPeers(PeersArgs),
     /// The dependency policy and the offline advisories check.
     Deny,
     /// The fuzz targets (libFuzzer on nightly, property tests on stable).
@@ -56,6 +59,9 @@ COMMANDS:
                                 naming every conformance scenario left to record
     bench [SUITE]               run the benchmarks (paykit-core, paykit-sim, paykit-redis, ...) and the
                                 build footprint, and print their ratios; SUITE runs one
+    bench --peers [--rounds N] [--millis MS]
+                                paykit's maib and miaPOS status calls and callback checks
+                                against the providers' own Python SDKs, as ratios
     deny                        cargo-deny: licenses, bans, sources, and advisories against the
                                 offline RustSec snapshot in xtask/advisory-db/
     fuzz [--time SECS] [TARGET] the fuzz targets in fuzz/ (libFuzzer on nightly, else the
@@ -145,12 +151,22 @@ cargo xtask bench: the benchmarks and the ratios they report
 
 USAGE:
     cargo xtask bench [SUITE]
+    cargo xtask bench --peers [--rounds N] [--millis MS]
 
 Runs `cargo bench -p P` for each package with benches (paykit-core, paykit-sim, paykit-redis,
 ...) and the footprint: fresh release builds of xtask/footprint-floor (reqwest + serde + tokio)
 and of paykit-maib alone, in crates compiled and time. Prints every line mentioning \"ratio\"
 or \"target\". SUITE is one package name or `footprint`. The Redis bench starts its own
-redis-server (see `cargo xtask servers`)";
+redis-server (see `cargo xtask servers`).
+
+--peers compares paykit with the providers' own Python SDKs on the same simulator: it makes a
+throwaway virtual environment in target/xtask/peers-venv (Python 3.12+: $PAYKIT_PEERS_PYTHON,
+python3.13, python3.12 or python3; maib-ecommerce-sdk 1.1.4 needs 3.12) and pip-installs
+maib-ecommerce-sdk 1.1.4 and finergy-mia-pos-sdk 1.1.3 from PyPI, builds paykit-peers in
+release, then runs paykit's side (paykit-peers) and the SDKs' side (xtask/peers/measure.py
+against `paykit-peers serve`) alternately, N rounds each (default 3, at least 3), MS
+milliseconds per metric (default 1500). Prints, per provider, status calls per second and
+callback verifications per second, medians, and their ratio paykit ÷ SDK (>1: paykit faster).";
 
 pub(crate) const FUZZ_HELP: &str = "\
 cargo xtask fuzz: the fuzz targets of paykit-props (crates/props/README.md)
@@ -242,6 +258,9 @@ pub(crate) fn parse(args: &[String]) -> Result<Command, Failure> {
             name: (*name).to_owned(),
         }),
         ["bench"] => Ok(Command::Bench { only: None }),
+        ["bench", "--peers", rest @ ..] => crate::peers::parse(rest)
+            .map(Command::BenchPeers)
+            .map_err(|e| Failure::new(format!("{e}\n\n{BENCH_HELP}"))),
         ["bench", only] => Ok(Command::Bench {
             only: Some((*only).to_owned()),
         }),
@@ -296,6 +315,27 @@ mod tests {
                 only: Some("footprint".into())
             }
         );
+        assert_eq!(
+            p("bench --peers").unwrap(),
+            Command::BenchPeers(PeersArgs {
+                rounds: crate::peers::DEFAULT_ROUNDS,
+                millis: crate::peers::DEFAULT_MILLIS
+            })
+        );
+        assert_eq!(
+            p("bench --peers --rounds 5").unwrap(),
+            Command::BenchPeers(PeersArgs {
+                rounds: 5,
+                millis: crate::peers::DEFAULT_MILLIS
+            })
+        );
+        assert!(p("bench --peers --rounds 1").is_err());
+        assert!(p("bench --peers paykit-core").is_err());
+        assert_eq!(
+            p("bench --peers --help").unwrap(),
+            Command::Help(BENCH_HELP)
+        );
+        assert!(BENCH_HELP.contains("--peers"), "documented");
         assert_eq!(p("deny").unwrap(), Command::Deny);
         assert_eq!(p("servers").unwrap(), Command::Servers);
         assert_eq!(p("servers --help").unwrap(), Command::Help(SERVERS_HELP));

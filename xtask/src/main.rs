@@ -17,6 +17,7 @@ mod fixtures;
 mod footprint;
 mod fuzz;
 mod new_provider;
+mod peers;
 mod run;
 mod scaffold_check;
 mod servers;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Ok(Command::FixturesCheck) => fixtures::check(),
         Ok(Command::FixturesNew { provider, name }) => fixtures::new(&provider, &name),
         Ok(Command::Bench { only }) => bench::run(only.as_deref()),
+        Ok(Command::BenchPeers(args)) => peers::run(args),
         Ok(Command::Deny) => deny::check(),
         Ok(Command::Fuzz(args)) => fuzz::run(&args),
         Ok(Command::Soak(args)) => soak::run(&args),
