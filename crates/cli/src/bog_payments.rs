@@ -58,7 +58,10 @@ pub(crate) async fn refund(
                 ExitCode::SUCCESS
             }
             Err(error) => {
-                if matches!(error, Error::InvalidInput { .. } | Error::Unsupported { .. }) {
+                if matches!(
+                    error,
+                    Error::InvalidInput { .. } | Error::Unsupported { .. }
+                ) {
                     output::error("nothing was sent to BOG");
                 }
                 crate::live::report_error(&error, Some(key))

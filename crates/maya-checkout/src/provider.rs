@@ -265,8 +265,9 @@ impl Refund for MayaCheckoutClient {
 impl Void for MayaCheckoutClient {
     /// P4, the whole amount (an authorization's hold is released).
     async fn void(&self, provider_payment_id: &str) -> Result<PaymentOutcome> {
-        let record =
-            self.void_payment(provider_payment_id, &self.inner.reason).await?;
+        let record = self
+            .void_payment(provider_payment_id, &self.inner.reason)
+            .await?;
         let outcome = reversal_outcome(provider_payment_id, &Reversed::Voided(record));
         self.remember_state(&outcome).await?;
         Ok(outcome)

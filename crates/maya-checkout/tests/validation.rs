@@ -113,7 +113,10 @@ async fn amounts_currency_reasons_and_urls_are_checked() {
         ),
         "amount"
     );
-    assert_eq!(field(c.void_payment("p", "  ").await.unwrap_err()), "reason");
+    assert_eq!(
+        field(c.void_payment("p", "  ").await.unwrap_err()),
+        "reason"
+    );
     assert_eq!(
         field(c.void_payment("p", &"x".repeat(513)).await.unwrap_err()),
         "reason"
