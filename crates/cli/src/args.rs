@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
-/// Online payments through maib, miaPOS, Bank of Georgia (iPay and the Payments API) and Maya,
-/// from the command line.
+/// Online payments through maib, miaPOS, Bank of Georgia (iPay and the Payments API) and Maya
+/// (Mini App payments and the payment gateway), from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "paykit", version, about, after_help = RECORDS_OVERVIEW)]
 pub(crate) struct Cli {
@@ -21,14 +21,15 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run full payment lifecycles against the embedded simulator (no credentials needed).
     Demo {
-        /// Only these providers (repeatable); all five by default.
+        /// Only these providers (repeatable); all six by default.
         #[arg(long, value_enum)]
         provider: Vec<Provider>,
     },
     /// Serve the simulator until stopped. The first stdout line is a JSON object with each
     /// provider's base URL and test credentials.
     Sim {
-        /// First port: maib gets N, miaPOS N+1, iPay N+2, Maya N+3, the BOG Payments API N+4.
+        /// First port: maib gets N, miaPOS N+1, iPay N+2, Maya N+3, the BOG Payments API N+4,
+        /// Maya's payment gateway N+5.
         /// Ephemeral ports by default.
         #[arg(long)]
         port: Option<u16>,
@@ -93,11 +94,13 @@ macro_rules! credentials_help {
           PAYKIT_MAYA_TOKEN_URL (default <base-url>/oauth/token with a base URL),
           and the customer session: PAYKIT_MAYA_ACCESS_TOKEN, PAYKIT_MAYA_REFRESH_TOKEN,
           PAYKIT_MAYA_EXPIRES_AT (Unix seconds)
+  maya-checkout  PAYKIT_MAYA_CHECKOUT_PUBLIC_KEY (pk-…), PAYKIT_MAYA_CHECKOUT_SECRET_KEY (sk-…)
 The base URL is --base-url, else PAYKIT_<PROVIDER>_BASE_URL (e.g. PAYKIT_MAIB_BASE_URL),
 else the provider's production URL (miaPOS: its sandbox). --sandbox picks the provider's
 documented sandbox host instead (miaPOS ecomm-test.miapos.md, iPay dev.ipay.ge, Maya
 op-sandbox.paymaya.com with PAYKIT_MAYA_TOKEN_URL, bog-payments api-sandbox.bog.ge and its
-sandbox token host); maib documents none for e-commerce v1, so it refuses --sandbox.
+sandbox token host, maya-checkout pg-sandbox.paymaya.com); maib documents none for e-commerce
+v1, so it refuses --sandbox.
 With `paykit sim`, pass its base_url as --base-url and its credentials from the announcement."
     };
 }
@@ -112,7 +115,10 @@ Exit codes: 0 done; 1 failed, nothing happened; 2 usage error, nothing sent;
 be written), so check the payment before trying again (the error on stderr lists every id to
 reconcile with). bog-payments: every money-moving call carries an Idempotency-Key (in the
 outcome on stdout, or on stderr when the call fails); after exit 3, repeat the same command
-with --idempotency-key KEY and BOG answers what it did the first time, never twice."
+with --idempotency-key KEY and BOG answers what it did the first time, never twice.
+maya-checkout: Maya documents no idempotency, so nothing that moves money is ever sent twice;
+after exit 3, look the payment up (`paykit status`) before trying again. `refund` voids on the
+payment's day (Asia/Manila, whole amount only) and refunds from the next day (--reversal)."
 );
 
 /// `reconcile`: what it prints, credentials and exit codes.
@@ -158,15 +164,18 @@ pub(crate) enum Provider {
     Maya,
     /// Bank of Georgia Payments API (api.bog.ge/payments/v1), iPay's successor.
     BogPayments,
+    /// Maya's payment gateway: Checkout, Vault, Pay with Maya, signed webhooks.
+    MayaCheckout,
 }
 
 impl Provider {
-    pub(crate) const ALL: [Provider; 5] = [
+    pub(crate) const ALL: [Provider; 6] = [
         Provider::Maib,
         Provider::Miapos,
         Provider::Bog,
         Provider::Maya,
         Provider::BogPayments,
+        Provider::MayaCheckout,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -176,6 +185,7 @@ impl Provider {
             Provider::Bog => "bog",
             Provider::Maya => "maya",
             Provider::BogPayments => "bog-payments",
+            Provider::MayaCheckout => "maya-checkout",
         }
     }
 
@@ -329,6 +339,23 @@ pub(crate) struct RefundArgs {
     pub(crate) currency: Option<String>,
     #[command(flatten)]
     pub(crate) idempotency: IdempotencyArgs,
+    /// maya-checkout only: void or refund. `calendar` (the default) voids on the payment's
+    /// day (Asia/Manila, the whole amount only) and refunds from the next day; `void` and
+    /// `refund` choose explicitly (Maya refuses a void after the payment's day and a refund
+    /// on it).
+    #[arg(long, value_enum)]
+    pub(crate) reversal: Option<Reversal>,
+}
+
+/// How `refund --provider maya-checkout` returns the money (`--reversal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Reversal {
+    /// By the Asia/Manila calendar: void on the payment's day, refund from the next.
+    Calendar,
+    /// Always void (the whole amount).
+    Void,
+    /// Always refund (whole or part).
+    Refund,
 }
 
 #[derive(Debug, Subcommand)]
@@ -353,37 +380,55 @@ What is read and printed, per provider:
   bog-payments  reads the whole callback body; --key-file holds an RSA PKCS#8 private key
                 PEM; prints the `Callback-Signature: …` header line, an empty line, then
                 the body exactly as signed
+  maya-checkout reads the whole webhook body (JSON); --key-file holds an RSA PKCS#8 private
+                key PEM; prints the `X-Maya-Webhook-Signature: nonce=…,v1=…` and
+                `X-Maya-Webhook-Timestamp: …` header lines, an empty line, then the body
+                exactly as signed (--nonce and --timestamp-ms fix what is otherwise fresh)
 Keys are read from files only: argv is visible to every user of the machine.";
 
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// maib, miapos or bog-payments (the providers whose callbacks are signed).
+    /// maib, miapos, bog-payments or maya-checkout (the providers whose callbacks are signed).
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
     /// The signing key: maib's signature key, or an RSA PKCS#8 private key in PEM.
     #[arg(long, value_name = "PATH")]
     pub(crate) key_file: PathBuf,
+    /// maya-checkout: the signature's nonce (hex); a fresh random one by default.
+    #[arg(long, value_name = "HEX")]
+    pub(crate) nonce: Option<String>,
+    /// maya-checkout: the send time, Unix milliseconds; now by default.
+    #[arg(long, value_name = "MS")]
+    pub(crate) timestamp_ms: Option<u64>,
     /// What to sign; stdin when omitted or `-`.
     pub(crate) file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// maib, miapos or bog-payments (the providers whose callbacks are signed).
+    /// maib, miapos, bog-payments or maya-checkout (the providers whose callbacks are signed).
     #[arg(long, value_enum)]
     pub(crate) provider: Provider,
-    /// bog-payments: a file holding the RSA public key callbacks are checked against (PEM
-    /// or base64 SPKI), e.g. the `callback_public_key_pem` `paykit sim` announces. BOG's
-    /// published production key (with --sandbox: its sandbox key) by default.
+    /// bog-payments and maya-checkout: a file holding the RSA public key callbacks are
+    /// checked against, e.g. the `callback_public_key_pem` (bog-payments, PEM or base64
+    /// SPKI) or `webhook_public_key_pem` (maya-checkout, PEM) `paykit sim` announces. The
+    /// provider's published production keys (with --sandbox: its sandbox keys) by default.
     #[arg(long, value_name = "PATH")]
     pub(crate) public_key_file: Option<PathBuf>,
-    /// bog-payments: check against BOG's published sandbox key instead of production's.
+    /// bog-payments and maya-checkout: check against the provider's published sandbox keys
+    /// instead of production's.
     #[arg(long, conflicts_with = "public_key_file")]
     pub(crate) sandbox: bool,
     /// A request header sent with the callback, `'Name: value'` (repeatable):
-    /// bog-payments signs in `Callback-Signature`.
+    /// bog-payments signs in `Callback-Signature`; maya-checkout in
+    /// `X-Maya-Webhook-Signature` and `X-Maya-Webhook-Timestamp` (both needed).
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub(crate) headers: Vec<String>,
+    /// maya-checkout: "now" for the ±5 minute timestamp window, Unix milliseconds (to check
+    /// an old delivery offline, or one from a simulator whose clock was advanced); the
+    /// system clock by default.
+    #[arg(long, value_name = "MS")]
+    pub(crate) now_ms: Option<u64>,
     /// maib: a file holding the project's signature key (or set PAYKIT_MAIB_SIGNATURE_KEY).
     /// The key itself is never taken as an argument: argv is visible to every user of the
     /// machine (`ps`) and lands in shell history.

@@ -7,6 +7,7 @@
 //! | bog | `PAYKIT_BOG_CLIENT_ID`, `PAYKIT_BOG_SECRET_KEY` |
 //! | bog-payments | `PAYKIT_BOG_PAYMENTS_CLIENT_ID`, `PAYKIT_BOG_PAYMENTS_CLIENT_SECRET`, `PAYKIT_BOG_PAYMENTS_TOKEN_URL` (defaults to `<origin of the base URL>/auth/realms/bog/protocol/openid-connect/token` with a base URL) |
 //! | maya | `PAYKIT_MAYA_CLIENT_ID`, `PAYKIT_MAYA_CLIENT_SECRET`, `PAYKIT_MAYA_P2M_ID`, `PAYKIT_MAYA_TOKEN_URL` (defaults to `<base-url>/oauth/token` with a base URL), and the customer session `PAYKIT_MAYA_ACCESS_TOKEN`, `PAYKIT_MAYA_REFRESH_TOKEN`, `PAYKIT_MAYA_EXPIRES_AT` |
+//! | maya-checkout | `PAYKIT_MAYA_CHECKOUT_PUBLIC_KEY` (`pk-…`), `PAYKIT_MAYA_CHECKOUT_SECRET_KEY` (`sk-…`); one alone serves the endpoints of its kind |
 //!
 //! Each provider's base URL is `--base-url`, else `PAYKIT_<PROVIDER>_BASE_URL`, else its
 //! production URL (miaPOS: its sandbox, as before); `--sandbox` picks its documented sandbox
@@ -14,6 +15,7 @@
 
 use paykit_bog_payments::BogPaymentsClient;
 use paykit_core::{PaymentProvider, SecretString};
+use paykit_maya_checkout::{Environment, KeyPair, MayaCheckoutClient, ReversalChoice};
 
 use crate::args::Provider;
 use crate::stores::Stores;
@@ -68,8 +70,9 @@ const MAIB_HAS_NO_SANDBOX: &str = "maib documents no sandbox host for e-commerce
 /// A client for `provider`, with credentials from the environment, keeping its payment
 /// records (and, where the store has them, its access tokens) in `stores` when given.
 ///
-/// Only maib, iPay and the Payments API write payment records (they need them to report true
-/// states or check callbacks); every client shares its merchant token through the token store.
+/// maib, iPay, the Payments API and Maya's gateway write payment records (the first three need
+/// them to report true states or check callbacks; Maya's gateway keeps them for `reconcile`);
+/// every client shares its merchant token through the token store.
 pub(crate) fn connect(
     provider: Provider,
     explicit_base_url: Option<&str>,
@@ -93,7 +96,7 @@ pub(crate) fn connect_to(
         (Host::Sandbox, Provider::Miapos) => Some(paykit_miapos::SANDBOX_BASE_URL.to_owned()),
         (Host::Sandbox, Provider::Bog) => Some(paykit_bog::TEST_BASE_URL.to_owned()),
         (Host::Sandbox, Provider::Maya) => Some(paykit_maya::SANDBOX_API_URL.to_owned()),
-        (Host::Sandbox | Host::Default, Provider::BogPayments) => None,
+        (Host::Sandbox | Host::Default, Provider::BogPayments | Provider::MayaCheckout) => None,
         (Host::Url(url), _) => Some(url.clone()),
         (Host::Default, _) => None,
     };
@@ -152,6 +155,9 @@ pub(crate) fn connect_to(
             maya(base_url, derived_token_url, tokens)?
         }
         Provider::BogPayments => Box::new(bog_payments(&host, stores)?),
+        Provider::MayaCheckout => {
+            Box::new(maya_checkout(&host, stores, ReversalChoice::ByCalendar)?)
+        }
     };
     Ok(client)
 }
@@ -191,6 +197,71 @@ pub(crate) fn bog_payments(
         }
     }
     builder.build().map_err(|e| e.to_string())
+}
+
+/// The environment variables holding Maya's gateway keys.
+const MAYA_CHECKOUT_PUBLIC_KEY: &str = "PAYKIT_MAYA_CHECKOUT_PUBLIC_KEY";
+const MAYA_CHECKOUT_SECRET_KEY: &str = "PAYKIT_MAYA_CHECKOUT_SECRET_KEY";
+
+/// Maya's payment-gateway client at `host`, reversing payments as `reversal` says, with its
+/// records in `stores` when given. Either key may be left unset: the client then refuses the
+/// endpoints that need the other before sending anything.
+pub(crate) fn maya_checkout(
+    host: &Host,
+    stores: Option<&Stores>,
+    reversal: ReversalChoice,
+) -> Result<MayaCheckoutClient, String> {
+    let read = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|key| !key.trim().is_empty())
+            .map(|key| SecretString::from(key.trim().to_owned()))
+    };
+    let keys = maya_checkout_keys(
+        read(MAYA_CHECKOUT_PUBLIC_KEY),
+        read(MAYA_CHECKOUT_SECRET_KEY),
+    )?;
+    maya_checkout_with(host, keys, stores, reversal)
+}
+
+/// [`maya_checkout`] with `keys`.
+fn maya_checkout_with(
+    host: &Host,
+    keys: KeyPair,
+    stores: Option<&Stores>,
+    reversal: ReversalChoice,
+) -> Result<MayaCheckoutClient, String> {
+    let environment = match host {
+        Host::Sandbox => Environment::Sandbox,
+        Host::Url(_) | Host::Default => Environment::Production,
+    };
+    let mut builder = MayaCheckoutClient::builder(environment, keys).reversal(reversal);
+    if let Host::Url(url) = host {
+        builder = builder.api_base_url(url.trim_end_matches('/'));
+    }
+    if let Some(stores) = stores {
+        builder = builder.records(stores.records.clone());
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// The key pair of whichever keys are set; a key of the wrong kind (`sk-` as the public key)
+/// is refused here, before any I/O, rather than answered `K004` by Maya.
+fn maya_checkout_keys(
+    public: Option<SecretString>,
+    secret: Option<SecretString>,
+) -> Result<KeyPair, String> {
+    match (public, secret) {
+        (Some(public), Some(secret)) => KeyPair::new(public, secret),
+        (Some(public), None) => KeyPair::public_only(public),
+        (None, Some(secret)) => KeyPair::secret_only(secret),
+        (None, None) => {
+            return Err(format!(
+                "set {MAYA_CHECKOUT_PUBLIC_KEY} and/or {MAYA_CHECKOUT_SECRET_KEY} (see `paykit pay --help`)"
+            ));
+        }
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// The Payments API base for `url` and its origin (`scheme://host[:port]`): a bare host (as
@@ -299,6 +370,39 @@ mod tests {
                 "https://api.bog.ge".to_owned()
             )
         );
+    }
+
+    #[test]
+    fn maya_checkout_takes_either_key_of_the_right_kind_and_never_shows_it() {
+        let key = |text: &str| Some(SecretString::from(text.to_owned()));
+        assert!(maya_checkout_keys(key("pk-abc123"), key("sk-def456")).is_ok());
+        assert!(maya_checkout_keys(key("pk-abc123"), None).is_ok());
+        assert!(maya_checkout_keys(None, key("sk-def456")).is_ok());
+        let none = maya_checkout_keys(None, None).unwrap_err();
+        assert!(none.contains(MAYA_CHECKOUT_PUBLIC_KEY), "{none}");
+        let swapped = maya_checkout_keys(key("sk-def456"), None).unwrap_err();
+        assert!(!swapped.contains("def456"), "{swapped}");
+        let swapped = maya_checkout_keys(None, key("pk-abc123")).unwrap_err();
+        assert!(!swapped.contains("abc123"), "{swapped}");
+    }
+
+    #[test]
+    fn maya_checkout_goes_where_the_host_says() {
+        let built = |host: &Host| {
+            let keys = maya_checkout_keys(None, Some(SecretString::from("sk-def456"))).unwrap();
+            let client = maya_checkout_with(host, keys, None, ReversalChoice::ByCalendar).unwrap();
+            format!("{client:?}")
+        };
+        let sandbox = built(&Host::Sandbox);
+        assert!(sandbox.contains("pg-sandbox.paymaya.com"), "{sandbox}");
+        assert!(sandbox.contains("Sandbox"), "{sandbox}");
+        let production = built(&Host::Default);
+        assert!(production.contains("pg.maya.ph"), "{production}");
+        let sim = built(&Host::Url("http://127.0.0.1:9/".into()));
+        assert!(sim.contains("127.0.0.1:9"), "{sim}");
+        for shown in [sandbox, production, sim] {
+            assert!(!shown.contains("def456"), "{shown}");
+        }
     }
 
     #[test]

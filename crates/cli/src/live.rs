@@ -8,8 +8,9 @@ use paykit_core::describe::{describe_error, describe_outcome};
 use paykit_core::{
     CaptureMode, Currency, Customer, Error, Money, PaymentOutcome, PaymentProvider, PaymentRequest,
 };
+use paykit_maya_checkout::{MayaCheckoutClient, ReversalChoice};
 
-use crate::args::{IdempotencyArgs, PayArgs, Provider, RefundArgs, StatusArgs, Target};
+use crate::args::{IdempotencyArgs, PayArgs, Provider, RefundArgs, Reversal, StatusArgs, Target};
 use crate::bog_payments;
 use crate::clients::{self, Host};
 use crate::output;
@@ -84,6 +85,23 @@ pub(crate) async fn refund(args: RefundArgs) -> ExitCode {
     if let Err(exit) = no_key_for(args.target.provider, &args.idempotency) {
         return exit;
     }
+    if args.target.provider == Provider::MayaCheckout {
+        let choice = match args.reversal {
+            None | Some(Reversal::Calendar) => ReversalChoice::ByCalendar,
+            Some(Reversal::Void) => ReversalChoice::Void,
+            Some(Reversal::Refund) => ReversalChoice::Refund,
+        };
+        return match connect_maya_checkout(&args.target, choice).await {
+            Ok(client) => report(paykit_core::Refund::refund(&client, &args.id, amount).await),
+            Err(exit) => exit,
+        };
+    }
+    if args.reversal.is_some() {
+        return usage(&format!(
+            "--reversal is for maya-checkout; {} chooses no reversal",
+            args.target.provider.name()
+        ));
+    }
     let provider = match connect(&args.target).await {
         Ok(provider) => provider,
         Err(exit) => return exit,
@@ -144,6 +162,16 @@ async fn connect_bog_payments(
     clients::bog_payments(&host(target), stores.as_ref()).map_err(|message| usage(&message))
 }
 
+/// [`connect`] for Maya's gateway, reversing as `choice` says (`--reversal`).
+async fn connect_maya_checkout(
+    target: &Target,
+    choice: ReversalChoice,
+) -> Result<MayaCheckoutClient, ExitCode> {
+    let stores = open_stores(target).await?;
+    clients::maya_checkout(&host(target), stores.as_ref(), choice)
+        .map_err(|message| usage(&message))
+}
+
 /// Prints the outcome as JSON on stdout, or the error as JSON on stderr.
 fn report(result: paykit_core::Result<PaymentOutcome>) -> ExitCode {
     match result {
@@ -200,7 +228,7 @@ fn home_currency(provider: Provider) -> Currency {
     match provider {
         Provider::Maib | Provider::Miapos => Currency::MDL,
         Provider::Bog | Provider::BogPayments => Currency::GEL,
-        Provider::Maya => Currency::PHP,
+        Provider::Maya | Provider::MayaCheckout => Currency::PHP,
     }
 }
 

@@ -1,15 +1,18 @@
-//! `paykit webhook verify`: check a signed callback body (and, for the Payments API, its
-//! `Callback-Signature` header) offline.
+//! `paykit webhook verify`: check a signed callback body (and, for the Payments API and Maya's
+//! gateway, its signature headers) offline.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use paykit_bog_payments::{BogPaymentsClient, Environment};
 use paykit_core::describe::describe_event;
 use paykit_core::{SecretString, Webhook, WebhookRequest};
 use paykit_maib::{MaibWebhook, PaymentFlow};
+use paykit_maya_checkout::{MayaCheckoutWebhook, WebhookConfig, WebhookKeys};
 use paykit_miapos::MiaPosWebhook;
 
 use crate::args::{MaibFlow, Provider, VerifyArgs};
@@ -86,15 +89,48 @@ fn headers(options: &[String]) -> Result<HeaderMap, String> {
     Ok(map)
 }
 
-/// The options only the Payments API takes, refused for the others.
-fn no_bog_payments_options(args: &VerifyArgs) -> Result<(), String> {
+/// The options only the header-signed providers take, refused for the others.
+fn no_header_signed_options(args: &VerifyArgs) -> Result<(), String> {
     if args.public_key_file.is_some() || args.sandbox {
         return Err(format!(
-            "--public-key-file and --sandbox are for bog-payments, not {}",
+            "--public-key-file and --sandbox are for bog-payments and maya-checkout, not {}",
             args.provider.name()
         ));
     }
     Ok(())
+}
+
+/// Maya's gateway: `--public-key-file` alone (e.g. the simulator's announced key), else Maya's
+/// two published keys for production (or, with `--sandbox`, the sandbox). The timestamp
+/// window is checked against `--now-ms` or the system clock. Offline: the event is authentic
+/// but not confirmed; re-fetch the payment (`paykit status`) before fulfilling.
+fn maya_checkout_verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
+    if args.flow.is_some() || args.signature_key_file.is_some() || args.public_key.is_some() {
+        return Err(
+            "maya-checkout webhooks are checked with --public-key-file PATH (or Maya's \
+             published keys, --sandbox for the sandbox's); --flow, --signature-key-file and \
+             --public-key are for maib and miapos"
+                .into(),
+        );
+    }
+    let keys = match &args.public_key_file {
+        Some(path) => {
+            let pem = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", display(path)))?;
+            WebhookKeys::new().with_pem("configured", &pem)
+        }
+        None if args.sandbox => WebhookKeys::maya(paykit_maya_checkout::Environment::Sandbox),
+        None => WebhookKeys::maya(paykit_maya_checkout::Environment::Production),
+    }
+    .map_err(|e| format!("unusable public key: {e}"))?;
+    let mut hook = MayaCheckoutWebhook::new(WebhookConfig::new(keys));
+    if let Some(now_ms) = args.now_ms {
+        let now = UNIX_EPOCH
+            .checked_add(Duration::from_millis(now_ms))
+            .ok_or("--now-ms is out of range")?;
+        hook = hook.clock(Arc::new(move || now));
+    }
+    Ok(Box::new(hook))
 }
 
 /// The Payments API's verifier: `--public-key-file` alone, else BOG's published key for
@@ -127,11 +163,21 @@ fn bog_payments_verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> 
 
 /// The verifier for the chosen provider, or a usage error.
 fn verifier(args: &VerifyArgs) -> Result<Box<dyn Webhook>, String> {
-    if args.provider != Provider::BogPayments {
-        no_bog_payments_options(args)?;
+    if !matches!(
+        args.provider,
+        Provider::BogPayments | Provider::MayaCheckout
+    ) {
+        no_header_signed_options(args)?;
+    }
+    if args.now_ms.is_some() && args.provider != Provider::MayaCheckout {
+        return Err(format!(
+            "--now-ms is for maya-checkout (its signed timestamp), not {}",
+            args.provider.name()
+        ));
     }
     match args.provider {
         Provider::BogPayments => bog_payments_verifier(args),
+        Provider::MayaCheckout => maya_checkout_verifier(args),
         Provider::Maib => {
             if args.public_key.is_some() {
                 return Err(

@@ -83,7 +83,14 @@ fn the_demo_passes_for_every_provider() {
         "demo failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for provider in ["maib", "miapos", "bog", "maya", "bog-payments"] {
+    for provider in [
+        "maib",
+        "miapos",
+        "bog",
+        "maya",
+        "bog-payments",
+        "maya-checkout",
+    ] {
         assert!(
             stdout.contains(&format!("== {provider} ==")),
             "{provider} missing:\n{stdout}"
@@ -139,6 +146,37 @@ fn the_demo_runs_the_bog_payments_lifecycle() {
 }
 
 #[test]
+fn the_demo_runs_the_maya_checkout_lifecycle() {
+    let output = paykit()
+        .args(["demo", "--provider", "maya-checkout"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("== maya-checkout =="), "{stdout}");
+    assert!(!stdout.contains("== maya =="), "{stdout}");
+    for step in [
+        "customer pays on the hosted page",
+        "X-Maya-Webhook-Signature v1 verified",
+        "webhook confirmed by re-fetching the payment",
+        "customer passes 3-D Secure",
+        "hold 1000.00 on the vaulted card",
+        "capture 600.00 of 1000.00",
+        "to 01:00 Manila the next day",
+        "refund 200.00 of 600.00",
+        "partly refunded",
+        "declined",
+    ] {
+        assert!(stdout.contains(step), "{step} missing:\n{stdout}");
+    }
+    assert!(!stdout.contains(" FAIL  "), "{stdout}");
+    assert!(
+        stdout.contains("maya-checkout lifecycle passed"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn sim_announces_every_provider_on_its_first_line() {
     let mut child = paykit()
         .arg("sim")
@@ -154,7 +192,7 @@ fn sim_announces_every_provider_on_its_first_line() {
     child.wait().unwrap();
     let announcement: serde_json::Value =
         serde_json::from_str(&first).expect("the first line is JSON");
-    let expected: [(&str, &[&str]); 5] = [
+    let expected: [(&str, &[&str]); 6] = [
         ("maib", &["project_id", "project_secret", "signature_key"]),
         ("miapos", &["merchant_id", "secret_key", "terminal_id"]),
         ("bog", &["client_id", "secret_key"]),
@@ -168,6 +206,10 @@ fn sim_announces_every_provider_on_its_first_line() {
                 "client_secret",
                 "callback_public_key_pem",
             ],
+        ),
+        (
+            "maya-checkout",
+            &["public_key", "secret_key", "webhook_public_key_pem"],
         ),
     ];
     for (provider, keys) in expected {
@@ -515,6 +557,194 @@ fn a_bog_payments_callback_signed_by_the_cli_matches_the_recorded_vector_and_ver
     assert_eq!(sandbox.status.code(), Some(1));
 }
 
+/// A recorded Maya webhook (the digest's vectors): its body and its two headers' values.
+fn maya_vector(name: &str) -> (String, String, String) {
+    let fixture: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixtures().join(format!("maya-checkout/callbacks/{name}.json"))).unwrap(),
+    )
+    .unwrap();
+    (
+        fixture["body"]["value"].as_str().unwrap().to_owned(),
+        fixture["headers"]["x-maya-webhook-signature"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        fixture["headers"]["x-maya-webhook-timestamp"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+#[test]
+fn a_maya_checkout_webhook_signed_by_the_cli_matches_the_recorded_vector_and_verifies() {
+    let (body, recorded, timestamp) = maya_vector("v2_realistic_payment_success");
+    let nonce = recorded
+        .split(',')
+        .find_map(|part| part.trim().strip_prefix("nonce="))
+        .unwrap();
+    let private = key_file("maya-checkout", "local_test_private.pem");
+    let printed = stdout_of(&sign(
+        &[
+            "--provider",
+            "maya-checkout",
+            "--key-file",
+            &private,
+            "--nonce",
+            nonce,
+            "--timestamp-ms",
+            &timestamp,
+        ],
+        &body,
+    ));
+    let (headers, signed_body) = printed.split_once("\n\n").unwrap();
+    let lines: Vec<&str> = headers.lines().collect();
+    // PKCS#1 v1.5 is deterministic: the same key, nonce and body give the vector's v1.
+    assert_eq!(
+        lines,
+        [
+            format!("X-Maya-Webhook-Signature: {recorded}"),
+            format!("X-Maya-Webhook-Timestamp: {timestamp}"),
+        ]
+    );
+    assert_eq!(signed_body, body, "the body is printed exactly as signed");
+    let public = key_file("maya-checkout", "local_test_public.pem");
+    let sent: u64 = timestamp.parse().unwrap();
+    let now = (sent + 1_000).to_string();
+    let mut args = vec!["--provider", "maya-checkout", "--public-key-file", &public];
+    for line in &lines {
+        args.extend_from_slice(&["--header", line]);
+    }
+    let mut at_now = args.clone();
+    at_now.extend_from_slice(&["--now-ms", &now]);
+    let verified = verify(&at_now, signed_body);
+    let event: serde_json::Value = serde_json::from_str(&stdout_of(&verified)).unwrap();
+    assert_eq!(event["provider"], "maya-checkout");
+    assert_eq!(event["authenticity"], "signed");
+    assert_eq!(event["payment"]["status"], "captured", "{event}");
+    assert_eq!(event["payment"]["amount"]["value"], "249.50", "{event}");
+    assert_eq!(event["payment"]["order_id"], "order-10042", "{event}");
+    let changed = verify(&at_now, &signed_body.replacen("249.50", "249.51", 1));
+    assert_eq!(changed.status.code(), Some(1));
+    // Sent in 2026's first hour: by the system clock it is long stale.
+    let stale = verify(&args, signed_body);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&stale.stderr).contains("not authentic"),
+        "{}",
+        String::from_utf8_lossy(&stale.stderr)
+    );
+    // Maya's published sandbox keys did not sign it.
+    let mut sandbox = vec!["--provider", "maya-checkout", "--sandbox", "--now-ms", &now];
+    for line in &lines {
+        sandbox.extend_from_slice(&["--header", line]);
+    }
+    assert_eq!(verify(&sandbox, signed_body).status.code(), Some(1));
+}
+
+#[test]
+fn a_fresh_maya_checkout_signature_verifies_now_and_differs_each_time() {
+    let body = r#"{"id":"d1f4c2a0-5b6e-4f7a-8c9d-0e1f2a3b4c5d","status":"AUTHORIZED","amount":1000,"currency":"PHP","requestReferenceNumber":"MC-9","authorizationType":"NORMAL","capturedAmount":0}"#;
+    let private = key_file("maya-checkout", "local_test_private.pem");
+    let args = ["--provider", "maya-checkout", "--key-file", &private];
+    let first = stdout_of(&sign(&args, body));
+    let second = stdout_of(&sign(&args, body));
+    assert_ne!(first, second, "a fresh nonce each time");
+    let (headers, signed_body) = first.split_once("\n\n").unwrap();
+    let public = key_file("maya-checkout", "local_test_public.pem");
+    let mut verify_args = vec!["--provider", "maya-checkout", "--public-key-file", &public];
+    for line in headers.lines() {
+        verify_args.extend_from_slice(&["--header", line]);
+    }
+    let event: serde_json::Value =
+        serde_json::from_str(&stdout_of(&verify(&verify_args, signed_body))).unwrap();
+    assert_eq!(event["payment"]["status"], "authorized", "{event}");
+}
+
+#[test]
+fn maya_checkout_usage_errors_exit_2() {
+    let private = key_file("maya-checkout", "local_test_private.pem");
+    let public = key_file("maya-checkout", "local_test_public.pem");
+    let bad_nonce = sign(
+        &[
+            "--provider",
+            "maya-checkout",
+            "--key-file",
+            &private,
+            "--nonce",
+            "not-hex,v1=00",
+        ],
+        "{}",
+    );
+    assert_eq!(bad_nonce.status.code(), Some(2));
+    let bogp_key = key_file("bog-payments", "test_callback_private_key.pem");
+    let nonce_elsewhere = sign(
+        &[
+            "--provider",
+            "bog-payments",
+            "--key-file",
+            &bogp_key,
+            "--nonce",
+            "ab",
+        ],
+        "{}",
+    );
+    assert_eq!(nonce_elsewhere.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nonce_elsewhere.stderr).contains("for maya-checkout"));
+    let not_json = sign(
+        &["--provider", "maya-checkout", "--key-file", &private],
+        "not json",
+    );
+    assert_eq!(not_json.status.code(), Some(2));
+    let maib_file = key_file("maib", "signature_key.txt");
+    let now_elsewhere = verify(
+        &[
+            "--provider",
+            "maib",
+            "--signature-key-file",
+            &maib_file,
+            "--now-ms",
+            "1",
+        ],
+        "{}",
+    );
+    assert_eq!(now_elsewhere.status.code(), Some(2));
+    let maib_flag = verify(
+        &[
+            "--provider",
+            "maya-checkout",
+            "--public-key-file",
+            &public,
+            "--flow",
+            "hold",
+        ],
+        "{}",
+    );
+    assert_eq!(maib_flag.status.code(), Some(2));
+    let not_a_key = verify(
+        &[
+            "--provider",
+            "maya-checkout",
+            "--public-key-file",
+            &maib_file,
+        ],
+        "{}",
+    );
+    assert_eq!(not_a_key.status.code(), Some(2));
+    let bad_header = verify(
+        &[
+            "--provider",
+            "maya-checkout",
+            "--public-key-file",
+            &public,
+            "--header",
+            "no colon",
+        ],
+        "{}",
+    );
+    assert_eq!(bad_header.status.code(), Some(2));
+}
+
 #[test]
 fn sign_refuses_unsigned_providers_and_unreadable_keys() {
     let key = key_file("maib", "signature_key.txt");
@@ -621,6 +851,14 @@ fn sandbox_sends_each_provider_to_its_documented_sandbox_host() {
         .unwrap()
         .to_owned();
     assert_eq!(first, format!("CONNECT {token_host}:443 HTTP/1.1"));
+    let (_, first) = sandbox_host(
+        "maya-checkout",
+        &[
+            ("PAYKIT_MAYA_CHECKOUT_SECRET_KEY", "sk-test"),
+            ("PAYKIT_MAYA_CHECKOUT_BASE_URL", "https://elsewhere.example"),
+        ],
+    );
+    assert_eq!(first, "CONNECT pg-sandbox.paymaya.com:443 HTTP/1.1");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod bog;
 mod bog_payments;
 mod maib;
 mod maya;
+mod maya_checkout;
 mod miapos;
 mod report;
 
@@ -55,6 +56,8 @@ pub(crate) async fn run(selected: &[Provider]) -> ExitCode {
             Provider::Bog => bog::run(&sim, &mut listener).await,
             Provider::Maya => maya::run(&sim).await,
             Provider::BogPayments => bog_payments::run(&sim, &listener).await,
+            // Last: it moves the simulator clock a day forward.
+            Provider::MayaCheckout => maya_checkout::run(&sim, &mut listener).await,
         };
         results.push((provider, passed));
     }
@@ -62,7 +65,7 @@ pub(crate) async fn run(selected: &[Provider]) -> ExitCode {
     output::line("");
     for (provider, passed) in &results {
         output::line(&format!(
-            "{:<12} {}",
+            "{:<13} {}",
             provider.name(),
             if *passed { "passed" } else { "FAILED" }
         ));
