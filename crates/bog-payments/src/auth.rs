@@ -11,7 +11,7 @@ use paykit_core::http::{
     ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency, RawResponse,
 };
 use paykit_core::{
-    Error, Expiry, PaymentRef, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant,
+    Expiry, PaymentRef, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant,
     async_trait,
 };
 use serde::Deserialize;
@@ -186,30 +186,18 @@ pub(crate) fn token_answer(response: &RawResponse) -> Result<TokenGrant> {
         return Err(error::token_error(response));
     }
     let token: TokenResponse = response.json()?;
-    if let Some(kind) = &token.token_type {
-        if !kind.eq_ignore_ascii_case("bearer") {
-            return Err(Error::Auth {
-                provider: PROVIDER,
-                message: "the token endpoint issued a token that is not a bearer token".into(),
-            });
-        }
-    }
-    if token.access_token.trim().is_empty() {
-        return Err(Error::Auth {
-            provider: PROVIDER,
-            message: "the token endpoint returned an empty access_token".into(),
-        });
-    }
     let expires_in = token.expires_in.as_ref().and_then(|value| match value {
         serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|_| 0)),
         serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     });
     let lifetime = classify_expires_in(expires_in, now_secs());
-    Ok(TokenGrant::access_only(
-        SecretString::from(token.access_token),
+    TokenGrant::bearer(
+        PROVIDER,
+        token.access_token,
+        token.token_type.as_deref(),
         Expiry::After(lifetime.lifetime),
-    ))
+    )
 }
 
 #[cfg(test)]

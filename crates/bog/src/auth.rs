@@ -13,7 +13,7 @@ use paykit_core::http::{
     ApiRequest, BasicAuth, Credential, Effect, HttpExecutor, Idempotency, RawResponse,
 };
 use paykit_core::{
-    Error, Expiry, PaymentRef, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant,
+    Expiry, PaymentRef, Result, SecretString, TokenCacheConfig, TokenFetcher, TokenGrant,
     async_trait,
 };
 
@@ -117,24 +117,12 @@ pub(crate) fn token_answer(response: &RawResponse) -> Result<TokenGrant> {
         return Err(error::token_error(response));
     }
     let token: wire::TokenResponse = response.json()?;
-    if let Some(kind) = &token.token_type {
-        if !kind.eq_ignore_ascii_case("bearer") {
-            return Err(Error::Auth {
-                provider: PROVIDER,
-                message: "the token endpoint issued a token that is not a bearer token".into(),
-            });
-        }
-    }
-    if token.access_token.trim().is_empty() {
-        return Err(Error::Auth {
-            provider: PROVIDER,
-            message: "the token endpoint returned an empty access_token".into(),
-        });
-    }
-    Ok(TokenGrant::access_only(
-        SecretString::from(token.access_token),
+    TokenGrant::bearer(
+        PROVIDER,
+        token.access_token,
+        token.token_type.as_deref(),
         expiry(token.expires_in),
-    ))
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use secrecy::SecretString;
 
-use crate::error::Result;
+use crate::error::{Error, ProviderId, Result};
 
 /// When a token stops being valid, as the provider expresses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,37 @@ pub struct TokenGrant {
 }
 
 impl TokenGrant {
+    /// The grant of an OAuth2 token answer that must be a bearer token (RFC 6749 §5.1):
+    /// refused as [`Error::Auth`] when `token_type` names another kind or the token is blank,
+    /// because sending either would only earn a 401 on the next call.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Auth`] naming what was wrong (never the token).
+    pub fn bearer(
+        provider: ProviderId,
+        access_token: String,
+        token_type: Option<&str>,
+        expires: Expiry,
+    ) -> Result<Self> {
+        if token_type.is_some_and(|kind| !kind.eq_ignore_ascii_case("bearer")) {
+            return Err(Error::Auth {
+                provider,
+                message: "the token endpoint issued a token that is not a bearer token".into(),
+            });
+        }
+        if access_token.trim().is_empty() {
+            return Err(Error::Auth {
+                provider,
+                message: "the token endpoint returned an empty access_token".into(),
+            });
+        }
+        Ok(TokenGrant::access_only(
+            SecretString::from(access_token),
+            expires,
+        ))
+    }
+
     /// A grant with an access token only.
     pub fn access_only(access_token: SecretString, expires: Expiry) -> Self {
         TokenGrant {
@@ -72,5 +103,25 @@ pub trait TokenFetcher: Send + Sync + fmt::Debug {
     async fn fetch_with_refresh(&self, refresh_token: &SecretString) -> Result<TokenGrant> {
         let _ = refresh_token;
         self.fetch_with_credentials().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: ProviderId = ProviderId("p");
+
+    #[test]
+    fn only_a_non_blank_bearer_token_is_granted() {
+        let expires = Expiry::After(Duration::from_secs(60));
+        let granted = TokenGrant::bearer(P, "t-1".into(), Some("Bearer"), expires).unwrap();
+        assert_eq!(granted.expires, expires);
+        assert!(TokenGrant::bearer(P, "t-1".into(), None, expires).is_ok());
+        let mac = TokenGrant::bearer(P, "t-1".into(), Some("mac"), expires).unwrap_err();
+        assert!(mac.to_string().contains("not a bearer token"), "{mac}");
+        let blank = TokenGrant::bearer(P, "  ".into(), Some("bearer"), expires).unwrap_err();
+        assert!(blank.to_string().contains("empty access_token"), "{blank}");
+        assert!(!mac.to_string().contains("t-1"));
     }
 }
