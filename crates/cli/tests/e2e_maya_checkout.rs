@@ -15,12 +15,10 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
-use common::paykit::{Run, borrowed, command, page_url, paykit};
+use common::paykit::{Run, borrowed, page_url, paykit, paykit_with_stdin};
 use common::{Merchant, Proxy, http_client, open_page};
 use paykit_sim::{LedgerProvider, OpKind, Simulator};
 
@@ -130,36 +128,11 @@ fn announced_key_file(sim: &Simulator, test: &str) -> PathBuf {
 
 /// `paykit webhook verify --provider maya-checkout …` with `body` on stdin.
 async fn verify(args: Vec<String>, body: String) -> Run {
-    tokio::task::spawn_blocking(move || {
-        let mut all = vec![
-            "webhook".to_owned(),
-            "verify".to_owned(),
-            "--provider".to_owned(),
-            "maya-checkout".to_owned(),
-        ];
-        all.extend(args);
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        let mut child = command(&all, &[])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(body.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
+    let mut all: Vec<String> = ["webhook", "verify", "--provider", "maya-checkout"]
+        .map(str::to_owned)
+        .to_vec();
+    all.extend(args);
+    paykit_with_stdin(all, body).await
 }
 
 fn ops(sim: &Simulator, id: &str, kind: OpKind) -> usize {

@@ -71,6 +71,32 @@ pub async fn paykit(args: &[&str], envs: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Runs `paykit args…` to completion with `stdin` as its standard input (a callback body
+/// for `webhook verify`), off the async runtime.
+pub async fn paykit_with_stdin(args: Vec<String>, stdin: String) -> Run {
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = command(&args, &[])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("paykit starts");
+        if let Some(mut input) = child.stdin.take() {
+            input.write_all(stdin.as_bytes()).expect("stdin is written");
+        }
+        let output = child.wait_with_output().expect("paykit runs");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("the blocking task")
+}
+
 /// Starts `paykit args…` in the background with piped stdout (for `--watch`).
 pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Child {
     command(args, envs)
