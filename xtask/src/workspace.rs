@@ -10,10 +10,16 @@ use serde_json::Value;
 
 use crate::run::Failure;
 
-/// The workspace root: the folder above this crate's.
+/// The workspace root: the folder above this crate's. `cargo xtask` (a `cargo run`) sets
+/// `CARGO_MANIFEST_DIR` at run time; that is preferred over the one compiled in, because a
+/// binary built from a copy of the workspace into the same target folder (the scaffold check
+/// shares it) keeps the copy's path.
 pub(crate) fn root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest
+        .parent()
+        .map_or_else(|| manifest.clone(), Path::to_path_buf)
 }
 
 /// The providers of the workspace at `root`: the folders of `fixtures/` holding a
