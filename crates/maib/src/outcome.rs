@@ -116,6 +116,17 @@ impl Notification {
         flow: Option<PaymentFlow>,
         completed: bool,
     ) -> Result<PaymentOutcome, FlowUnknown> {
+        let status = self.status_for(flow, completed)?;
+        let saved = saved_card(self.biller_id.as_deref(), self.card_number.as_deref());
+        Ok(self.outcome_with(status, self.pay_id.clone(), self.order_id.clone(), saved))
+    }
+
+    /// The status this callback reports for a payment created by `flow`, when known.
+    pub(crate) fn status_for(
+        &self,
+        flow: Option<PaymentFlow>,
+        completed: bool,
+    ) -> Result<PaymentStatus, FlowUnknown> {
         let facts = Facts {
             status_message: self.status_message.as_deref(),
             amount: self.amount,
@@ -123,20 +134,41 @@ impl Notification {
             refund_amount: self.refund_amount,
             completed,
         };
-        let status = payment_status(self.status.as_ref(), flow, &facts)?;
+        payment_status(self.status.as_ref(), flow, &facts)
+    }
+
+    /// The outcome with `status` (from [`Notification::status_for`]), the ids moved out of
+    /// the notification rather than copied: what a verified event is made of (issue 16).
+    pub(crate) fn into_outcome(mut self, status: PaymentStatus) -> PaymentOutcome {
+        let pay_id = std::mem::take(&mut self.pay_id);
+        let order_id = self.order_id.take();
+        let saved = match self.biller_id.take().filter(|id| !id.is_empty()) {
+            Some(id) => Some(SavedCard {
+                id,
+                masked_pan: self.card_number.take(),
+            }),
+            None => None,
+        };
+        self.outcome_with(status, pay_id, order_id, saved)
+    }
+
+    fn outcome_with(
+        &self,
+        status: PaymentStatus,
+        pay_id: String,
+        order_id: Option<String>,
+        saved_card: Option<SavedCard>,
+    ) -> PaymentOutcome {
         let currency = self.currency.as_deref();
-        Ok(PaymentOutcome::new(self.pay_id.clone(), status)
+        PaymentOutcome::new(pay_id, status)
             .with_amount(money(self.amount, currency))
             .with_refunded(money(
                 self.refund_amount.filter(|r| *r > Decimal::ZERO),
                 currency,
             ))
-            .with_order_id(self.order_id.clone())
-            .with_saved_card(saved_card(
-                self.biller_id.as_deref(),
-                self.card_number.as_deref(),
-            ))
-            .with_raw_status(raw(self.status.as_ref())))
+            .with_order_id(order_id)
+            .with_saved_card(saved_card)
+            .with_raw_status(raw(self.status.as_ref()))
     }
 
     /// Whether this callback reports a refund rather than a payment.

@@ -39,20 +39,28 @@ pub(crate) enum Lists {
     Index,
 }
 
-/// The sign string of `result` (an object's members, in received order) under `key`.
-pub(crate) fn sign_string(
-    result: &[(Cow<'_, str>, JsonRef<'_>)],
+/// The sign string of `result` (an object's members, in received order) under `key`, or the
+/// first key found twice within one object of it.
+///
+/// A repeated key is refused rather than resolved as `json_decode` would (the last one wins):
+/// one reader may take the first value and another the last, so a signature over such a body
+/// covers something other than what is believed. The check rides on the sort the sign string
+/// needs anyway, so it costs no second walk of the tree (issue 16).
+pub(crate) fn sign_string<'m>(
+    result: &'m [(Cow<'_, str>, JsonRef<'_>)],
     key: &str,
     numbers: Numbers,
     lists: Lists,
-) -> String {
+) -> Result<String, Repeated<'m>> {
     let mut out = String::with_capacity(256);
-    for (_, value) in sorted(result) {
-        leaves(value, numbers, lists, &mut out);
-    }
+    object_leaves(result, numbers, lists, &mut out)?;
     out.push_str(key);
-    out
+    Ok(out)
 }
+
+/// A key that appears twice within one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Repeated<'m>(pub(crate) &'m str);
 
 /// Whether any number of `members` renders differently as a literal, i.e.
 /// [`Numbers::Literal`] is a distinct candidate.
@@ -83,52 +91,85 @@ fn value_has_long_list(value: &JsonRef<'_>) -> bool {
     }
 }
 
-/// Members by byte-wise key order, the last of duplicate keys winning (as `json_decode`
-/// keeps it). A sorted vector: callback objects have a dozen keys, no map is worth building.
-pub(crate) fn sorted<'m, 'a>(
-    members: &'m [(Cow<'a, str>, JsonRef<'a>)],
-) -> Vec<(&'m str, &'m JsonRef<'a>)> {
-    let mut sorted: Vec<(&str, &JsonRef<'a>)> = members
-        .iter()
-        .map(|(key, value)| (key.as_ref(), value))
-        .collect();
-    // Stable: equal keys stay in received order, so the later one is the one kept.
-    // The first bytes decide most comparisons of callback keys: compared inline before the
-    // full (memcmp) comparison.
-    sorted.sort_by(|a, b| {
-        let (a, b) = (a.0.as_bytes(), b.0.as_bytes());
-        a.first().cmp(&b.first()).then_with(|| a.cmp(b))
-    });
-    sorted.dedup_by(|later, earlier| {
-        let same = later.0 == earlier.0;
-        if same {
-            earlier.1 = later.1;
+/// Objects up to this many members are ordered on the stack; larger ones (only hostile senders
+/// write them) take a vector.
+const STACK_MEMBERS: usize = 32;
+
+/// A member to sort: its key's [`prefix`], and the member (always `Some` once filled).
+type Sortable<'m, 'a> = (u64, Option<&'m (Cow<'a, str>, JsonRef<'a>)>);
+
+fn key_of<'m>(sortable: &Sortable<'m, '_>) -> &'m [u8] {
+    sortable.1.map_or(&b""[..], |(key, _)| key.as_bytes())
+}
+
+/// A key's first eight bytes as a big-endian integer, zero-padded: ordering two prefixes orders
+/// their keys whenever the prefixes differ (a shorter key pads with zero bytes, below any byte
+/// a longer one has there, or ties and is decided by the whole keys).
+fn prefix(key: &[u8]) -> u64 {
+    let mut word = [0_u8; 8];
+    for (slot, byte) in word.iter_mut().zip(key) {
+        *slot = *byte;
+    }
+    u64::from_be_bytes(word)
+}
+
+/// Appends the leaves of an object's `members` by byte-wise key order, each followed by `:`.
+fn object_leaves<'m>(
+    members: &'m [(Cow<'_, str>, JsonRef<'_>)],
+    numbers: Numbers,
+    lists: Lists,
+    out: &mut String,
+) -> Result<(), Repeated<'m>> {
+    let mut on_stack = [(0, None); STACK_MEMBERS];
+    let mut on_heap = Vec::new();
+    let order: &mut [Sortable<'m, '_>] = match on_stack.get_mut(..members.len()) {
+        Some(order) => order,
+        None => {
+            on_heap.resize(members.len(), (0, None));
+            &mut on_heap
         }
-        same
-    });
-    sorted
+    };
+    for (slot, member) in order.iter_mut().zip(members) {
+        *slot = (prefix(member.0.as_bytes()), Some(member));
+    }
+    // Equal keys are refused below, so an unstable sort orders everything that is signed.
+    // The first eight bytes, compared as one integer, decide almost every comparison of
+    // callback keys; only a tie compares the whole keys.
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key_of(a).cmp(key_of(b))));
+    if let Some(pair) = order.windows(2).find(|pair| match pair {
+        [a, b] => a.0 == b.0 && key_of(a) == key_of(b),
+        _ => false,
+    }) {
+        let repeated = pair.first().and_then(|(_, member)| *member);
+        return Err(Repeated(repeated.map_or("", |(key, _)| key.as_ref())));
+    }
+    for (_, value) in order.iter().filter_map(|(_, member)| *member) {
+        leaves(value, numbers, lists, out)?;
+    }
+    Ok(())
 }
 
 /// Appends `value`'s leaves, each followed by `:`.
-fn leaves(value: &JsonRef<'_>, numbers: Numbers, lists: Lists, out: &mut String) {
+fn leaves<'m>(
+    value: &'m JsonRef<'_>,
+    numbers: Numbers,
+    lists: Lists,
+    out: &mut String,
+) -> Result<(), Repeated<'m>> {
     match value {
         JsonRef::Object(members) if members.is_empty() => out.push(':'),
         JsonRef::Array(items) if items.is_empty() => out.push(':'),
-        JsonRef::Object(members) => {
-            for (_, member) in sorted(members) {
-                leaves(member, numbers, lists, out);
-            }
-        }
+        JsonRef::Object(members) => object_leaves(members, numbers, lists, out)?,
         JsonRef::Array(items) => match lists {
             Lists::Index => {
                 for item in items {
-                    leaves(item, numbers, lists, out);
+                    leaves(item, numbers, lists, out)?;
                 }
             }
+            // Up to 10 indices, string order is index order.
             Lists::Php if items.len() <= 10 => {
-                // Up to 10 indices, string order is index order.
                 for item in items {
-                    leaves(item, numbers, lists, out);
+                    leaves(item, numbers, lists, out)?;
                 }
             }
             Lists::Php => {
@@ -137,7 +178,7 @@ fn leaves(value: &JsonRef<'_>, numbers: Numbers, lists: Lists, out: &mut String)
                 order.sort();
                 for (_, index) in order {
                     if let Some(item) = items.get(index) {
-                        leaves(item, numbers, lists, out);
+                        leaves(item, numbers, lists, out)?;
                     }
                 }
             }
@@ -156,6 +197,7 @@ fn leaves(value: &JsonRef<'_>, numbers: Numbers, lists: Lists, out: &mut String)
             out.push(':');
         }
     }
+    Ok(())
 }
 
 /// Significant digits of PHP's float-to-string (`precision = 14`).
@@ -413,7 +455,7 @@ mod tests {
             r#"{"payId":"f16a9006-128a-46bc-8e2a-77a6ee99df75","orderId":"123","status":"OK","statusCode":"000","statusMessage":"Approved","threeDs":"AUTHENTICATED","rrn":"331711380059","approval":"327593","cardNumber":"510218******1124","amount":10.25,"currency":"MDL"}"#,
         );
         assert_eq!(
-            sign_string(&result, K, Numbers::Php, Lists::Php),
+            sign_string(&result, K, Numbers::Php, Lists::Php).unwrap(),
             format!(
                 "10.25:327593:510218******1124:MDL:123:f16a9006-128a-46bc-8e2a-77a6ee99df75:\
                  331711380059:OK:000:Approved:AUTHENTICATED:{K}"
@@ -425,7 +467,7 @@ mod tests {
     fn nested_objects_are_sorted_and_spliced() {
         let result = members(r#"{"b":{"d":3,"c":2},"a":1}"#);
         assert_eq!(
-            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            sign_string(&result, "K", Numbers::Php, Lists::Php).unwrap(),
             "1:2:3:K"
         );
     }
@@ -434,19 +476,43 @@ mod tests {
     fn empties_and_scalars() {
         let result = members(r#"{"a":[],"b":{},"c":null,"d":false,"e":true,"f":""}"#);
         assert_eq!(
-            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            sign_string(&result, "K", Numbers::Php, Lists::Php).unwrap(),
             "::::1::K"
         );
-        assert_eq!(sign_string(&[], "K", Numbers::Php, Lists::Php), "K");
+        assert_eq!(
+            sign_string(&[], "K", Numbers::Php, Lists::Php).unwrap(),
+            "K"
+        );
     }
 
     #[test]
-    fn duplicate_keys_keep_the_last_value() {
-        let result = members(r#"{"a":"first","b":"x","a":"last"}"#);
+    fn repeated_keys_are_refused_at_any_depth_and_named() {
+        for (json, key) in [
+            (r#"{"a":"first","b":"x","a":"last"}"#, "a"),
+            (r#"{"b":{"d":1,"c":2,"d":3},"a":1}"#, "d"),
+            (r#"{"l":[1,{"z":1,"z":2}]}"#, "z"),
+        ] {
+            let result = members(json);
+            for lists in [Lists::Php, Lists::Index] {
+                assert_eq!(
+                    sign_string(&result, "K", Numbers::Php, lists),
+                    Err(Repeated(key)),
+                    "{json}"
+                );
+            }
+        }
+        // Forty keys, past the stack's room, one repeated.
+        let mut keys: Vec<String> = (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        keys.push(r#""k7":0"#.to_owned());
+        let json = format!("{{{}}}", keys.join(","));
         assert_eq!(
-            sign_string(&result, "K", Numbers::Php, Lists::Php),
-            "last:x:K"
+            sign_string(&members(&json), "K", Numbers::Php, Lists::Php),
+            Err(Repeated("k7"))
         );
+        keys.pop();
+        let json = format!("{{{}}}", keys.join(","));
+        let text = sign_string(&members(&json), "K", Numbers::Php, Lists::Php).unwrap();
+        assert!(text.starts_with("0:1:10:11:"), "{text}");
     }
 
     #[test]
@@ -455,11 +521,11 @@ mod tests {
         let json = format!(r#"{{"l":[{}]}}"#, list.join(","));
         let result = members(&json);
         assert_eq!(
-            sign_string(&result, "K", Numbers::Php, Lists::Php),
+            sign_string(&result, "K", Numbers::Php, Lists::Php).unwrap(),
             "0:1:10:11:2:3:4:5:6:7:8:9:K"
         );
         assert_eq!(
-            sign_string(&result, "K", Numbers::Php, Lists::Index),
+            sign_string(&result, "K", Numbers::Php, Lists::Index).unwrap(),
             "0:1:2:3:4:5:6:7:8:9:10:11:K"
         );
         assert!(has_long_list(&result));

@@ -170,30 +170,39 @@ impl MaibWebhook {
         &self,
         document: &'d JsonRef<'a>,
     ) -> Result<(&'d Members<'a>, SignatureVariant)> {
-        // A repeated key lets a reader pick a value the signature did not cover as it assumed
-        // (the sign string sees the last one, a lookup may see the first).
-        if let Some(key) = document.first_repeated_key() {
-            return Err(bad_body(&format!(
-                "the key `{key}` appears twice in one object"
-            )));
-        }
         let JsonRef::Object(members) = document else {
             return Err(bad_body("not a JSON object"));
         };
-        // No key repeats: the first of each name is the only one.
+        // A repeated key lets a reader pick a value the signature did not cover as it assumed
+        // (the sign string sees one, a lookup may see another): refused anywhere in the body,
+        // before anything else. Inside `result` the reference sign string finds repeats as it
+        // sorts; the rest of the envelope is walked here.
+        if let Some(key) = envelope_repeated_key(members) {
+            return Err(repeated(key));
+        }
+        // No key repeats in the envelope: the first of each name is the only one.
         let member = |name: &str| {
             members
                 .iter()
                 .find(|(key, _)| key == name)
                 .map(|(_, value)| value)
         };
-        let expected = decode_signature(member("signature"))?;
-        let result = match member("result") {
-            Some(JsonRef::Object(result)) => result,
-            Some(_) => return Err(bad_body("`result` is not an object")),
-            None => return Err(bad_body("no `result`")),
+        let result = member("result");
+        let key = self.key.expose_secret();
+        let reference = match result {
+            Some(JsonRef::Object(result)) => Some(
+                signature::sign_string(result, key, Numbers::Php, Lists::Php)
+                    .map_err(|signature::Repeated(key)| repeated(key))?,
+            ),
+            _ => None,
         };
-        let variant = self.matching_variant(result, &expected)?;
+        let expected = decode_signature(member("signature"))?;
+        let (result, reference) = match (result, reference) {
+            (Some(JsonRef::Object(result)), Some(reference)) => (result, reference),
+            (Some(_), _) => return Err(bad_body("`result` is not an object")),
+            (None, _) => return Err(bad_body("no `result`")),
+        };
+        let variant = self.matching_variant(result, &reference, &expected)?;
         match variant {
             SignatureVariant::Php => tracing::debug!("maib callback signature verified"),
             other => tracing::info!(
@@ -214,7 +223,8 @@ impl MaibWebhook {
                     self.key.expose_secret(),
                     Numbers::Php,
                     Lists::Php,
-                );
+                )
+                .map_err(|signature::Repeated(key)| repeated(key))?;
                 Ok(STANDARD.encode(sha256(text.as_bytes())))
             }
             Ok(_) => Err(bad_body("`result` is not an object")),
@@ -222,21 +232,24 @@ impl MaibWebhook {
         }
     }
 
-    /// The first rendering whose digest equals `expected`.
+    /// The first rendering whose digest equals `expected`, the reference one (`reference`,
+    /// its sign string) tried first; the others are built only if it fails.
     fn matching_variant(
         &self,
         result: &[(std::borrow::Cow<'_, str>, JsonRef<'_>)],
+        reference: &str,
         expected: &[u8; 32],
     ) -> Result<SignatureVariant> {
-        let key = self.key.expose_secret();
-        let matches = |numbers, lists| {
-            let text = signature::sign_string(result, key, numbers, lists);
-            constant_time_eq(&sha256(text.as_bytes()), expected)
-        };
-        // The reference rendering first: the other candidates are looked for only if it fails.
-        if matches(Numbers::Php, Lists::Php) {
+        let digest_matches = |text: &str| constant_time_eq(&sha256(text.as_bytes()), expected);
+        if digest_matches(reference) {
             return Ok(SignatureVariant::Php);
         }
+        let key = self.key.expose_secret();
+        let matches = |numbers, lists| {
+            // The reference rendering found no repeated key; the others walk the same keys.
+            signature::sign_string(result, key, numbers, lists)
+                .is_ok_and(|text| digest_matches(&text))
+        };
         let raw_numbers = signature::has_raw_number_variant(result);
         let long_lists = signature::has_long_list(result);
         let candidates = [
@@ -279,7 +292,7 @@ impl MaibWebhook {
     /// are payment events either way.
     pub fn verify_body(&self, body: &[u8]) -> Result<VerifiedEvent> {
         let notification = self.verified(body)?;
-        Ok(event(&notification, &self.assumed(), body))
+        Ok(event(notification, &self.assumed(), body))
     }
 
     /// [`MaibWebhook::verify_body`], with the payment's flow read from the records when this
@@ -294,15 +307,18 @@ impl MaibWebhook {
         if known.flow.is_none() {
             known.flow = self.assumed_flow;
         }
-        Ok(event(&notification, &known, body))
+        Ok(event(notification, &known, body))
     }
 }
 
 /// The event of a verified callback, read with what the records say about its payment.
-fn event(notification: &Notification, known: &Known, body: &[u8]) -> VerifiedEvent {
-    let kind = match notification.outcome_for(known.flow, known.completed) {
-        Ok(outcome) if notification.is_refund() => EventKind::Refund(outcome),
-        Ok(outcome) => EventKind::Payment(outcome),
+fn event(notification: Notification, known: &Known, body: &[u8]) -> VerifiedEvent {
+    let dedupe_key = dedupe_key(&notification);
+    let kind = match notification.status_for(known.flow, known.completed) {
+        Ok(status) if notification.is_refund() => {
+            EventKind::Refund(notification.into_outcome(status))
+        }
+        Ok(status) => EventKind::Payment(notification.into_outcome(status)),
         // `OK` of a payment whose flow is unknown: captured or only authorized. Not guessed.
         Err(_) => EventKind::Unknown {
             name: notification.status.as_ref().map(|s| s.as_str().to_owned()),
@@ -313,21 +329,19 @@ fn event(notification: &Notification, known: &Known, body: &[u8]) -> VerifiedEve
             ),
         },
     };
-    VerifiedEvent::new(
-        PROVIDER,
-        Authenticity::Signed,
-        dedupe_key(notification),
-        kind,
-    )
+    VerifiedEvent::new(PROVIDER, Authenticity::Signed, dedupe_key, kind)
 }
 
 /// What identifies one callback, not one payment: the `payId` with the status and the amounts
 /// that tell a payment's notices apart (`f16a…df75:OK`, `f16a…df75:OK:refund=5.00`). Repeated
 /// deliveries of a notice share it; a later refund notice of the same payment does not.
 pub fn dedupe_key(notification: &Notification) -> String {
-    let mut key = notification.pay_id.clone();
+    let status = notification.status.as_ref().map_or("", |s| s.as_str());
+    // Room for the two amounts too: one allocation, no regrowing.
+    let mut key = String::with_capacity(notification.pay_id.len() + status.len() + 48);
+    key.push_str(&notification.pay_id);
     key.push(':');
-    key.push_str(notification.status.as_ref().map_or("", |s| s.as_str()));
+    key.push_str(status);
     for (label, amount) in [
         ("confirm", notification.confirm_amount),
         ("refund", notification.refund_amount),
@@ -358,6 +372,25 @@ fn read(result: &Members<'_>, detail: Detail, body: &[u8]) -> Result<Notificatio
     let fields = Fields::of(result);
     let amounts = shape::check_fields(&fields)?;
     callback_notification::notification(&fields, amounts, detail, body)
+}
+
+/// The first key found twice within one object of the envelope outside `result`: between the
+/// envelope's own keys, or anywhere inside its other members.
+fn envelope_repeated_key<'d>(members: &'d Members<'_>) -> Option<&'d str> {
+    members.iter().enumerate().find_map(|(at, (key, value))| {
+        let earlier = members.get(..at).unwrap_or_default();
+        if earlier.iter().any(|(k, _)| k == key) {
+            return Some(key.as_ref());
+        }
+        match key.as_ref() {
+            "result" if matches!(value, JsonRef::Object(_)) => None,
+            _ => value.first_repeated_key(),
+        }
+    })
+}
+
+fn repeated(key: &str) -> Error {
+    bad_body(&format!("the key `{key}` appears twice in one object"))
 }
 
 fn bad_body(why: &str) -> Error {
@@ -768,7 +801,7 @@ mod tests {
                 SignatureVariant::RawNumbersIndexOrderedLists,
             ),
         ] {
-            let text = signature::sign_string(&members, K, numbers, lists);
+            let text = signature::sign_string(&members, K, numbers, lists).unwrap();
             let sig = STANDARD.encode(sha256(text.as_bytes()));
             assert_eq!(verify(K, &result, &sig).unwrap().variant, variant);
         }

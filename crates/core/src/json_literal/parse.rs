@@ -198,31 +198,35 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A string token. The common case (no escape before the closing quote) is one scan and
-    /// a borrowed slice; an escape sends the token to serde_json for unescaping.
+    /// A string token whose opening quote is at `self.at` (both callers have seen it). The
+    /// common case (no escape before the closing quote) is one scan and a borrowed slice; an
+    /// escape sends the token to serde_json for unescaping.
+    #[inline]
     fn string(&mut self) -> Result<Cow<'a, str>> {
         let start = self.at;
-        self.expect(b'"')?;
-        let rest = self.bytes.get(self.at..).unwrap_or_default();
-        match first_special(rest) {
-            Some(len) if rest.get(len) == Some(&b'"') => {
-                let inner = self.text.get(self.at..self.at + len);
-                self.at += len + 1;
-                inner
+        let content = start + 1;
+        let rest = self.bytes.get(content..).unwrap_or_default();
+        let Some((len, byte)) = first_special(rest) else {
+            self.at = self.bytes.len();
+            return Err(self.error("unterminated string"));
+        };
+        let end = content + len;
+        match byte {
+            b'"' => {
+                self.at = end + 1;
+                // The text is UTF-8 and both quotes are ASCII: both ends are boundaries.
+                self.text
+                    .get(content..end)
                     .map(Cow::Borrowed)
                     .ok_or_else(|| self.error("a string splits a character"))
             }
-            Some(len) if rest.get(len) == Some(&b'\\') => {
-                self.at += len;
+            b'\\' => {
+                self.at = end;
                 self.escaped(start)
             }
-            Some(len) => {
-                self.at += len;
+            _ => {
+                self.at = end;
                 Err(self.error("control character in a string"))
-            }
-            None => {
-                self.at = self.bytes.len();
-                Err(self.error("unterminated string"))
             }
         }
     }
@@ -290,28 +294,91 @@ impl<'a> Parser<'a> {
 
 /// Where the first byte that ends a plain string run is (`"`, `\\` or a control character),
 /// looked for eight bytes at a time: the bulk of a callback body is string content, and this
-/// scan is most of the reader's time on it (issue 16 profile). A word is skipped only when none
-/// of its bytes can be one ("has a zero byte" has no false negatives); the exact byte is then
-/// found one by one.
-fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+/// scan was most of the reader's time on it (issue 16 profile). Most strings of a callback are
+/// shorter than a word, so the byte is found from the word's mask, not by a byte loop.
+///
+/// The "has a zero byte" test has no false negatives, and its lowest flagged byte is always a
+/// true one (a false flag needs a borrow from a lower, truly zero, byte), so the lowest flag,
+/// read in memory order, is the first special byte. The last partial word is padded with a
+/// byte that is never special.
+fn first_special(bytes: &[u8]) -> Option<(usize, u8)> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     let any_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut skipped = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk).map(u64::from_ne_bytes) else {
-            break;
-        };
+    let special = |word: u64| {
         let quote = any_zero(word ^ (ONES * u64::from(b'"')));
         let backslash = any_zero(word ^ (ONES * u64::from(b'\\')));
         let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        if quote | backslash | control != 0 {
-            break;
+        quote | backslash | control
+    };
+    let found = |offset: usize, mask: u64| {
+        let at = offset + first_flagged(mask);
+        bytes.get(at).map(|byte| (at, *byte))
+    };
+    let mut offset = 0;
+    while let Some(chunk) = bytes.get(offset..offset + 8) {
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(chunk);
+        // Little-endian on every target: byte 0 of memory is the lowest byte of the word.
+        let mask = special(u64::from_le_bytes(word));
+        if mask != 0 {
+            return found(offset, mask);
         }
-        skipped += 8;
+        offset += 8;
     }
-    let tail = bytes.get(skipped..).unwrap_or_default();
-    tail.iter()
-        .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
-        .map(|at| skipped + at)
+    let tail = bytes.get(offset..).unwrap_or_default();
+    let mut word = [b'a'; 8];
+    for (slot, byte) in word.iter_mut().zip(tail) {
+        *slot = *byte;
+    }
+    let mask = special(u64::from_le_bytes(word));
+    if mask == 0 { None } else { found(offset, mask) }
+}
+
+/// The index, in memory order, of the lowest flagged byte of a little-endian word's mask.
+#[inline]
+fn first_flagged(mask: u64) -> usize {
+    // At most 63 / 8 = 7: always fits.
+    (mask.trailing_zeros() / 8) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_special;
+
+    fn naive(bytes: &[u8]) -> Option<(usize, u8)> {
+        let at = bytes
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
+        Some((at, bytes[at]))
+    }
+
+    #[test]
+    fn the_word_scan_finds_the_first_special_byte_wherever_it_is() {
+        // Every length up to three words, one special byte (or none) at every position, over
+        // backgrounds that sit next to the special values (0x1f/0x20, '!' and '#' around '"',
+        // '[' and ']' around '\\', bytes with the high bit set).
+        let backgrounds = [b'a', 0x20, b'!', b'#', b'[', b']', 0x7f, 0x80, 0xe2, 0xff];
+        let specials = [b'"', b'\\', 0x00, 0x01, 0x1f, b'\n'];
+        let mut checked = 0;
+        for len in 0..=24 {
+            for background in backgrounds {
+                let plain = vec![background; len];
+                assert_eq!(first_special(&plain), naive(&plain), "{plain:?}");
+                for at in 0..len {
+                    for special in specials {
+                        let mut bytes = plain.clone();
+                        bytes[at] = special;
+                        // A second special byte later must not hide the first.
+                        if at + 3 < len {
+                            bytes[at + 3] = b'"';
+                        }
+                        assert_eq!(first_special(&bytes), naive(&bytes), "{bytes:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 }
