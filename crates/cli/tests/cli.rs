@@ -557,7 +557,7 @@ fn a_bog_payments_callback_signed_by_the_cli_matches_the_recorded_vector_and_ver
     assert_eq!(sandbox.status.code(), Some(1));
 }
 
-/// A recorded Maya webhook (the digest's vectors): its body and its two headers' values.
+/// A recorded Maya webhook (the notes' vectors): its body and its two headers' values.
 fn maya_vector(name: &str) -> (String, String, String) {
     let fixture: serde_json::Value = serde_json::from_slice(
         &std::fs::read(fixtures().join(format!("maya-checkout/callbacks/{name}.json"))).unwrap(),

@@ -1,4 +1,4 @@
-//! The native endpoints, one method each (spec digest maib.md §2, §4). Every method validates
+//! The native endpoints, one method each (protocol notes maib.md §2, §4). Every method validates
 //! its input before any I/O, sends one described request through core's
 //! [`paykit_core::http::HttpExecutor::call`] with the call's [`Effect`] declared, and checks,
 //! inside that call, that the answer echoes what was asked, so core can classify a mismatch.

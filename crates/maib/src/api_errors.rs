@@ -1,4 +1,4 @@
-//! Every entry of maib's `errors[]`, kept whole (spec digest maib.md §1.1, §8.1; §10 gotcha 8).
+//! Every entry of maib's `errors[]`, kept whole (protocol notes maib.md §1.1, §8.1; §10 gotcha 8).
 //!
 //! paykit's [`Error::Api`] has room for one code and one message. maib may answer several
 //! errors, each with `errorArgs` (the parameter, the allowed range, ...). So the `message` of

@@ -1,4 +1,4 @@
-//! `POST /v1/generate-token` (spec digest maib.md §2): project credentials (mode A) or a
+//! `POST /v1/generate-token` (protocol notes maib.md §2): project credentials (mode A) or a
 //! refresh token (mode B). [`MaibTokenFetcher`] plugs both into core's
 //! [`paykit_core::CachedTokenSource`], which refreshes ahead of expiry, tries the refresh token
 //! first and falls back to the credentials when it is refused (`11002`) or expired.

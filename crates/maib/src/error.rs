@@ -1,4 +1,4 @@
-//! maib's response envelope and its error table (spec digest maib.md §1.1, §8).
+//! maib's response envelope and its error table (protocol notes maib.md §1.1, §8).
 //!
 //! Every response is `{"result": ..., "ok": true}` or `{"errors": [...], "ok": false}` with a
 //! non-2xx status. Every entry of `errors[]` (code, message and `errorArgs`) is kept in

@@ -5,7 +5,7 @@
 //! the sorted values stay in the same order: drop `approval`, add `"a": 10.25`, and the
 //! approval code `327593` becomes the `amount`. A signature alone therefore binds no value to
 //! its name. These checks refuse every body whose decisive fields do not look like what maib
-//! sends (spec digest maib.md §1.2, §3, §4, §6.1, §7.1 and its examples), which stops the
+//! sends (protocol notes maib.md §1.2, §3, §4, §6.1, §7.1 and its examples), which stops the
 //! relabellings that need a value of the wrong kind; what is left is closed by confirming the
 //! event with `pay-info` ([`crate::MaibClient::confirm`]).
 //!

@@ -1,4 +1,4 @@
-//! The callback sign string (spec digest maib.md §6.2-§6.3), reproducing maib's reference PHP:
+//! The callback sign string (protocol notes maib.md §6.2-§6.3), reproducing maib's reference PHP:
 //!
 //! ```text
 //! signature = base64(sha256(implode(":", leaves(ksort_recursive(result)) + [key])))

@@ -1,4 +1,4 @@
-//! The one mapping from maib's transaction `status` to [`PaymentStatus`] (spec digest maib.md
+//! The one mapping from maib's transaction `status` to [`PaymentStatus`] (protocol notes maib.md
 //! §7.1).
 //!
 //! maib reuses `OK` for "paid", "held", "captured", "refunded" and "deleted", and `PENDING` for

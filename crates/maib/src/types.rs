@@ -1,5 +1,5 @@
 //! The native maib e-commerce v1 API, typed: one request type per endpoint family and one result
-//! type per response (spec digest maib.md §2-§4).
+//! type per response (protocol notes maib.md §2-§4).
 //!
 //! Requests are built with `new` plus setters and checked against every documented limit
 //! before anything is sent (see [`crate::validate`]). Results keep every documented field;

@@ -1,4 +1,4 @@
-//! Every documented field limit of the maib e-commerce v1 API (spec digest maib.md §3-§4),
+//! Every documented field limit of the maib e-commerce v1 API (protocol notes maib.md §3-§4),
 //! checked before any I/O. A broken rule is answered with [`Error::InvalidInput`] naming the
 //! field as the request type names it (`amount`, `client_ip`, `items[3].name`, ...); nothing
 //! is sent.

@@ -1,4 +1,4 @@
-//! Callback verification (spec digest maib.md §6): the body is `{"result": {...},
+//! Callback verification (protocol notes maib.md §6): the body is `{"result": {...},
 //! "signature": "<base64>"}`, where the signature is `base64(sha256(sign string))` over every
 //! key of `result`, known or not, and the Project's Signature Key (see [`crate::signature`]
 //! for the sign string).

@@ -1,5 +1,5 @@
 //! Private serde structs, one per request body and response `result`, exactly as maib spells
-//! them (spec digest maib.md §1-§4). Amounts are JSON numbers written from `Decimal` text and
+//! them (protocol notes maib.md §1-§4). Amounts are JSON numbers written from `Decimal` text and
 //! read from the number's literal; no `f64` anywhere.
 //!
 //! Reading is lenient where the docs are inconsistent: `ok` may be the string `"true"`,

@@ -16,7 +16,7 @@ pub const SIGNATURE_HEADER: &str = "x-maya-webhook-signature";
 /// The timestamp header: Unix epoch in milliseconds.
 pub const TIMESTAMP_HEADER: &str = "x-maya-webhook-timestamp";
 
-/// Why a delivery was not accepted (the digest's verifier results, spec §9).
+/// Why a delivery was not accepted (the notes' verifier results, spec §9).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VerifyError {

@@ -1,4 +1,4 @@
-//! Webhook Signature v1 against the digest's vectors V1–V3 and negative cases N1–N12 (§9),
+//! Webhook Signature v1 against the notes' vectors V1–V3 and negative cases N1–N12 (§9),
 //! the replay cache, routing and confirmation.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -69,7 +69,7 @@ fn the_flattened_strings_are_the_digests() {
 
 #[test]
 fn re_signing_reproduces_the_vectors() {
-    // PKCS#1 v1.5 is deterministic: our signer over the digest's string gives its v1.
+    // PKCS#1 v1.5 is deterministic: our signer over the notes' string gives its v1.
     assert_eq!(sign(V1_FLAT), v1_hex());
     let v3 = V3_SIGNATURE.split("v1=").nth(1).unwrap();
     assert_eq!(sign(V3_FLAT), v3);
@@ -374,7 +374,7 @@ fn the_embedded_maya_keys_are_the_published_ones() {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    // SPKI SHA-256 of each key, as the digest lists them (§6.6, §9).
+    // SPKI SHA-256 of each key, as the notes list them (§6.6, §9).
     for (pem, expected) in [
         (
             paykit_maya_checkout::SANDBOX_WEBHOOK_KEY_1,

@@ -2,7 +2,7 @@
 //!
 //! Every call goes through core's `HttpExecutor::call` with its [`Effect`] declared, so one
 //! classification (DESIGN.md §8) decides what a fault means. What each call does to money,
-//! from the spec digest:
+//! from the protocol notes:
 //!
 //! | call | effect | why |
 //! |---|---|---|

@@ -78,7 +78,7 @@ fn answers(answer: fn(&str) -> String) -> Answers {
     Answers {
         ok: (200, answer(ORDER)),
         mismatched: Reply::json(200, answer("WEB-2026-000999")),
-        // The refusals the spec digest records (§6.1): a 400 with errorCode "1".
+        // The refusals the protocol notes record (§6.1): a 400 with errorCode "1".
         refusal: Reply::json(
             400,
             r#"{"errorCode":"1","errorMessage":"The terminal type must be [rtp] when the payment type is [RTP]. Current terminal type: [ecomm]."}"#,

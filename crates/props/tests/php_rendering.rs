@@ -1,4 +1,4 @@
-//! Number rendering against reference tables written from the spec digests.
+//! Number rendering against reference tables written from the protocol notes.
 //!
 //! 1. Maya's `amount.value` for PHP (pesos): a JSON number in major units with the currency's
 //!    two decimals (maya.md §5.2, maya-checkout.md §3.1.1). paykit-maya writes it with core's

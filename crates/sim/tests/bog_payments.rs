@@ -49,7 +49,7 @@ fn pem_to_der(pem: &str) -> Vec<u8> {
     STANDARD.decode(body).unwrap()
 }
 
-/// The digest's TV-P3 throwaway key (not BOG's), so no key is generated per test.
+/// The notes' TV-P3 throwaway key (not BOG's), so no key is generated per test.
 fn tv_p3_key() -> Vec<u8> {
     pem_to_der(
         vectors()["tv_p3_callbacks"]["private_key_pem_TEST_ONLY"]

@@ -1,5 +1,5 @@
-//! Shared test setup: the digest's fake keys, a client pointed at a mock server, a fixed clock,
-//! and a signer with the digest's local test key.
+//! Shared test setup: the notes' fake keys, a client pointed at a mock server, a fixed clock,
+//! and a signer with the notes' local test key.
 
 #![allow(
     dead_code,
@@ -23,11 +23,11 @@ use paykit_maya_checkout::{
     MayaCheckoutWebhook, WebhookConfig, WebhookKeys,
 };
 
-/// The digest's fake public key (§1.2).
+/// The notes' fake public key (§1.2).
 pub const PK: &str = "pk-LOCALTESTpublicKey0000000000000000000000000";
-/// The digest's fake secret key (§1.2).
+/// The notes' fake secret key (§1.2).
 pub const SK: &str = "sk-LOCALTESTsecretKey0000000000000000000000000";
-/// `Basic base64("<PK>:")`, as the digest writes it.
+/// `Basic base64("<PK>:")`, as the notes write it.
 pub const PK_BASIC: &str = "Basic cGstTE9DQUxURVNUcHVibGljS2V5MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDo=";
 /// `Basic base64("<SK>:")`.
 pub const SK_BASIC: &str = "Basic c2stTE9DQUxURVNUc2VjcmV0S2V5MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDo=";

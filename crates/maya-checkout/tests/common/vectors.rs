@@ -1,4 +1,4 @@
-//! The digest's webhook test vectors (docs/providers/maya-checkout.md §9), byte for byte.
+//! The notes' webhook test vectors (docs/providers/maya-checkout.md §9), byte for byte.
 
 #![allow(
     dead_code,

@@ -1,4 +1,4 @@
-//! The spec digest's vectors (copied to `tests/data/miapos-vectors.json`): every valid vector
+//! The protocol notes' vectors (copied to `tests/data/miapos-vectors.json`): every valid vector
 //! verifies, every negative one (N1–N8, and the real sandbox callback under the test key) is
 //! rejected, and no body can make the verifier panic.
 

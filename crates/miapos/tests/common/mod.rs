@@ -29,7 +29,7 @@ pub const PAYMENT_ID: &str = "5e0c4f1a-8b7d-4c2e-9f3a-1d6b2a7c8e90";
 
 const VECTORS: &str = include_str!("../data/miapos-vectors.json");
 
-/// The vectors file (a copy of the spec digest's, see `tests/data`).
+/// The vectors file (a copy of the protocol notes', see `tests/data`).
 pub fn vectors() -> Value {
     serde_json::from_str(VECTORS).expect("vectors parse")
 }

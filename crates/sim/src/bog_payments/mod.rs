@@ -3,7 +3,7 @@
 //! `/?order_id=...`, and callbacks signed with the simulator's own RSA key in
 //! `Callback-Signature`, resent while the merchant does not answer 2xx.
 //!
-//! Simulator choices where BOG documents nothing (all marked [I] in the digest):
+//! Simulator choices where BOG documents nothing (all marked [I] in the notes):
 //!
 //! - Errors use Spring's `{status, error, message, path, timestamp}`; the message names the
 //!   field or the rule (§9.1). An unknown order on `/receipt` is 400 `Invalid order_id`;

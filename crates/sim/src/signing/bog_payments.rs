@@ -81,7 +81,7 @@ mod tests {
     use super::*;
     use crate::signing::miapos::pem_to_der;
 
-    /// The digest's TV-P3 throwaway test key (not BOG's).
+    /// The notes' TV-P3 throwaway test key (not BOG's).
     fn vectors() -> serde_json::Value {
         serde_json::from_str(include_str!("../../testdata/bog-payments-vectors.json")).unwrap()
     }

@@ -1,6 +1,6 @@
 //! Independent test signers, to (re)create callback fixtures and catch fixture drift.
 //!
-//! They are written from the spec digests, not from the provider crates, so a client bug
+//! They are written from the protocol notes, not from the provider crates, so a client bug
 //! cannot hide behind the same bug here.
 
 mod body;

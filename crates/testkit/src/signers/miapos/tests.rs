@@ -1,4 +1,4 @@
-//! miaPOS signer against the digest's vectors, using the key files in `fixtures/miapos/keys/`.
+//! miaPOS signer against the notes' vectors, using the key files in `fixtures/miapos/keys/`.
 
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use base64::Engine as _;
