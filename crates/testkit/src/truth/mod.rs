@@ -20,6 +20,8 @@
 mod server;
 
 use std::future::Future;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use paykit_core::Error;
@@ -256,81 +258,139 @@ fn floor_char(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// How many rows run at once. Rows spend their time waiting on [`CLIENT_TIMEOUT`]s and
+/// backoffs, not on the CPU, and each has a server of its own: run one after another, the
+/// largest matrix took 209 s of CI time.
+const CONCURRENT_ROWS: usize = 8;
+
 /// Runs every call against every class of answer and panics with every mismatch at once.
 ///
 /// `support` routes are served beside the call under test (token endpoints, a create that a
 /// refund needs). `run(call, base_url)` performs `call` with a client pointed at `base_url`
 /// whose timeout is [`CLIENT_TIMEOUT`] and returns its description (usually the status name).
+///
+/// Rows run concurrently, [`CONCURRENT_ROWS`] at a time, each on a thread and runtime of its
+/// own with a server of its own. Rows sharing one task would race their client timeouts
+/// against each other's CPU work (building a TLS client takes tens of milliseconds in a debug
+/// build), and a row would time out for a reason that is not its answer's. Mismatches are
+/// reported in row order.
 pub async fn run_matrix<F, Fut>(calls: &[MatrixCall], support: &[Route], run: F)
+where
+    F: Fn(&'static str, String) -> Fut + Sync,
+    Fut: Future<Output = Result<String, Error>>,
+{
+    let mut failures = Vec::new();
+    let mut rows = Vec::new();
+    for call in calls {
+        for answer in Answer::ALL {
+            match call.expectation(answer) {
+                Some(expect) => rows.push((call, answer, expect)),
+                None => failures.push(format!(
+                    "{} × {}: no expectation",
+                    call.call,
+                    answer.label()
+                )),
+            }
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let checked = Mutex::new(Vec::with_capacity(rows.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..CONCURRENT_ROWS.min(rows.len()) {
+            scope.spawn(|| {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => panic!("cannot start a runtime for the truth matrix: {error}"),
+                };
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(call, answer, expect)) = rows.get(index) else {
+                        break;
+                    };
+                    let row = runtime.block_on(run_row(call, answer, expect, support, &run));
+                    if let Ok(mut checked) = checked.lock() {
+                        checked.push((index, row));
+                    }
+                }
+            });
+        }
+    });
+    let mut checked = checked.into_inner().unwrap_or_default();
+    if checked.len() != rows.len() {
+        failures.push(format!("{} of {} rows ran", checked.len(), rows.len()));
+    }
+    checked.sort_by_key(|(index, _)| *index);
+    failures.extend(checked.into_iter().flat_map(|(_, row)| row));
+    assert!(
+        failures.is_empty(),
+        "truth matrix: {} of {} rows wrong:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
+}
+
+/// One call against one class of answer, on a server of its own: what was wrong, if anything.
+async fn run_row<F, Fut>(
+    call: &MatrixCall,
+    answer: Answer,
+    expect: Expect,
+    support: &[Route],
+    run: &F,
+) -> Vec<String>
 where
     F: Fn(&'static str, String) -> Fut,
     Fut: Future<Output = Result<String, Error>>,
 {
     let mut failures = Vec::new();
-    let mut rows = 0;
-    for call in calls {
-        for answer in Answer::ALL {
-            let Some(expect) = call.expectation(answer) else {
-                failures.push(format!(
-                    "{} × {}: no expectation",
-                    call.call,
-                    answer.label()
-                ));
-                continue;
-            };
-            rows += 1;
-            let mut routes = support.to_vec();
-            if let Some(reply) = call.reply(answer) {
-                routes.insert(0, Route::new(call.method, &call.path, reply));
-            }
-            let server = match TruthServer::start(routes).await {
-                Ok(server) => server,
-                Err(error) => panic!("cannot start the truth server: {error}"),
-            };
-            let base_url = if answer == Answer::TimeoutBeforeSend {
-                refusing_base_url().await.unwrap_or_default()
-            } else {
-                server.base_url().to_owned()
-            };
-            let result = run(call.call, base_url).await;
-            let route = format!("{} {}", call.method, call.path);
-            if let Err(why) = check(call, expect, &result) {
-                failures.push(format!(
-                    "{} × {}: expected {}, {why}; got {}",
-                    call.call,
-                    answer.label(),
-                    expect.label(),
-                    shown(&result)
-                ));
-            }
-            let sends = server.hits(&route);
-            if sends > call.max_sends {
-                failures.push(format!(
-                    "{} × {}: sent {sends} times, at most {} allowed",
-                    call.call,
-                    answer.label(),
-                    call.max_sends
-                ));
-            }
-            let followed = server
-                .all_hits()
-                .iter()
-                .any(|(route, _)| route.ends_with(REDIRECT_TARGET));
-            if followed {
-                failures.push(format!(
-                    "{} × {}: a redirect was followed",
-                    call.call,
-                    answer.label()
-                ));
-            }
-        }
+    let mut routes = support.to_vec();
+    if let Some(reply) = call.reply(answer) {
+        routes.insert(0, Route::new(call.method, &call.path, reply));
     }
-    assert!(
-        failures.is_empty(),
-        "truth matrix: {} of {rows} rows wrong:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    let server = match TruthServer::start(routes).await {
+        Ok(server) => server,
+        Err(error) => panic!("cannot start the truth server: {error}"),
+    };
+    let base_url = if answer == Answer::TimeoutBeforeSend {
+        refusing_base_url().await.unwrap_or_default()
+    } else {
+        server.base_url().to_owned()
+    };
+    let result = run(call.call, base_url).await;
+    let route = format!("{} {}", call.method, call.path);
+    if let Err(why) = check(call, expect, &result) {
+        failures.push(format!(
+            "{} × {}: expected {}, {why}; got {}",
+            call.call,
+            answer.label(),
+            expect.label(),
+            shown(&result)
+        ));
+    }
+    let sends = server.hits(&route);
+    if sends > call.max_sends {
+        failures.push(format!(
+            "{} × {}: sent {sends} times, at most {} allowed",
+            call.call,
+            answer.label(),
+            call.max_sends
+        ));
+    }
+    let followed = server
+        .all_hits()
+        .iter()
+        .any(|(route, _)| route.ends_with(REDIRECT_TARGET));
+    if followed {
+        failures.push(format!(
+            "{} × {}: a redirect was followed",
+            call.call,
+            answer.label()
+        ));
+    }
+    failures
 }
 
 fn shown(result: &Result<String, Error>) -> String {
