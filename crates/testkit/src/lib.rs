@@ -54,18 +54,26 @@
 //!
 //! `PAYKIT_SCENARIO=name[,name]` runs only those scenarios or callbacks.
 
+#[cfg(feature = "harness")]
 pub mod conformance;
 
+#[cfg(feature = "harness")]
 pub mod fixture;
+#[cfg(feature = "harness")]
 pub mod fleet;
 pub mod json;
+#[cfg(feature = "harness")]
 pub mod mock;
+#[cfg(feature = "harness")]
 pub mod runner;
+#[cfg(feature = "harness")]
 pub mod servers;
 pub mod signers;
+#[cfg(feature = "harness")]
 pub mod truth;
 
 pub use paykit_core::describe::{describe_error, describe_event, describe_outcome};
+#[cfg(feature = "harness")]
 pub use runner::{
     Described, run_callbacks, run_confirmed_callbacks, run_provider, unknown_operation,
 };

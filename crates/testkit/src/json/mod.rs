@@ -9,6 +9,7 @@ mod subset;
 
 pub use diff::{ANY, BY_VALUE, diff, with_values_filled};
 pub use exact::Exact;
+#[cfg(feature = "harness")]
 pub(crate) use exact::cut;
 pub use number::{ExactDecimal, NumberError, php_string};
 pub use shape::shape_diff;
