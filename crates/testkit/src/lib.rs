@@ -75,7 +75,8 @@ pub mod truth;
 pub use paykit_core::describe::{describe_error, describe_event, describe_outcome};
 #[cfg(feature = "harness")]
 pub use runner::{
-    Described, run_callbacks, run_confirmed_callbacks, run_provider, unknown_operation,
+    Described, check_scenario, run_callbacks, run_confirmed_callbacks, run_provider,
+    unknown_operation,
 };
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub use callbacks::{
 };
 pub use filter::{Filter, SCENARIO_FILTER_ENV};
 pub use outcome::{Described, SCENARIO_TIMEOUT, compare};
-pub use scenarios::{check_provider, run_provider, unknown_operation};
+pub use scenarios::{check_provider, check_scenario, run_provider, unknown_operation};
 pub use summary::Summary;
 
 /// What is left to do in a skeleton fixture (one whose description still starts with `TODO`,

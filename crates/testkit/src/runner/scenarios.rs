@@ -82,6 +82,18 @@ where
     summary
 }
 
+/// Runs one scenario (a built one, say: [`Scenario::builder`]) the way [`run_provider`] runs
+/// each file: a fresh wiremock server serving its interactions, `run` given the scenario and
+/// the server's URI, the result compared with `expect`, the requests with the recorded ones.
+/// Returns every problem; none means it passed.
+pub async fn check_scenario<F, Fut>(scenario: &Scenario, run: F) -> Vec<String>
+where
+    F: Fn(Scenario, String) -> Fut,
+    Fut: Future<Output = Described> + Send + 'static,
+{
+    run_one(scenario, &run).await
+}
+
 /// Runs one scenario; returns its problems.
 async fn run_one<F, Fut>(scenario: &Scenario, run: &F) -> Vec<String>
 where

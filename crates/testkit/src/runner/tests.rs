@@ -254,3 +254,42 @@ async fn skeletons_fail_naming_what_is_left_without_running() {
     );
     assert!(!report.contains("panicked"), "{report}");
 }
+
+#[tokio::test]
+async fn a_built_scenario_runs_like_a_file_and_fails_like_one() {
+    use crate::fixture::{Body, RequestSpec, ResponseSpec, SourceKind};
+    let built = |status: u16| {
+        Scenario::builder("get_payment_ok", "get_payment")
+            .source(SourceKind::Derived, "test")
+            .input(json!({"id": "p1"}))
+            .exchange(
+                RequestSpec::new("GET", "/pay/p1").body(Body::Empty),
+                ResponseSpec::new(status).body(Body::json(r#"{"status":"OK"}"#).unwrap()),
+            )
+            .expect_ok(json!({"status": "captured"}))
+            .build()
+            .unwrap()
+    };
+    assert_eq!(
+        check_scenario(&built(200), client).await,
+        Vec::<String>::new()
+    );
+    let problems = check_scenario(&built(500), client).await;
+    assert!(
+        problems.iter().any(|p| p.contains("expected ok")),
+        "{problems:?}"
+    );
+    // A request the scenario does not record is reported, not ignored.
+    let unrecorded = Scenario::builder("get_payment_other", "get_payment")
+        .source(SourceKind::Derived, "test")
+        .input(json!({"id": "p2"}))
+        .exchange(RequestSpec::new("GET", "/pay/p1"), ResponseSpec::new(200))
+        .expect_ok(json!({}))
+        .build()
+        .unwrap();
+    let problems = check_scenario(&unrecorded, client).await;
+    assert!(
+        problems.iter().any(|p| p.starts_with("http:")),
+        "{problems:?}"
+    );
+}

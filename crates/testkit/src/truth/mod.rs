@@ -269,7 +269,7 @@ const CONCURRENT_ROWS: usize = 8;
 /// refund needs). `run(call, base_url)` performs `call` with a client pointed at `base_url`
 /// whose timeout is [`CLIENT_TIMEOUT`] and returns its description (usually the status name).
 ///
-/// Rows run concurrently, [`CONCURRENT_ROWS`] at a time, each on a thread and runtime of its
+/// Rows run concurrently, eight at a time, each on a thread and runtime of its
 /// own with a server of its own. Rows sharing one task would race their client timeouts
 /// against each other's CPU work (building a TLS client takes tens of milliseconds in a debug
 /// build), and a row would time out for a reason that is not its answer's. Mismatches are
