@@ -26,25 +26,13 @@ pub(crate) enum Command {
         provider: Vec<Provider>,
     },
     /// Serve the simulator until stopped. The first stdout line is a JSON object with each
-    /// provider's base URL and test credentials.
+    /// provider's base URL and test credentials. `paykit sim trigger` talks to a running one.
+    #[command(args_conflicts_with_subcommands = true, after_help = SIM_HELP)]
     Sim {
-        /// First port: maib gets N, miaPOS N+1, iPay N+2, Maya N+3, the BOG Payments API N+4,
-        /// Maya's payment gateway N+5.
-        /// Ephemeral ports by default.
-        #[arg(long)]
-        port: Option<u16>,
-        /// Where the simulated iPay sends its (form-encoded) callbacks.
-        #[arg(long)]
-        bog_callback_url: Option<String>,
-        /// Added latency per request, in milliseconds.
-        #[arg(long, default_value_t = 0)]
-        latency_ms: u64,
-        /// Share of requests answered with HTTP 503, in percent.
-        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
-        error_rate: u8,
-        /// Do not deliver callbacks.
-        #[arg(long)]
-        drop_callbacks: bool,
+        #[command(flatten)]
+        serve: SimArgs,
+        #[command(subcommand)]
+        command: Option<SimCommand>,
     },
     /// Create a payment.
     #[command(after_help = CREDENTIALS)]
@@ -67,6 +55,78 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+}
+
+/// `paykit sim --help`: the control command.
+const SIM_HELP: &str = "\
+With a simulator running (`paykit sim` in another terminal), `paykit sim trigger` makes it
+send a payment's callback again now, e.g. after the merchant's endpoint was down:
+  paykit sim trigger --provider maib --payment <payId> --base-url <maib base_url>";
+
+/// `paykit sim [flags]`: how to serve the simulator.
+#[derive(Debug, Args)]
+pub(crate) struct SimArgs {
+    /// First port: maib gets N, miaPOS N+1, iPay N+2, Maya N+3, the BOG Payments API N+4,
+    /// Maya's payment gateway N+5.
+    /// Ephemeral ports by default.
+    #[arg(long)]
+    pub(crate) port: Option<u16>,
+    /// Where the simulated iPay sends its (form-encoded) callbacks.
+    #[arg(long)]
+    pub(crate) bog_callback_url: Option<String>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) latency_ms: u64,
+    /// Share of requests answered with HTTP 503, in percent.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub(crate) error_rate: u8,
+    /// Do not deliver callbacks.
+    #[arg(long)]
+    pub(crate) drop_callbacks: bool,
+}
+
+/// What `paykit sim` can do besides serving.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SimCommand {
+    /// Make a running `paykit sim` send a payment's callback now, built from the payment's
+    /// current state and signed as the provider signs it. Prints the delivery's record as one
+    /// JSON line.
+    #[command(after_help = TRIGGER_HELP)]
+    Trigger(TriggerArgs),
+}
+
+/// `paykit sim trigger --help`: what it prints and its exit codes.
+const TRIGGER_HELP: &str = "\
+The record printed: {provider, url, content_type, body, headers: [{name, value}], attempt,
+outcome: {state: delivered (with status) | failed (with error) | dropped}}. The callback is
+posted once and not retried; the simulator's --drop-callbacks applies to it.
+Payment ids are the provider's, as `paykit pay` prints them (provider_payment_id): maib payId,
+miaPOS paymentId, iPay order_id, the Payments API's order id, Maya's gateway paymentId or
+checkout id. The simulator refuses, naming the problem, an unknown payment, a provider that
+sends no callbacks (maya), a payment whose state has no callback yet (e.g. not paid yet), and
+a payment with no callback URL on record when --url is not given.
+
+Exit codes: 0 the merchant answered 2xx; 1 the simulator refused, could not be reached, or the
+merchant did not accept the callback (the record is still printed); 2 usage error, nothing
+sent.";
+
+/// `paykit sim trigger`.
+#[derive(Debug, Args)]
+pub(crate) struct TriggerArgs {
+    /// The provider whose callback to send.
+    #[arg(long, value_enum)]
+    pub(crate) provider: Provider,
+    /// The provider's payment id.
+    #[arg(long, value_name = "ID")]
+    pub(crate) payment: String,
+    /// Send it here instead of the callback URL on record for the payment.
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    /// The provider's `base_url` from the `paykit sim` announcement; by default
+    /// `PAYKIT_<PROVIDER>_BASE_URL`. Only its scheme, host and port are used. There is no
+    /// production default: a real provider has no such endpoint.
+    #[arg(long)]
+    pub(crate) base_url: Option<String>,
 }
 
 /// What `paykit --help` says about `--records`.
@@ -475,6 +535,56 @@ mod tests {
         assert!(status.target.store.records.is_some());
         let shown = format!("{cli:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn sim_serves_with_flags_or_runs_trigger() {
+        let cli =
+            Cli::try_parse_from(["paykit", "sim", "--port", "9000", "--drop-callbacks"]).unwrap();
+        let Command::Sim { serve, command } = &cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(
+            (serve.port, serve.drop_callbacks, command.is_none()),
+            (Some(9000), true, true)
+        );
+        let cli = Cli::try_parse_from([
+            "paykit",
+            "sim",
+            "trigger",
+            "--provider",
+            "maib",
+            "--payment",
+            "p-1",
+        ])
+        .unwrap();
+        let Command::Sim {
+            command: Some(SimCommand::Trigger(trigger)),
+            ..
+        } = &cli.command
+        else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(
+            (trigger.provider, trigger.payment.as_str()),
+            (Provider::Maib, "p-1")
+        );
+        assert!(trigger.url.is_none() && trigger.base_url.is_none());
+        // Serving flags belong to `sim` itself, not to `trigger`.
+        let mixed = Cli::try_parse_from([
+            "paykit",
+            "sim",
+            "--port",
+            "9000",
+            "trigger",
+            "--provider",
+            "maib",
+            "--payment",
+            "p",
+        ]);
+        assert!(mixed.is_err());
+        let missing = Cli::try_parse_from(["paykit", "sim", "trigger", "--provider", "maib"]);
+        assert!(missing.unwrap_err().to_string().contains("--payment"));
     }
 
     #[test]

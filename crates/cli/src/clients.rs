@@ -30,7 +30,7 @@ fn secret(name: &str) -> Result<SecretString, String> {
 
 /// The base URL for `provider`: `explicit` (`--base-url`), else its
 /// `PAYKIT_<PROVIDER>_BASE_URL`, else `None` (the client's own default).
-fn base_url(provider: Provider, explicit: Option<&str>) -> Option<String> {
+pub(crate) fn base_url(provider: Provider, explicit: Option<&str>) -> Option<String> {
     explicit.map(str::to_owned).or_else(|| {
         let name = format!("PAYKIT_{}_BASE_URL", provider.env_name());
         std::env::var(name).ok().filter(|url| !url.is_empty())

@@ -1,4 +1,4 @@
-//! `paykit`: run the demo, serve the simulator, take payments, reconcile them, verify and sign
+//! `paykit`: run the demo, serve the simulator (and make it send a callback), take payments, reconcile them, verify and sign
 //! callbacks.
 //!
 //! Exit codes: 0 success; 1 the operation failed (a step of the demo, a payment error, an
@@ -17,13 +17,14 @@ mod serve;
 mod sign;
 mod stores;
 mod sweep_json;
+mod trigger;
 mod webhook;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, WebhookCommand};
+use args::{Cli, Command, SimCommand, WebhookCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -50,18 +51,19 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Demo { provider } => demo::run(&provider).await,
             Command::Sim {
-                port,
-                bog_callback_url,
-                latency_ms,
-                error_rate,
-                drop_callbacks,
+                command: Some(SimCommand::Trigger(args)),
+                ..
+            } => trigger::run(args).await,
+            Command::Sim {
+                serve: args,
+                command: None,
             } => {
                 serve::run(serve::Options {
-                    port,
-                    bog_callback_url,
-                    latency_ms,
-                    error_rate,
-                    drop_callbacks,
+                    port: args.port,
+                    bog_callback_url: args.bog_callback_url,
+                    latency_ms: args.latency_ms,
+                    error_rate: args.error_rate,
+                    drop_callbacks: args.drop_callbacks,
                 })
                 .await
             }

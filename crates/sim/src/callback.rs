@@ -6,8 +6,10 @@
 //! answer 2xx: the Bank of Georgia Payments API resends the same signed bytes after real-time
 //! pauses ([`Dispatcher::send_signed`], in `signed`); Maya's gateway signs every attempt
 //! afresh and retries on the simulator clock ([`Dispatcher::deliver`], in `scheduled`).
-//! Both share the record log, the posting of one attempt and the fault rolls.
+//! A callback triggered on demand is posted once and awaited ([`Dispatcher::send_now`], in
+//! `now`). All share the record log, the posting of one attempt and the fault rolls.
 
+mod now;
 mod scheduled;
 mod signed;
 
@@ -18,6 +20,7 @@ use std::time::Duration;
 use crate::faults::{FaultState, Injected};
 use crate::lock::lock;
 
+pub(crate) use now::Prepared;
 pub(crate) use scheduled::Delivery;
 pub(crate) use signed::SignedCallback;
 
@@ -69,6 +72,46 @@ pub enum CallbackOutcome {
     },
     /// Dropped by the dropped-callback fault; never sent.
     Dropped,
+}
+
+impl CallbackOutcome {
+    /// Whether the merchant accepted it (answered 2xx).
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, Self::Delivered { status } if (200..300).contains(status))
+    }
+}
+
+impl CallbackRecord {
+    /// The record as JSON: `{"provider", "url", "content_type", "body", "headers":
+    /// [{"name", "value"}], "attempt", "outcome": {"state": "pending" | "delivered" |
+    /// "failed" | "dropped", "status" (delivered), "error" (failed)}}`; what
+    /// `POST /_sim/trigger` answers and `paykit sim trigger` prints.
+    pub fn to_json(&self) -> serde_json::Value {
+        let headers: Vec<serde_json::Value> = self
+            .headers
+            .iter()
+            .map(|(name, value)| serde_json::json!({ "name": name, "value": value }))
+            .collect();
+        let outcome = match &self.outcome {
+            CallbackOutcome::Pending => serde_json::json!({ "state": "pending" }),
+            CallbackOutcome::Delivered { status } => {
+                serde_json::json!({ "state": "delivered", "status": status })
+            }
+            CallbackOutcome::Failed { error } => {
+                serde_json::json!({ "state": "failed", "error": error })
+            }
+            CallbackOutcome::Dropped => serde_json::json!({ "state": "dropped" }),
+        };
+        serde_json::json!({
+            "provider": self.provider,
+            "url": self.url,
+            "content_type": self.content_type,
+            "body": self.body,
+            "headers": headers,
+            "attempt": self.attempt,
+            "outcome": outcome,
+        })
+    }
 }
 
 /// A callback body and its media type.
@@ -173,7 +216,7 @@ impl Dispatcher {
     }
 
     /// Posts one attempt whose record `id` was already pushed, and finishes that record
-    /// with the outcome; whether the merchant answered 2xx.
+    /// with the outcome, which it returns.
     async fn post(
         &self,
         id: u64,
@@ -182,7 +225,7 @@ impl Dispatcher {
         content_type: &'static str,
         body: &str,
         headers: &[(String, String)],
-    ) -> bool {
+    ) -> CallbackOutcome {
         let mut request = self
             .client
             .post(url)
@@ -191,29 +234,23 @@ impl Dispatcher {
         for (name, value) in headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        let (outcome, accepted) = match request.send().await {
+        let outcome = match request.send().await {
             Ok(res) => {
                 let status = res.status().as_u16();
                 if !res.status().is_success() {
                     tracing::warn!(provider, url, status, "paykit-sim: callback refused");
                 }
-                (
-                    CallbackOutcome::Delivered { status },
-                    res.status().is_success(),
-                )
+                CallbackOutcome::Delivered { status }
             }
             Err(err) => {
                 tracing::warn!(provider, url, %err, "paykit-sim: callback delivery failed");
-                (
-                    CallbackOutcome::Failed {
-                        error: err.to_string(),
-                    },
-                    false,
-                )
+                CallbackOutcome::Failed {
+                    error: err.to_string(),
+                }
             }
         };
-        self.finish(id, outcome);
-        accepted
+        self.finish(id, outcome.clone());
+        outcome
     }
 
     fn push(&self, record: CallbackRecord) -> u64 {

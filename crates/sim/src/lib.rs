@@ -122,6 +122,33 @@
 //! `POST /_sim/callbacks` (the default Project callback URL, a sink), Maya's listener
 //! answers `POST /_sim/sessions` with a fresh customer token pair, and the gateway's listener
 //! answers `POST /_sim/webhooks` (a sink a demo can register as a webhook URL).
+//!
+//! Every listener answers `POST /_sim/trigger` with `{"payment": "<id>", "url": "<optional>"}`:
+//! the payment's callback for its current state is built and signed as its normal delivery
+//! would be, posted once to `url` or the URL on record, and the answer is the attempt's record
+//! ([`CallbackRecord::to_json`]), or `{"error": <code>, "message": ..}` with a 4xx naming the
+//! problem ([`TriggerError::code`]). [`Simulator::trigger_callback`] is the same call in
+//! process. Which states have a callback:
+//!
+//! - maib: once the customer has been through the payment page (`OK`, `FAILED`, a saved
+//!   card's `PENDING`), whatever came after; never `CREATED` or an unpaid `TIMEOUT`, nor an
+//!   `execute-recurring`, for which maib sends none. Without a URL on record it goes to the
+//!   Project's callback URL (by default the `/_sim/callbacks` sink).
+//! - miaPOS: `SUCCESS`, `DECLINED`, `FAILED`, `EXPIRED`; not `CREATED`.
+//! - iPay: the Payment Status Change form for `success` and `error` (to the configured status
+//!   URL); not `in_progress`. The Payment Amount Return callback is not triggered.
+//! - Payments API: every status past `created` and `processing`: the receipt as it is now.
+//! - Maya's gateway (by `paymentId` or checkout id): the statuses that fire a webhook
+//!   (`PAYMENT_SUCCESS`, `PAYMENT_FAILED`, `PAYMENT_EXPIRED`, `PAYMENT_CANCELLED`,
+//!   `AUTHORIZED`, a 3-D Secure failure); of the events it fires, the first with a registered
+//!   webhook (the `PAYMENT_*`/`AUTHORIZED` event before the legacy ones), or the first event
+//!   when a URL is given.
+//! - Maya's Mini App sends no callbacks ([`TriggerError::NoCallbacks`]).
+//!
+//! The route, like every `/_sim/` route, is exempt from the request faults (latency, 5xx,
+//! 429). The callback faults that shape one post apply: dropped, and for header-signed
+//! callbacks a bad signature (Maya's also a stale timestamp or missing headers). A trigger is
+//! posted exactly once: never duplicated, reordered, resent or retried.
 
 mod bog;
 mod bog_payments;
@@ -149,6 +176,7 @@ mod server;
 mod signing;
 mod simulator;
 mod tokens;
+mod trigger;
 mod urls;
 
 pub use callback::{CallbackOutcome, CallbackRecord};
@@ -164,3 +192,4 @@ pub use info::{
 pub use ledger::{Ledger, LedgerOp, LedgerProvider, OpKind, PaymentLedger, TokenIssue};
 pub use retention::{DEFAULT_RETENTION, Retention};
 pub use simulator::{Simulator, start};
+pub use trigger::TriggerError;

@@ -28,6 +28,7 @@ use crate::random;
 use crate::server::{self, Provider};
 use crate::signing::bog_payments::CallbackSigner;
 use crate::signing::miapos::RsaSigner;
+use crate::trigger::{self, TriggerError};
 
 /// A running simulator of all six providers. Dropping it stops the listeners.
 #[derive(Debug)]
@@ -196,7 +197,7 @@ pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         .map(|(listener, provider)| {
             listener.serve(
                 Arc::clone(provider),
-                Arc::clone(&faults),
+                dispatcher.clone(),
                 limits,
                 stop.clone(),
             )
@@ -371,6 +372,45 @@ impl Simulator {
             status: status_url,
             refund: refund_url,
         });
+    }
+
+    /// Sends `payment_id`'s callback now, as `provider` would send it for the payment's
+    /// current state (the same body and signing as its normal delivery), to `url` or else
+    /// to the URL on record for the payment, and waits for the merchant's answer (at most
+    /// 30 s). The attempt is recorded in [`Simulator::callbacks`] like any other; the
+    /// returned record carries its outcome.
+    ///
+    /// The dropped-callback fault applies (the record says so), and so do the signature
+    /// faults of header-signed callbacks (bad signature; Maya's stale timestamp and missing
+    /// headers). A triggered callback is posted exactly once: it is never duplicated,
+    /// reordered, resent or retried by the faults or the providers' schedules, since the
+    /// caller waits for this one post (trigger again for a duplicate).
+    ///
+    /// Payment ids are what the provider's API returned: maib `payId`, miaPOS `paymentId`,
+    /// iPay `order_id`, the Payments API's order id, Maya's gateway `paymentId` or checkout
+    /// id.
+    ///
+    /// # Errors
+    ///
+    /// [`TriggerError::UnknownPayment`]; [`TriggerError::NoCallbacks`] for Maya's Mini
+    /// App; [`TriggerError::NoCallbackYet`] for a state without a callback (e.g. a payment
+    /// still waiting for the customer: which states have one is in the crate docs,
+    /// "Control endpoints"); [`TriggerError::NoUrl`] when the payment has no callback URL
+    /// on record and none is given; [`TriggerError::BadUrl`] when `url` is not an absolute
+    /// http(s) URL.
+    pub async fn trigger_callback(
+        &self,
+        provider: LedgerProvider,
+        payment_id: &str,
+        url: Option<&str>,
+    ) -> Result<CallbackRecord, TriggerError> {
+        let Some(target) = self.providers.iter().find(|p| p.name() == provider.name()) else {
+            return Err(TriggerError::NoCallbacks {
+                provider: provider.name(),
+            });
+        };
+        target.sweep(crate::retention::REQUEST_SWEEP_BUDGET);
+        trigger::run(target.as_ref(), &self.dispatcher, payment_id, url).await
     }
 
     /// Every callback sent (or dropped) so far, oldest first (the last 1000).

@@ -11,7 +11,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Merchant, Received, client, json, open_page};
+use common::{Merchant, Received, client, json, open_page, trigger};
 use paykit_sim::{SimConfig, Simulator};
 use serde_json::{Value, json};
 
@@ -531,4 +531,66 @@ async fn create_order_validation() {
     let (status, body) = json(res).await;
     assert_eq!(status, 400);
     assert_eq!(body["message"], "Failed to read HTTP message");
+}
+
+#[tokio::test]
+async fn a_triggered_status_callback_shows_the_order_as_it_is() {
+    let mut merchant = Merchant::start().await;
+    let sim = sim_with(&merchant).await;
+    let base = sim.bog().base_url.clone();
+    let token = token(&sim).await;
+    let order = create(&sim, &token, "30.00", "AUTOMATIC").await;
+
+    let (status, refused) = trigger(&base, json!({ "payment": order.id })).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"], "no_callback_yet");
+    assert!(refused["message"].as_str().unwrap().contains("in_progress"));
+
+    open_page(&order.approve).await;
+    merchant.next().await;
+    let (status, _) = refund(&sim, &token, &[("order_id", &order.id), ("amount", "5.25")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(merchant.next().await.path, "/bog/refund");
+
+    let (status, record) = trigger(&base, json!({ "payment": order.id })).await;
+    assert_eq!(status, 200, "{record}");
+    let again = merchant.next().await;
+    assert_eq!(again.path, "/bog/status");
+    assert!(
+        again
+            .header("content-type")
+            .starts_with("application/x-www-form-urlencoded")
+    );
+    let form = form_of(&again);
+    assert_eq!(field(&form, "status"), Some("success"));
+    assert_eq!(field(&form, "order_id"), Some(order.id.as_str()));
+    assert_eq!(field(&form, "payment_hash"), Some(order.hash.as_str()));
+    assert_eq!(
+        field(&form, "status_description"),
+        Some("PARTIALLY_REFUNDED")
+    );
+    assert_eq!(record["provider"], "bog");
+    assert_eq!(record["content_type"], "application/x-www-form-urlencoded");
+    assert_eq!(record["body"], again.body.as_str());
+    assert_eq!(
+        record["outcome"],
+        json!({ "state": "delivered", "status": 200 })
+    );
+
+    // Without a status URL on record a URL must be given.
+    sim.set_bog_callback_urls(None, None);
+    let (status, refused) = trigger(&base, json!({ "payment": order.id })).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"], "no_url");
+    let (status, refused) =
+        trigger(&base, json!({ "payment": order.id, "url": "not a url" })).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"], "bad_url");
+    let (status, record) = trigger(
+        &base,
+        json!({ "payment": order.id, "url": merchant.url("/given") }),
+    )
+    .await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(merchant.next().await.path, "/given");
 }

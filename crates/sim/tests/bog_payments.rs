@@ -19,7 +19,7 @@ use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use common::{Merchant, Received, client, json, open_page};
+use common::{Merchant, Received, client, json, open_page, trigger};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -1513,4 +1513,74 @@ async fn automatic_charges_stay_processing_until_the_settle_delay() {
     assert_eq!(event["order_id"], charge);
     assert_eq!(event["order_status"]["key"], "completed");
     assert_eq!(ledger_count(&sim, charge, OpKind::Charge), 1);
+}
+
+#[tokio::test]
+async fn a_triggered_callback_is_signed_posted_once_and_faulted_like_any_other() {
+    // The merchant refuses the trigger's post: a normal delivery would be resent, a
+    // trigger is not.
+    let (merchant, mut rx) = scripted_merchant(vec![200, 503]).await;
+    let sim = start(config()).await;
+    let base = sim.bog_payments().base_url.clone();
+    let api = Api::new(&sim).await;
+    let (id, page) = api.create(&order(&format!("{merchant}/cb"), "10")).await;
+
+    let (status, refused) = trigger(&base, json!({ "payment": id })).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"], "no_callback_yet");
+    assert!(refused["message"].as_str().unwrap().contains("created"));
+
+    open_page(&page).await;
+    signed(&sim, &next(&mut rx).await);
+    let (status, record) = trigger(&base, json!({ "payment": id })).await;
+    assert_eq!(status, 200, "{record}");
+    let again = next(&mut rx).await;
+    let event = signed(&sim, &again);
+    assert_eq!(event["order_id"], id.as_str());
+    assert_eq!(event["order_status"]["key"], "completed");
+    assert_eq!(event, api.receipt(&id).await, "the receipt as it is now");
+    assert_eq!(record["provider"], "bog-payments");
+    assert_eq!(record["body"], again.body.as_str());
+    assert_eq!(
+        record["headers"],
+        json!([{ "name": "Callback-Signature", "value": again.header("callback-signature") }])
+    );
+    assert_eq!(
+        record["outcome"],
+        json!({ "state": "delivered", "status": 503 })
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.try_recv().is_err(), "a refused trigger is not resent");
+
+    // The bad-signature fault applies to a trigger; the listener's request faults do not
+    // reach the route.
+    sim.set_faults(
+        Faults::none()
+            .with_bad_callback_signatures(100)
+            .with_error_rate(100)
+            .with_rate_limited(100),
+    );
+    let (status, record) = trigger(&base, json!({ "payment": id })).await;
+    assert_eq!(status, 200, "{record}");
+    let bad = next(&mut rx).await;
+    assert!(!signature_ok(
+        &bad.body,
+        bad.header("callback-signature"),
+        &sim.bog_payments().callback_public_key_pem
+    ));
+    assert_eq!(sim.fault_counts(PROVIDER).bad_signatures, 1);
+
+    // Dropped: recorded, never posted.
+    sim.set_faults(Faults::none().with_dropped_callbacks(100));
+    let (status, record) = trigger(&base, json!({ "payment": id })).await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["outcome"], json!({ "state": "dropped" }));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(rx.try_recv().is_err(), "a dropped trigger is not posted");
+    let last = sim.callbacks().pop().unwrap();
+    assert_eq!(last.outcome, CallbackOutcome::Dropped);
+
+    let (status, unknown) = trigger(&base, json!({ "payment": "no-such-order" })).await;
+    assert_eq!(status, 404, "{unknown}");
+    assert_eq!(unknown["error"], "unknown_payment");
 }

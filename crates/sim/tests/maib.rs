@@ -14,7 +14,7 @@ use std::time::Duration;
 use aws_lc_rs::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{Merchant, client, json, open_page, reply, sim};
+use common::{Merchant, client, json, open_page, reply, sim, trigger};
 use paykit_sim::Simulator;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -555,4 +555,74 @@ async fn unpaid_payments_time_out() {
     let (_, html) = open_page(&pay_url).await;
     assert!(html.contains("Payment expired"));
     assert!(merchant.quiet_for(Duration::from_millis(200)).await);
+}
+
+#[tokio::test]
+async fn a_triggered_callback_is_the_signed_callback_of_the_current_state() {
+    let sim = sim().await;
+    let mut merchant = Merchant::start().await;
+    let m = Maib::new(&sim).await;
+    let (pay_id, pay_url) = register(&m, "pay", "10.25", &merchant).await;
+
+    // Before the payment page there is nothing to say.
+    let (status, refused) = trigger(&m.base, json!({ "payment": pay_id })).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"], "no_callback_yet");
+    assert!(refused["message"].as_str().unwrap().contains("CREATED"));
+
+    open_page(&pay_url).await;
+    let first = merchant.next().await;
+
+    // Refunded afterwards: the trigger builds the callback anew from the payment as it is.
+    let (status, _) = m
+        .post(
+            "refund",
+            &format!(r#"{{"payId":"{pay_id}","refundAmount":10.25}}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, record) = trigger(&m.base, json!({ "payment": pay_id })).await;
+    assert_eq!(status, 200, "{record}");
+    let again = merchant.next().await;
+    assert_eq!(again.path, "/maib/callback");
+    assert!(maib_signature_ok(&again.body, &sim.maib().signature_key));
+    assert_eq!(again.json()["result"]["payId"], pay_id.as_str());
+    assert_eq!(again.json()["result"]["status"], "OK");
+    assert_eq!(again.json()["result"], first.json()["result"]);
+    assert_eq!(record["provider"], "maib");
+    assert_eq!(record["url"], merchant.url("/maib/callback"));
+    assert_eq!(record["content_type"], "application/json");
+    assert_eq!(record["body"], again.body.as_str());
+    assert_eq!(record["headers"], json!([]));
+    assert_eq!(record["attempt"], 1);
+    assert_eq!(
+        record["outcome"],
+        json!({ "state": "delivered", "status": 200 })
+    );
+
+    // An override URL takes it elsewhere; the log holds every attempt.
+    let (status, record) = trigger(
+        &m.base,
+        json!({ "payment": pay_id, "url": merchant.url("/elsewhere") }),
+    )
+    .await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(merchant.next().await.path, "/elsewhere");
+    let log = sim.callbacks();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2].url, merchant.url("/elsewhere"));
+    assert_eq!(log[2].to_json(), record);
+
+    // The library call does the same.
+    let record = sim
+        .trigger_callback(paykit_sim::LedgerProvider::Maib, &pay_id, None)
+        .await
+        .unwrap();
+    assert!(record.outcome.is_accepted());
+    assert_eq!(merchant.next().await.body, record.body);
+
+    let (status, unknown) = trigger(&m.base, json!({ "payment": "no-such-pay" })).await;
+    assert_eq!(status, 404, "{unknown}");
+    assert_eq!(unknown["error"], "unknown_payment");
+    assert!(merchant.quiet_for(Duration::from_millis(100)).await);
 }

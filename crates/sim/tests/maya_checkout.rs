@@ -1197,3 +1197,77 @@ async fn the_checkout_page_customization_is_kept() {
     let (status, res) = gw.get(path).await;
     assert_eq!((status, code(&res)), (404, "PY0065"));
 }
+
+#[tokio::test]
+async fn a_triggered_webhook_is_signed_afresh_and_goes_to_its_registration() {
+    let gw = Gw::start().await;
+    let base = gw.sim.maya_checkout().base_url.clone();
+    let mut hooks = Receiver::start().await;
+    gw.register("PAYMENT_SUCCESS", &hooks.url("/maya/payment-success"))
+        .await;
+    let (checkout_id, redirect) = gw.checkout("249.50", "trigger-1", json!({})).await;
+
+    let (status, refused) = common::trigger(&base, json!({ "payment": checkout_id })).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"], "no_callback_yet");
+
+    gw.page(&redirect).await;
+    let first = hooks.next().await;
+    let payment_id = first.json()["id"].as_str().unwrap().to_owned();
+    // By checkout id and by payment id alike.
+    for id in [&checkout_id, &payment_id] {
+        let (status, record) = common::trigger(&base, json!({ "payment": id })).await;
+        assert_eq!(status, 200, "{record}");
+        let d = hooks.next().await;
+        assert_eq!(d.path, "/maya/payment-success");
+        verify(&gw.pem(), &d.headers, &d.body, gw.sim.now_unix_ms()).unwrap();
+        assert_eq!(d.json()["id"], payment_id.as_str());
+        assert_eq!(d.json()["status"], "PAYMENT_SUCCESS");
+        assert_ne!(
+            d.header("x-maya-webhook-signature"),
+            first.header("x-maya-webhook-signature"),
+            "a fresh nonce"
+        );
+        assert_eq!(record["provider"], "maya-checkout");
+        assert_eq!(record["body"], d.body.as_str());
+        assert_eq!(record["outcome"]["state"], "delivered");
+        let names: Vec<&str> = record["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["x-maya-webhook-signature", "x-maya-webhook-timestamp"]
+        );
+    }
+
+    // The per-attempt signature faults apply.
+    gw.sim.set_faults(Faults::none().with_stale_timestamps(100));
+    let (status, _) = common::trigger(&base, json!({ "payment": payment_id })).await;
+    assert_eq!(status, 200);
+    let stale = hooks.next().await;
+    assert_eq!(
+        verify(&gw.pem(), &stale.headers, &stale.body, gw.sim.now_unix_ms()),
+        Err("stale timestamp")
+    );
+    gw.sim.set_faults(Faults::none());
+
+    // A cancelled payment fires PAYMENT_CANCELLED, for which nothing is registered.
+    let (cancelled, redirect) = gw.checkout("100.00", "trigger-2", json!({})).await;
+    gw.page(&format!("{redirect}&action=cancel")).await;
+    let (status, refused) = common::trigger(&base, json!({ "payment": cancelled })).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"], "no_url");
+    let (status, record) = common::trigger(
+        &base,
+        json!({ "payment": cancelled, "url": hooks.url("/given") }),
+    )
+    .await;
+    assert_eq!(status, 200, "{record}");
+    let d = hooks.next().await;
+    assert_eq!(d.path, "/given");
+    assert_eq!(d.json()["status"], "PAYMENT_CANCELLED");
+    assert!(hooks.quiet_for(Duration::from_millis(200)).await);
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{Merchant, Received, client, json, open_page, reply, sim};
+use common::{Merchant, Received, client, json, open_page, reply, sim, trigger};
 use paykit_sim::Simulator;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -367,4 +367,48 @@ async fn validation_terminals_rtp_and_unknown_payments() {
     let (status, res, _) = m.status("00000000-0000-4000-8000-000000000000").await;
     assert_eq!(status, 400);
     assert!(message(&res).starts_with("Ecomm payment info not found with payment id ["));
+}
+
+#[tokio::test]
+async fn a_triggered_callback_is_rsa_signed_with_the_current_status() {
+    let sim = sim().await;
+    let mut merchant = Merchant::start().await;
+    let m = Miapos::new(&sim).await;
+    let key = m.public_key().await;
+    let (id, page) = m.pay("249.90", "MDL", &merchant.url("/miapos/cb")).await;
+
+    let (status, refused) = trigger(&m.base, json!({ "payment": id })).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"], "no_callback_yet");
+
+    open_page(&page).await;
+    let first = merchant.next().await;
+    let (status, record) = trigger(&m.base, json!({ "payment": id })).await;
+    assert_eq!(status, 200, "{record}");
+    let again = merchant.next().await;
+    assert_eq!(again.path, "/miapos/cb");
+    let body = signed(&again, &key);
+    assert_eq!(body["result"]["paymentId"], id.as_str());
+    assert_eq!(body["result"]["status"], "SUCCESS");
+    assert_eq!(
+        again.body, first.body,
+        "the same state, the same signed bytes"
+    );
+    assert_eq!(record["provider"], "miapos");
+    assert_eq!(record["body"], again.body.as_str());
+    assert_eq!(record["outcome"]["state"], "delivered");
+
+    // An unpaid payment that expired has its EXPIRED callback.
+    let (expiring, _) = m.pay("5.00", "MDL", &merchant.url("/miapos/cb")).await;
+    sim.advance(Duration::from_secs(6 * 60));
+    let expired = merchant.next().await;
+    assert_eq!(signed(&expired, &key)["result"]["status"], "EXPIRED");
+    let (status, record) = trigger(&m.base, json!({ "payment": expiring })).await;
+    assert_eq!(status, 200, "{record}");
+    let again = merchant.next().await;
+    assert_eq!(signed(&again, &key)["result"]["status"], "EXPIRED");
+
+    let (status, unknown) = trigger(&m.base, json!({ "payment": "00000000" })).await;
+    assert_eq!(status, 404, "{unknown}");
+    assert_eq!(unknown["error"], "unknown_payment");
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::Bog;
 use super::state::{Order, PreAuth, Status};
 use super::wire::{money, refund_form, status_form};
-use crate::callback::CallbackBody;
+use crate::callback::{CallbackBody, Prepared};
 use crate::form;
 use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
@@ -14,6 +14,7 @@ use crate::outcome;
 use crate::page::Page;
 use crate::random;
 use crate::server::{SimRequest, SimResponse};
+use crate::trigger::TriggerError;
 
 /// Settles an `in_progress` order: approved (funds captured, or blocked for MANUAL) or
 /// declined when the cents are `.01`.
@@ -108,6 +109,38 @@ pub(super) fn send_status(bog: &Bog, order: &Order) {
             .dispatcher
             .send("bog", &url, CallbackBody::Form(body));
     }
+}
+
+/// The Payment Status Change callback `order_id` has now, for a trigger: `success` and
+/// `error` have one, `in_progress` not yet.
+pub(super) fn prepare(
+    bog: &Bog,
+    order_id: &str,
+    url: Option<String>,
+) -> Result<Prepared, TriggerError> {
+    let Some(order) = lock(&bog.state).orders.get(order_id).cloned() else {
+        return Err(TriggerError::unknown("bog", order_id));
+    };
+    if order.status == Status::InProgress {
+        return Err(TriggerError::not_yet(
+            "bog",
+            order_id,
+            order.status.as_str(),
+            "iPay calls back once the order succeeds or fails",
+        ));
+    }
+    let Some(url) = url.or_else(|| lock(&bog.urls).status.clone()) else {
+        return Err(TriggerError::no_url(
+            "bog",
+            order_id,
+            "BogConfig::callback_url, Simulator::set_bog_callback_urls or `paykit sim --bog-callback-url`",
+        ));
+    };
+    Ok(Prepared::Plain {
+        provider: "bog",
+        url,
+        body: CallbackBody::Form(form::encode(&status_form(&order))),
+    })
 }
 
 /// Sends the Payment Amount Return callback, if the merchant has a URL for it.

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::BogPayments;
 use super::state::{Method, Order, Payment, Status};
 use super::wire::{Envelope, Receipt, java, zoned};
-use crate::callback::SignedCallback;
+use crate::callback::{Prepared, SignedCallback};
 use crate::form;
 use crate::ledger::OpKind;
 use crate::lock::lock;
@@ -22,6 +22,7 @@ use crate::outcome;
 use crate::page::Page;
 use crate::random;
 use crate::server::{SimRequest, SimResponse};
+use crate::trigger::TriggerError;
 
 /// The default test card: always approved.
 pub(crate) const DEFAULT_CARD: &str = "4000000000000001";
@@ -292,23 +293,55 @@ pub(crate) fn callback_body(order: &Order, now_ms: u64) -> Option<String> {
     serde_json::to_string(&envelope).ok()
 }
 
-/// Signs and sends `order`'s callback to its `callback_url`.
-pub(crate) fn send_callback(payments: &BogPayments, order: &Order) {
-    let Some(body) = callback_body(order, payments.now()) else {
-        return;
-    };
+/// `order`'s callback as of now, signed, to its `callback_url`, with the resend schedule.
+fn signed_callback(payments: &BogPayments, order: &Order) -> Option<SignedCallback> {
+    let body = callback_body(order, payments.now())?;
     let Some(signature) = payments.signer.sign(body.as_bytes()) else {
         tracing::warn!("paykit-sim: Payments API callback could not be signed");
-        return;
+        return None;
     };
-    payments.ctx.dispatcher.send_signed(SignedCallback {
+    Some(SignedCallback {
         provider: payments_name(),
         url: order.callback_url.clone(),
         body,
         signature_header: SIGNATURE_HEADER,
         signature,
         resend_delays: payments.config.callback_resend_delays.clone(),
-    });
+    })
+}
+
+/// Signs and sends `order`'s callback to its `callback_url`.
+pub(crate) fn send_callback(payments: &BogPayments, order: &Order) {
+    if let Some(callback) = signed_callback(payments, order) {
+        payments.ctx.dispatcher.send_signed(callback);
+    }
+}
+
+/// The callback `order_id` has now, for a trigger: every status past `created` and
+/// `processing` has one (the receipt as it stands). Every order has a `callback_url`.
+pub(crate) fn prepare(
+    payments: &BogPayments,
+    order_id: &str,
+    url: Option<String>,
+) -> Result<Prepared, TriggerError> {
+    let name = payments_name();
+    let Some(order) = lock(&payments.state).orders.get(order_id).cloned() else {
+        return Err(TriggerError::unknown(name, order_id));
+    };
+    if matches!(order.status, Status::Created | Status::Processing) {
+        return Err(TriggerError::not_yet(
+            name,
+            order_id,
+            order.status.key(),
+            "the Payments API calls back once the order is paid, blocked, rejected or changed",
+        ));
+    }
+    let mut callback = signed_callback(payments, &order)
+        .ok_or_else(|| TriggerError::unbuildable(name, order_id))?;
+    if let Some(url) = url {
+        callback.url = url;
+    }
+    Ok(Prepared::Signed(callback))
 }
 
 fn payments_name() -> &'static str {

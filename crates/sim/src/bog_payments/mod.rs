@@ -392,4 +392,12 @@ impl Provider for BogPayments {
     fn live_payments(&self) -> usize {
         lock(&self.state).orders.len()
     }
+
+    fn prepare_callback(
+        &self,
+        payment_id: &str,
+        url: Option<String>,
+    ) -> Result<crate::callback::Prepared, crate::trigger::TriggerError> {
+        customer::prepare(self, payment_id, url)
+    }
 }

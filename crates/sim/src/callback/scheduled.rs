@@ -118,5 +118,6 @@ impl Dispatcher {
             headers,
         )
         .await
+        .is_accepted()
     }
 }

@@ -130,7 +130,8 @@ impl Dispatcher {
                     &callback.body,
                     &headers,
                 )
-                .await;
+                .await
+                .is_accepted();
             if accepted {
                 return attempt;
             }
@@ -167,7 +168,7 @@ fn record(callback: &SignedCallback, attempt: u32, outcome: CallbackOutcome) -> 
 
 /// A signature of the same length and alphabet that does not verify: one bit of the
 /// signature flipped (or, for text that is not base64, a base64 block of zeros).
-fn corrupt(signature: &str) -> String {
+pub(super) fn corrupt(signature: &str) -> String {
     match STANDARD.decode(signature) {
         Ok(mut bytes) if !bytes.is_empty() => {
             let middle = bytes.len() / 2;

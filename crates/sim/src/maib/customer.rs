@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use super::Maib;
 use super::state::{Authorization, Card, CardUse, PayKind, PayStatus, Payment};
 use super::wire::CallbackResult;
-use crate::callback::CallbackBody;
+use crate::callback::{CallbackBody, Prepared};
 use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::outcome;
@@ -16,6 +16,7 @@ use crate::page::{Page, append_query};
 use crate::random;
 use crate::server::{SimRequest, SimResponse};
 use crate::signing;
+use crate::trigger::TriggerError;
 
 /// The masked card every simulated customer pays with.
 const CARD: &str = "510218******1124";
@@ -141,18 +142,58 @@ pub(super) fn callback_body(payment: &Payment, signature_key: &str) -> Option<St
     .ok()
 }
 
-fn send_callback(maib: &Maib, payment: &Payment) {
-    let url = payment
+/// Where `payment`'s callback goes: its own URL, the Project's, or the simulator's sink.
+fn callback_url(maib: &Maib, payment: &Payment) -> String {
+    payment
         .order
         .callback_url
         .clone()
         .or_else(|| maib.config.callback_url.clone())
-        .unwrap_or_else(|| format!("{}/_sim/callbacks", maib.ctx.base_url));
+        .unwrap_or_else(|| format!("{}/_sim/callbacks", maib.ctx.base_url))
+}
+
+fn send_callback(maib: &Maib, payment: &Payment) {
+    let url = callback_url(maib, payment);
     if let Some(body) = callback_body(payment, &maib.config.signature_key) {
         maib.ctx
             .dispatcher
             .send("maib", &url, CallbackBody::Json(body));
     }
+}
+
+/// The callback `pay_id` has now, for a trigger: the payment page's callback, with the
+/// payment's current status. maib never lacks a URL (the Project's default is the sink).
+pub(super) fn prepare(
+    maib: &Maib,
+    pay_id: &str,
+    url: Option<String>,
+) -> Result<Prepared, TriggerError> {
+    let Some(payment) = lock(&maib.state).payments.get(pay_id).cloned() else {
+        return Err(TriggerError::unknown("maib", pay_id));
+    };
+    if payment.kind == PayKind::ExecuteRecurring {
+        return Err(TriggerError::not_yet(
+            "maib",
+            pay_id,
+            payment.status.as_str(),
+            "maib sends no callback for execute-recurring",
+        ));
+    }
+    if payment.auth.is_none() {
+        return Err(TriggerError::not_yet(
+            "maib",
+            pay_id,
+            payment.status.as_str(),
+            "maib calls back once the customer has been through the payment page",
+        ));
+    }
+    let body = callback_body(&payment, &maib.config.signature_key)
+        .ok_or_else(|| TriggerError::unbuildable("maib", pay_id))?;
+    Ok(Prepared::Plain {
+        provider: "maib",
+        url: url.unwrap_or_else(|| callback_url(maib, &payment)),
+        body: CallbackBody::Json(body),
+    })
 }
 
 fn render(maib: &Maib, p: &Payment) -> SimResponse {

@@ -178,4 +178,12 @@ impl Provider for Maib {
     fn live_payments(&self) -> usize {
         lock(&self.state).payments.len()
     }
+
+    fn prepare_callback(
+        &self,
+        payment_id: &str,
+        url: Option<String>,
+    ) -> Result<crate::callback::Prepared, crate::trigger::TriggerError> {
+        customer::prepare(self, payment_id, url)
+    }
 }

@@ -147,4 +147,12 @@ impl Provider for MayaCheckout {
     fn live_payments(&self) -> usize {
         lock(&self.state).payments.len()
     }
+
+    fn prepare_callback(
+        &self,
+        payment_id: &str,
+        url: Option<String>,
+    ) -> Result<crate::callback::Prepared, crate::trigger::TriggerError> {
+        webhooks::prepare(self, payment_id, url)
+    }
 }

@@ -7,16 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::errors::{self, Parameter, Product};
-use super::settle::Event;
+use super::settle::{self, Event};
 use super::state::Webhook;
 use super::validate::{self, Reader};
 use super::{J, MayaCheckout, wire};
-use crate::callback::Delivery;
+use crate::callback::{Delivery, Prepared};
 use crate::faults::Injected;
 use crate::lock::lock;
 use crate::random;
 use crate::server::{SimRequest, SimResponse};
 use crate::signing::maya;
+use crate::trigger::TriggerError;
 use crate::urls::is_url;
 
 /// The event names the registry accepts (§6.1).
@@ -165,7 +166,63 @@ pub(crate) fn fire(mc: &MayaCheckout, events: Vec<Event>) {
     }
 }
 
+/// The webhook `id` (a payment id or a checkout id) fires now, for a trigger: the first of
+/// its events with a registered webhook (or the first event, to `url`).
+pub(crate) fn prepare(
+    mc: &MayaCheckout,
+    id: &str,
+    url: Option<String>,
+) -> Result<Prepared, TriggerError> {
+    let provider = crate::ledger::LedgerProvider::MayaCheckout.name();
+    let now = mc.now();
+    let state = lock(&mc.state);
+    let payment = state.payments.get(id).or_else(|| {
+        state
+            .checkouts
+            .get(id)
+            .and_then(|c| state.payments.get(&c.payment_id))
+    });
+    let Some(payment) = payment else {
+        return Err(TriggerError::unknown(provider, id));
+    };
+    let events = settle::events(&state, payment, now);
+    if events.is_empty() {
+        return Err(TriggerError::not_yet(
+            provider,
+            id,
+            payment.status.as_str(),
+            "Maya fires webhooks for PAYMENT_SUCCESS, PAYMENT_FAILED, PAYMENT_EXPIRED, \
+             PAYMENT_CANCELLED and AUTHORIZED payments (and 3-D Secure failures)",
+        ));
+    }
+    let chosen = match url {
+        Some(url) => events.into_iter().next().map(|e| (url, e.body)),
+        None => events.into_iter().find_map(|e| {
+            state
+                .webhooks
+                .iter()
+                .find(|w| w.name == e.name)
+                .map(|w| (w.callback_url.clone(), e.body))
+        }),
+    };
+    drop(state);
+    let Some((url, body)) = chosen else {
+        return Err(TriggerError::no_url(
+            provider,
+            id,
+            "a webhook registered with POST /checkout/v1/webhooks for one of its events",
+        ));
+    };
+    Ok(Prepared::Scheduled(delivery(mc, &url, body)))
+}
+
 fn deliver(mc: &MayaCheckout, url: &str, body: J) {
+    mc.ctx.dispatcher.deliver(delivery(mc, url, body));
+}
+
+/// `body` to `url`, signed at every attempt with the webhook faults rolled per attempt, on
+/// the configured retry schedule.
+fn delivery(mc: &MayaCheckout, url: &str, body: J) -> Delivery {
     let provider = crate::ledger::LedgerProvider::MayaCheckout.name();
     let faults = Arc::clone(mc.ctx.dispatcher.faults());
     let signer = Arc::clone(&mc.signer);
@@ -196,7 +253,7 @@ fn deliver(mc: &MayaCheckout, url: &str, body: J) {
         .iter()
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .collect();
-    mc.ctx.dispatcher.deliver(Delivery {
+    Delivery {
         provider,
         url: url.to_owned(),
         body: text,
@@ -204,7 +261,7 @@ fn deliver(mc: &MayaCheckout, url: &str, body: J) {
         retry_after_ms,
         clock: Arc::clone(&mc.ctx.clock),
         reorder_delay: REORDER_DELAY,
-    });
+    }
 }
 
 /// The signature with its last hex digit changed: well-formed, but it never verifies.

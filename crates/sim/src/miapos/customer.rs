@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use super::Miapos;
 use super::state::{Payment, Status, local_time};
 use super::wire::{AmountForm, PaymentResult};
-use crate::callback::CallbackBody;
+use crate::callback::{CallbackBody, Prepared};
 use crate::ledger::{LedgerProvider, OpKind};
 use crate::lock::lock;
 use crate::outcome;
@@ -15,6 +15,7 @@ use crate::page::Page;
 use crate::random;
 use crate::server::{SimRequest, SimResponse};
 use crate::signing::miapos::canonical;
+use crate::trigger::TriggerError;
 
 /// The payer's bank in every simulated transfer.
 const PAYER_BANK: &str = "AGRNMD2X";
@@ -95,6 +96,42 @@ pub(super) fn send_callback(miapos: &Miapos, p: &Payment) {
             .dispatcher
             .send("miapos", url, CallbackBody::Json(body));
     }
+}
+
+/// The callback `payment_id` has now, for a trigger: every status but `CREATED` has one.
+pub(super) fn prepare(
+    miapos: &Miapos,
+    payment_id: &str,
+    url: Option<String>,
+) -> Result<Prepared, TriggerError> {
+    let Some(p) = lock(&miapos.state).payments.get(payment_id).cloned() else {
+        return Err(TriggerError::unknown("miapos", payment_id));
+    };
+    if p.status == Status::Created {
+        return Err(TriggerError::not_yet(
+            "miapos",
+            payment_id,
+            p.status.as_str(),
+            "miaPOS calls back once the payment is paid, declined, failed or expired",
+        ));
+    }
+    let Some(url) = url
+        .or_else(|| p.callback_url.clone())
+        .or_else(|| miapos.config.callback_url.clone())
+    else {
+        return Err(TriggerError::no_url(
+            "miapos",
+            payment_id,
+            "the payment's callbackUrl, else MiaposConfig::callback_url",
+        ));
+    };
+    let body =
+        callback_body(miapos, &p).ok_or_else(|| TriggerError::unbuildable("miapos", payment_id))?;
+    Ok(Prepared::Plain {
+        provider: "miapos",
+        url,
+        body: CallbackBody::Json(body),
+    })
 }
 
 fn render(miapos: &Miapos, p: &Payment) -> SimResponse {

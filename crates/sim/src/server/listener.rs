@@ -21,8 +21,10 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use super::{Provider, SimRequest, SimResponse};
+use crate::callback::Dispatcher;
 use crate::faults::{FaultState, Injected};
 use crate::random;
+use crate::trigger;
 
 /// Largest request body accepted; larger bodies get HTTP 413.
 const MAX_BODY: usize = 1024 * 1024;
@@ -53,15 +55,18 @@ impl Listener {
         self.addr
     }
 
-    /// Starts serving `provider` until `shutdown` turns true.
+    /// Starts serving `provider` until `shutdown` turns true; `dispatcher` sends the
+    /// callbacks `POST /_sim/trigger` asks for.
     pub(crate) fn serve(
         self,
         provider: Arc<dyn Provider>,
-        faults: Arc<FaultState>,
+        dispatcher: Dispatcher,
         limits: Limits,
         shutdown: watch::Receiver<bool>,
     ) -> JoinHandle<()> {
-        tokio::spawn(accept_loop(self.inner, provider, faults, limits, shutdown))
+        tokio::spawn(accept_loop(
+            self.inner, provider, dispatcher, limits, shutdown,
+        ))
     }
 }
 
@@ -75,7 +80,7 @@ pub(crate) async fn bind(addr: SocketAddr) -> std::io::Result<Listener> {
 async fn accept_loop(
     listener: TcpListener,
     provider: Arc<dyn Provider>,
-    faults: Arc<FaultState>,
+    dispatcher: Dispatcher,
     limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -105,12 +110,12 @@ async fn accept_loop(
             continue;
         };
         let provider = Arc::clone(&provider);
-        let faults = Arc::clone(&faults);
+        let dispatcher = dispatcher.clone();
         let mut stop = shutdown.clone();
         tokio::spawn(async move {
             let _slot = slot;
             let service =
-                service_fn(move |req| serve_one(Arc::clone(&provider), Arc::clone(&faults), req));
+                service_fn(move |req| serve_one(Arc::clone(&provider), dispatcher.clone(), req));
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_read_timeout)
@@ -133,7 +138,7 @@ async fn accept_loop(
 
 async fn serve_one(
     provider: Arc<dyn Provider>,
-    faults: Arc<FaultState>,
+    dispatcher: Dispatcher,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
@@ -148,11 +153,19 @@ async fn serve_one(
         headers: parts.headers,
         body,
     };
-    Ok(to_hyper(answer(provider.as_ref(), &faults, &sim_req).await))
+    Ok(to_hyper(
+        answer(provider.as_ref(), &dispatcher, &sim_req).await,
+    ))
 }
 
 /// Applies the current faults around the provider's handler.
-async fn answer(provider: &dyn Provider, faults: &FaultState, req: &SimRequest) -> SimResponse {
+async fn answer(provider: &dyn Provider, dispatcher: &Dispatcher, req: &SimRequest) -> SimResponse {
+    if req.path == trigger::TRIGGER_PATH {
+        // Swept first, so the callback is of the state a status query would show now.
+        provider.sweep(crate::retention::REQUEST_SWEEP_BUDGET);
+        return trigger::answer(provider, dispatcher, req).await;
+    }
+    let faults: &FaultState = dispatcher.faults();
     if provider.is_page(req) || req.path.starts_with("/_sim/") {
         provider.sweep(crate::retention::REQUEST_SWEEP_BUDGET);
         return provider.handle(req);

@@ -10,6 +10,9 @@ pub(crate) use listener::{
 pub(crate) use request::SimRequest;
 pub(crate) use response::SimResponse;
 
+use crate::callback::Prepared;
+use crate::trigger::TriggerError;
+
 /// One simulated provider, as the listener sees it.
 pub(crate) trait Provider: Send + Sync + std::fmt::Debug + 'static {
     /// Answers one request. Never panics, whatever the request holds.
@@ -40,4 +43,18 @@ pub(crate) trait Provider: Send + Sync + std::fmt::Debug + 'static {
 
     /// How many payments the provider holds right now.
     fn live_payments(&self) -> usize;
+
+    /// The callback `payment_id` has in its current state, built as its normal delivery
+    /// builds it, addressed to `url` or else to the URL on record (see `crate::trigger` for
+    /// which states have one). The default: a provider that sends no callbacks.
+    fn prepare_callback(
+        &self,
+        payment_id: &str,
+        url: Option<String>,
+    ) -> Result<Prepared, TriggerError> {
+        let _ = (payment_id, url);
+        Err(TriggerError::NoCallbacks {
+            provider: self.name(),
+        })
+    }
 }

@@ -154,3 +154,17 @@ pub async fn open_page(url: &str) -> (u16, String) {
     );
     (status, res.text().await.unwrap())
 }
+
+/// `POST {base}/_sim/trigger` with `body`: the status and the JSON answer.
+pub async fn trigger(base: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    json(
+        client()
+            .post(format!("{base}/_sim/trigger"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
