@@ -57,6 +57,23 @@ impl Drop for Served {
 }
 
 /// The one JSON line `sim trigger` printed.
+/// `paykit sim trigger` of a Payments API order through `base`, delivered to `url`.
+async fn trigger_payments_api(id: &str, base: &str, url: &str) -> Run {
+    let args = [
+        "sim",
+        "trigger",
+        "--provider",
+        "bog-payments",
+        "--payment",
+        id,
+        "--base-url",
+        base,
+        "--url",
+        url,
+    ];
+    paykit(&args, &[]).await
+}
+
 fn record(run: &Run) -> Value {
     assert_eq!(run.stdout.lines().count(), 1, "{run}");
     run.json()
@@ -246,22 +263,7 @@ async fn trigger_resends_a_payments_api_callback_with_a_verifiable_signature() {
 
     // The API base (…/payments/v1) works as well as the bare listener.
     let api_base = sim.get("bog-payments", "api_base");
-    let run = paykit(
-        &[
-            "sim",
-            "trigger",
-            "--provider",
-            "bog-payments",
-            "--payment",
-            &id,
-            "--base-url",
-            &api_base,
-            "--url",
-            &merchant.url("/bog/cb"),
-        ],
-        &[],
-    )
-    .await;
+    let run = trigger_payments_api(&id, &api_base, &merchant.url("/bog/cb")).await;
     run.expect_code(0);
     let printed = record(&run);
     let again = merchant.next().await;
@@ -287,22 +289,7 @@ async fn trigger_resends_a_payments_api_callback_with_a_verifiable_signature() {
 
     // A merchant that refuses: the record is printed, the exit code says it.
     let refusing = Merchant::start_with(|_| (503, "text/plain", b"down".to_vec())).await;
-    let run = paykit(
-        &[
-            "sim",
-            "trigger",
-            "--provider",
-            "bog-payments",
-            "--payment",
-            &id,
-            "--base-url",
-            &base,
-            "--url",
-            &refusing.url("/bog/cb"),
-        ],
-        &[],
-    )
-    .await;
+    let run = trigger_payments_api(&id, &base, &refusing.url("/bog/cb")).await;
     run.expect_code(1);
     assert_eq!(
         record(&run)["outcome"],
