@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the benchmarks and the ratios they report: paykit-core's targets
-//! (DESIGN.md §7), maib's and miaPOS's callback verification against their floors (issue 16),
+//! (DESIGN.md §7), every signed callback's verification against its floor (maib, miaPOS, the
+//! Payments API, Maya's gateway: issue 16),
 //! the simulator's memory past its retention horizon, and paykit-redis's shared token store
 //! against the in-process cache.
 
@@ -11,12 +12,16 @@ use crate::run::{Failure, cargo};
 use crate::workspace::root;
 
 /// The packages with benches, and where their bench files are.
-const SUITES: [(&str, &str); 5] = [
+const SUITES: [(&str, &str); 7] = [
     ("paykit-core", "crates/core/benches"),
     // Callback verification against its floor (issue 16): sha256 + base64 of the sign string.
     ("paykit-maib", "crates/maib/benches"),
     // Callback verification against one raw RSA PKCS#1 SHA-256 verify (issue 16).
     ("paykit-miapos", "crates/miapos/benches"),
+    // Payments API callbacks against one raw RSA PKCS#1 SHA-256 verify of the raw body (issue 16).
+    ("paykit-bog-payments", "crates/bog-payments/benches"),
+    // Maya's v1 webhook signature against one RSA verify of the string it signs (issue 16).
+    ("paykit-maya-checkout", "crates/maya-checkout/benches"),
     // The simulator's memory per live payment and after eviction past its retention horizon.
     ("paykit-sim", "crates/sim/benches"),
     // Starts a redis-server of its own (`paykit_testkit::servers`): `cargo xtask servers`

@@ -1,0 +1,182 @@
+//! The common-shape reader against the general one: same answers where it answers, the
+//! general reader's verdict everywhere else, no panic on truncated or altered bodies.
+
+use super::*;
+use crate::webhook::{common_event, parse_callback};
+
+/// When this reader answers, the general one answers the same: every field the event and
+/// the record check read, the dedupe key, and the common event. Returns whether it answered.
+fn agrees_with_the_general_reader(body: &[u8]) -> bool {
+    let Ok(lean) = read(body) else {
+        return false;
+    };
+    let general = parse_callback(body).expect("the general reader takes what this one does");
+    assert_eq!(lean.event, general.event);
+    assert_eq!(lean.request_time, general.request_time);
+    assert_eq!(lean.dedupe_key, general.dedupe_key);
+    let (l, g) = (&lean.receipt, &general.receipt);
+    assert_eq!(l.order_id, g.order_id);
+    assert_eq!(l.status, g.status);
+    assert_eq!(l.external_order_id, g.external_order_id);
+    assert_eq!(l.request_amount, g.request_amount);
+    assert_eq!(l.transfer_amount, g.transfer_amount);
+    assert_eq!(l.refund_amount, g.refund_amount);
+    assert_eq!(l.currency, g.currency);
+    assert_eq!(l.currency_code, g.currency_code);
+    assert_eq!(l.reject_reason, g.reject_reason);
+    assert_eq!(l.actions, g.actions);
+    let detail = |r: &Receipt| {
+        r.payment_detail.as_ref().map(|d| {
+            (
+                d.code.clone(),
+                d.payer_identifier.clone(),
+                d.saved_card_type.clone(),
+            )
+        })
+    };
+    assert_eq!(detail(l), detail(g));
+    assert_eq!(common_event(lean), common_event(general));
+    true
+}
+
+/// Every callback fixture's body.
+fn fixture_bodies() -> Vec<(String, Vec<u8>)> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/bog-payments/callbacks"
+    );
+    let mut bodies: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let body = doc["body"]["value"].as_str().unwrap().as_bytes().to_vec();
+            (path.display().to_string(), body)
+        })
+        .collect();
+    bodies.sort();
+    assert!(bodies.len() >= 10, "{dir}: {} fixtures", bodies.len());
+    bodies
+}
+
+/// Every fixture (strings for amounts, as BOG sends them) takes this reader, not the fallback.
+#[test]
+fn the_fixtures_take_this_reader_and_agree_with_the_general_one() {
+    for (name, body) in fixture_bodies() {
+        assert!(
+            agrees_with_the_general_reader(&body),
+            "{name}: general reader"
+        );
+    }
+}
+
+const RECEIPT: &str = r#"{"order_id":"o-1","order_status":{"key":"refunded_partially"},"external_order_id":"A-1","purchase_units":{"request_amount":"30.0","transfer_amount":"20.0","refund_amount":"10","currency_code":"GEL","items":[{"quantity":"1","unit_price":"30"}]},"payment_detail":{"code":"100","saved_card_type":null},"actions":[{"action_id":"a-1","action":"partial_refund","status":"completed","amount":"10"}],"reject_reason":null}"#;
+
+fn envelope(receipt: &str) -> Vec<u8> {
+    format!(r#"{{"event":"order_payment","zoned_request_time":"2025-03-14T09:26:53Z","body":{receipt}}}"#)
+        .into_bytes()
+}
+
+#[test]
+fn a_refund_with_its_action_reads_the_same_both_ways() {
+    assert!(agrees_with_the_general_reader(&envelope(RECEIPT)));
+    let event = read(&envelope(RECEIPT)).unwrap();
+    assert_eq!(
+        event.dedupe_key,
+        "order_payment:o-1:refunded_partially:20:10:a-1"
+    );
+    // Escaped text is unescaped as the general reader does.
+    let escaped = RECEIPT.replace(r#""A-1""#, r#""A\u002d1""#);
+    assert!(agrees_with_the_general_reader(&envelope(&escaped)));
+}
+
+#[test]
+fn what_this_reader_could_read_differently_goes_to_the_general_one() {
+    let cases = [
+        // A number amount: the general reader renders it through f64 and accepts it.
+        (RECEIPT.replace(r#""30.0""#, "30.0"), true),
+        (RECEIPT.replace(r#""o-1""#, "77"), true),
+        (RECEIPT.replace(r#""code":"100""#, r#""code":100"#), true),
+        // A repeated key: the general reader keeps the last one.
+        (
+            RECEIPT.replace(
+                r#""order_id":"o-1","#,
+                r#""order_id":"o-0","order_id":"o-1","#,
+            ),
+            true,
+        ),
+        // What the general reader refuses.
+        (RECEIPT.replace(r#""20.0""#, r#""twenty""#), false),
+        (
+            RECEIPT.replace(r#""unit_price":"30""#, r#""unit_price":true"#),
+            false,
+        ),
+        (
+            RECEIPT.replace(r#""key":"refunded_partially""#, r#""key":7"#),
+            false,
+        ),
+        (RECEIPT.replace(r#""order_id":"o-1","#, ""), false),
+        ("[]".to_owned(), false),
+    ];
+    for (receipt, general_accepts) in cases {
+        let body = envelope(&receipt);
+        assert_eq!(read(&body).unwrap_err(), Unusual, "{receipt}");
+        assert_eq!(parse_callback(&body).is_ok(), general_accepts, "{receipt}");
+    }
+    for body in [
+        &b""[..],
+        b"{",
+        b"null",
+        br#"{"event":1,"body":{}}"#,
+        br#"{"body":{}}"#,
+        b"{\"event\":\"e\",\"x\":\"\xff\",\"body\":{}}",
+    ] {
+        assert_eq!(read(body).unwrap_err(), Unusual);
+        assert!(parse_callback(body).is_err());
+    }
+}
+
+/// Values this reader only visits still fail where the general reader's tree fails.
+#[test]
+fn skipped_members_are_held_to_the_general_readers_limits() {
+    for (skipped, accepted) in [
+        (r#""1e400""#, true),
+        ("1e400", false),
+        (&"9".repeat(400), false),
+        ("-0.5e-3", true),
+        (r#""\ud800""#, false),
+        (r#""\ud83d\ude00""#, true),
+        (&format!("{}{}", "[".repeat(200), "]".repeat(200)), false),
+        (r#"{"a":[1,{"b":null}],"a":true}"#, true),
+    ] {
+        let receipt = RECEIPT.replace(
+            r#""reject_reason":null"#,
+            &format!(r#""reject_reason":null,"lang":{skipped}"#),
+        );
+        let body = envelope(&receipt);
+        assert_eq!(parse_callback(&body).is_ok(), accepted, "{skipped}");
+        assert_eq!(read(&body).is_ok(), accepted, "{skipped}");
+        if accepted {
+            assert!(agrees_with_the_general_reader(&body));
+        }
+    }
+}
+
+#[test]
+fn truncated_and_altered_bodies_never_panic_and_never_disagree() {
+    for (_, body) in fixture_bodies().into_iter().take(4) {
+        for end in 0..body.len() {
+            agrees_with_the_general_reader(&body[..end]);
+        }
+        for at in (0..body.len()).step_by(7) {
+            for byte in [b'"', b'{', b']', b'0', b'\\', b',', 0xff] {
+                let mut altered = body.clone();
+                altered[at] = byte;
+                agrees_with_the_general_reader(&altered);
+            }
+        }
+    }
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(read(deep.as_bytes()).unwrap_err(), Unusual);
+}
