@@ -1,9 +1,19 @@
 //! Decoder entry points for fuzzers and property tests (hidden from the docs): each takes any
 //! bytes and must never panic.
 
-use paykit_core::http::{RawResponse, StatusCode};
+use std::sync::OnceLock;
 
-use crate::PROVIDER;
+use paykit_core::Result;
+use paykit_core::http::{RawResponse, StatusCode};
+use paykit_core::webhook::RsaPublicKey;
+use serde_json::Value;
+
+use crate::{OrderStatus, PROVIDER, Receipt, error, status_of, translate, wire};
+
+/// 1 for an `Ok`, 0 for an `Err`.
+fn ok<T>(result: Result<T>) -> usize {
+    usize::from(result.is_ok())
+}
 
 fn response(status: u16, body: &[u8]) -> RawResponse {
     RawResponse {
@@ -25,10 +35,12 @@ pub fn decode_receipt(body: &[u8]) {
 
 /// A callback body and signature header, against the published production key.
 pub fn decode_callback(body: &[u8], header: &str) {
-    if let Ok(key) =
-        paykit_core::webhook::RsaPublicKey::from_spki_base64(crate::PRODUCTION_CALLBACK_KEY)
-    {
-        let _ = crate::webhook::verify_signature(body, Some(header), &[key]);
+    // Parsed once: a fuzzer calls this millions of times, and the key never changes.
+    static KEY: OnceLock<Option<RsaPublicKey>> = OnceLock::new();
+    let key =
+        KEY.get_or_init(|| RsaPublicKey::from_spki_base64(crate::PRODUCTION_CALLBACK_KEY).ok());
+    if let Some(key) = key {
+        let _ = crate::webhook::verify_signature(body, Some(header), std::slice::from_ref(key));
     }
     let _ = crate::webhook::parse_callback(body);
 }
@@ -42,6 +54,43 @@ pub fn decode_error(status: u16, body: &[u8]) {
 /// A token answer.
 pub fn decode_token(body: &[u8]) {
     let _ = crate::auth::token_answer(&response(200, body));
+}
+
+/// Runs every decoder a call of the client runs on an answer over `response` and discards
+/// what they read: both error mappings (`from_response`, `token_error`), the token answer, the
+/// JSON reader behind every 2xx (`json_value`), the receipt with its status, outcome and
+/// refundable amount, and what the create-order, Apple Pay and subscribe answers are read
+/// for (`_links`, `status`, `order_details` as a receipt). Returns how many decoded.
+///
+/// The create-order, acknowledgement, subscribe and Apple Pay readers themselves are private
+/// to `api.rs` (`created_order`, and closures inside the calls), so this reaches the parsers
+/// they are built from, not their own checks.
+pub fn decode_response(response: &RawResponse) -> usize {
+    let _ = error::from_response(response).to_string();
+    let _ = error::token_error(response).to_string();
+    let mut decoded = ok(crate::auth::token_answer(response));
+    let Ok(value) = error::json_value(response) else {
+        return decoded;
+    };
+    decoded += 1;
+    decoded += ok(Receipt::from_value(value.clone()).map(|receipt| {
+        let _ = (
+            status_of(&receipt),
+            translate::outcome_for_receipt(&receipt),
+            receipt.refundable_amount(),
+            receipt.transfer_method().map(|m| m.is_card_like()),
+        );
+    }));
+    for name in ["redirect", "accept", "details"] {
+        decoded += usize::from(wire::link(&value, name).is_some());
+    }
+    if let Some(status) = value.get("status").and_then(Value::as_str) {
+        let _ = OrderStatus::from_wire(status);
+    }
+    if let Some(details @ Value::Object(_)) = value.get("order_details") {
+        decoded += ok(Receipt::from_value(details.clone()));
+    }
+    decoded
 }
 
 #[cfg(test)]
@@ -58,6 +107,8 @@ mod tests {
             decode_callback(part, "%%%");
             decode_error(400, part);
             decode_token(part);
+            decode_response(&response(200, part));
+            decode_response(&response(400, part));
         }
         let huge = vec![b'['; 100_000];
         decode_receipt(&huge);

@@ -31,6 +31,10 @@ pub use targets::{
     miapos_callback, miapos_public_key, money_parse, provider_words, raw_response, wire_bool,
     wire_decimal,
 };
+pub use targets::{
+    bog_payments_callback, bog_payments_response, bog_payments_words, maya_checkout_response,
+    maya_checkout_webhook, maya_checkout_words,
+};
 pub use targets::{decimal_writes_read_back, money_round_trips};
 
 use seeds::Seed;
@@ -141,6 +145,41 @@ pub const TARGETS: &[Target] = &[
         name: "maya_response",
         run: maya_response,
         seeds: || decoder_seeds("maya"),
+    },
+    Target {
+        name: "bog_payments_callback",
+        run: bog_payments_callback,
+        seeds: || seeds::callbacks_with_headers("bog-payments", &["callback-signature"]),
+    },
+    Target {
+        name: "bog_payments_response",
+        run: bog_payments_response,
+        seeds: || decoder_seeds("bog-payments"),
+    },
+    Target {
+        name: "bog_payments_words",
+        run: bog_payments_words,
+        seeds: bog_payments_word_seeds,
+    },
+    Target {
+        name: "maya_checkout_webhook",
+        run: maya_checkout_webhook,
+        seeds: || {
+            seeds::callbacks_with_headers(
+                "maya-checkout",
+                &["x-maya-webhook-signature", "x-maya-webhook-timestamp"],
+            )
+        },
+    },
+    Target {
+        name: "maya_checkout_response",
+        run: maya_checkout_response,
+        seeds: || decoder_seeds("maya-checkout"),
+    },
+    Target {
+        name: "maya_checkout_words",
+        run: maya_checkout_words,
+        seeds: maya_checkout_word_seeds,
     },
 ];
 
@@ -329,6 +368,85 @@ fn word_seeds() -> Result<Vec<Seed>, String> {
     .collect())
 }
 
+/// BOG Payments' words as its answers carry them: order statuses, payment methods, action
+/// kinds and statuses, Idempotency-Keys, `expires_in` values (seconds, epoch seconds, epoch
+/// milliseconds, the edges of the classes).
+fn bog_payments_word_seeds() -> Result<Vec<Seed>, String> {
+    Ok([
+        "created",
+        "processing",
+        "completed",
+        "rejected",
+        "refund_requested",
+        "refunded",
+        "refunded_partially",
+        "auth_requested",
+        "blocked",
+        "partial_completed",
+        "card",
+        "google_pay",
+        "apple_pay",
+        "bog_p2p",
+        "bnpl",
+        "authorize",
+        "cancel_authorize",
+        "refund",
+        "3f0c6b1e-8a2d-4c5b-9e7f-1a0d2c4b6e8f",
+        "3F0C6B1E-8A2D-4C5B-9E7F-1A0D2C4B6E8F",
+        "3f0c6b1e-8a2d-1c5b-9e7f-1a0d2c4b6e8f",
+        "300",
+        "0",
+        "-1",
+        "1000000000",
+        "1000000001",
+        "1000000000000",
+        "1741943100000",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "",
+    ]
+    .iter()
+    .map(|word| Seed::new("built-in", word.as_bytes()))
+    .collect())
+}
+
+/// Maya's words as its answers and deliveries carry them: statuses, event names, error codes,
+/// signature headers (every one the fixtures send) and timestamps.
+fn maya_checkout_word_seeds() -> Result<Vec<Seed>, String> {
+    let mut out: Vec<Seed> = [
+        "PAYMENT_SUCCESS",
+        "AUTHORIZED",
+        "FOR_AUTHENTICATION",
+        "CHECKOUT_SUCCESS",
+        "CHECKOUT_FAILED",
+        "SUCCESS",
+        "PY0047",
+        "K004",
+        "nonce=abc,v1=0aff",
+        "v1=0AFF, nonce=abc ,v2=zz",
+        "nonce=n,v1=abc",
+        "nonce=v1=00,v1=00",
+        "2025-03-01T04:10:11.217Z",
+        "2025-03-01T12:10:11+08:00",
+        "2025-03-01 16:00:00.5-08:00",
+        "1970-01-01T00:00:00Z",
+        "9999-12-31T23:59:60.999999Z",
+        "1767225600000",
+        " 1767225960000 ",
+        "1767225359999",
+        "+1767225600000",
+        "",
+    ]
+    .iter()
+    .map(|word| Seed::new("built-in", word.as_bytes()))
+    .collect();
+    for seed in seeds::callbacks_with_headers("maya-checkout", &["x-maya-webhook-signature"])? {
+        let ([header], _) = seeds::split_lines::<1>(&seed.bytes);
+        out.push(Seed::new(seed.origin.clone(), header));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,11 +466,19 @@ mod tests {
     #[test]
     fn every_providers_decoders_read_some_of_its_recorded_answers() {
         type Decode = fn(&paykit_core::http::RawResponse) -> usize;
-        let decode: [(&str, Decode); 4] = [
+        let decode: [(&'static str, Decode); 6] = [
             ("maib", paykit_maib::fuzzing::decode_response),
             ("miapos", paykit_miapos::fuzzing::decode_response),
             ("bog", paykit_bog::fuzzing::decode_response),
             ("maya", paykit_maya::fuzzing::decode_response),
+            (
+                "bog-payments",
+                paykit_bog_payments::fuzzing::decode_response,
+            ),
+            (
+                "maya-checkout",
+                paykit_maya_checkout::fuzzing::decode_response,
+            ),
         ];
         for (provider, decode) in decode {
             let decoded: usize = decoder_seeds(provider)

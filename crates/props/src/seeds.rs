@@ -30,7 +30,14 @@ impl Seed {
 }
 
 /// The providers with a folder under `fixtures/`.
-pub const PROVIDERS: &[&str] = &["maib", "miapos", "bog", "maya"];
+pub const PROVIDERS: &[&str] = &[
+    "maib",
+    "miapos",
+    "bog",
+    "maya",
+    "bog-payments",
+    "maya-checkout",
+];
 
 /// The repository's `fixtures/` folder (this crate is `crates/props`).
 pub fn fixtures_root() -> PathBuf {
@@ -55,6 +62,8 @@ struct RawBody {
 #[derive(Deserialize)]
 struct CallbackFile {
     body: RawBody,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +177,49 @@ pub fn callbacks(provider: &str) -> Result<Vec<Seed>, String> {
     Ok(seeds)
 }
 
+/// Every callback of `provider` as one input: the value of each of `headers` (lower-case
+/// names) on a line of its own, an empty line where the fixture sends none, then the body.
+/// The callback targets read their input back the same way ([`split_lines`]).
+pub fn callbacks_with_headers(provider: &str, headers: &[&str]) -> Result<Vec<Seed>, String> {
+    let mut seeds = Vec::new();
+    for (origin, text) in files(provider, "callbacks")? {
+        let file: CallbackFile =
+            serde_json::from_str(&text).map_err(|e| format!("{origin}: {e}"))?;
+        let Some(body) = bytes_of(&file.body) else {
+            continue;
+        };
+        let mut bytes = Vec::new();
+        for name in headers {
+            if let Some(value) = file.headers.get(*name) {
+                bytes.extend_from_slice(value.as_bytes());
+            }
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&body);
+        seeds.push(Seed::new(origin, bytes));
+    }
+    Ok(seeds)
+}
+
+/// The first `N` lines of `data` (without their `\n`) and the rest. Missing lines are empty.
+pub fn split_lines<const N: usize>(data: &[u8]) -> ([&[u8]; N], &[u8]) {
+    let mut lines: [&[u8]; N] = [b""; N];
+    let mut rest = data;
+    for line in &mut lines {
+        match rest.iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                *line = rest.get(..at).unwrap_or(b"");
+                rest = rest.get(at.saturating_add(1)..).unwrap_or(b"");
+            }
+            None => {
+                *line = rest;
+                rest = b"";
+            }
+        }
+    }
+    (lines, rest)
+}
+
 /// Every recorded response body of `provider` (empty bodies left out).
 pub fn responses(provider: &str) -> Result<Vec<Seed>, String> {
     let mut seeds = Vec::new();
@@ -249,6 +301,23 @@ mod tests {
         assert!(!session_pushes().unwrap().is_empty());
         assert!(key("maib", "signature_key.txt").is_ok());
         assert!(key("miapos", "public_key.b64").is_ok());
+    }
+
+    #[test]
+    fn callbacks_with_headers_split_back_into_their_parts() {
+        let seeds = callbacks_with_headers("bog-payments", &["callback-signature"]).unwrap();
+        let bodies = callbacks("bog-payments").unwrap();
+        assert_eq!(seeds.len(), bodies.len());
+        for (seed, body) in seeds.iter().zip(&bodies) {
+            let ([header], rest) = split_lines::<1>(&seed.bytes);
+            assert_eq!(rest, body.bytes.as_slice(), "{}", seed.origin);
+            assert!(!header.contains(&b'\n'));
+        }
+        assert_eq!(
+            split_lines::<2>(b"a\nb\nc\nd"),
+            ([&b"a"[..], b"b"], &b"c\nd"[..])
+        );
+        assert_eq!(split_lines::<2>(b"a"), ([&b"a"[..], b""], &b""[..]));
     }
 
     #[test]

@@ -109,6 +109,12 @@ fuzz_tests!(
     miapos_response,
     bog_response,
     maya_response,
+    bog_payments_callback,
+    bog_payments_response,
+    bog_payments_words,
+    maya_checkout_webhook,
+    maya_checkout_response,
+    maya_checkout_words,
 );
 
 #[test]

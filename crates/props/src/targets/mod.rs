@@ -3,14 +3,17 @@
 //! in one of these is a bug found: either a panic inside paykit or a broken promise.
 
 mod bog;
+mod bog_payments;
 mod core;
 mod decoders;
 mod maib;
 mod maya;
+mod maya_checkout;
 mod miapos;
 mod response;
 
 pub use self::bog::bog_notification;
+pub use self::bog_payments::{bog_payments_callback, bog_payments_response, bog_payments_words};
 pub use self::core::{
     decimal_writes_read_back, json_literal, money_parse, money_round_trips, wire_bool, wire_decimal,
 };
@@ -22,6 +25,7 @@ pub use self::decoders::{
 pub(crate) use self::maib::DOCS_KEY;
 pub use self::maib::{maib_api_errors, maib_callback};
 pub use self::maya::{maya_error_body, maya_session};
+pub use self::maya_checkout::{maya_checkout_response, maya_checkout_webhook, maya_checkout_words};
 pub use self::miapos::{miapos_callback, miapos_public_key};
 pub use self::response::raw_response;
 
