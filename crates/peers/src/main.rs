@@ -3,8 +3,9 @@
 //! - `paykit-peers [measure]` starts the embedded simulator, creates and pays payments through
 //!   paykit's maib and miaPOS clients, then measures status calls per second (`get_payment`,
 //!   sequential, one client reused) and callback verifications per second of a real signed
-//!   callback body (maib's `MaibWebhook` on the raw bytes; miaPOS's webhook with its key
-//!   parsed once). Prints one JSON object of operation counts and nanoseconds.
+//!   callback body (maib's `MaibWebhook` through `Webhook::verify` on the raw bytes; miaPOS's
+//!   webhook with its key parsed once). Prints one JSON object of operation counts and
+//!   nanoseconds.
 //! - `paykit-peers serve` prepares the same simulator, prints one JSON line (the simulator's
 //!   announcement, the miaPOS callback key, per provider the payment ids and one callback
 //!   body) and keeps serving until stdin closes, so the providers' own SDKs can be measured
