@@ -17,6 +17,7 @@
     reason = "a fuzz target reports a bug by panicking; nothing here runs in an application"
 )]
 
+mod json_text;
 pub mod mutate;
 mod ready;
 pub mod seeds;
@@ -36,6 +37,8 @@ pub use targets::{
     maya_checkout_webhook, maya_checkout_words,
 };
 pub use targets::{decimal_writes_read_back, money_round_trips};
+
+pub use json_text::json_text;
 
 use seeds::Seed;
 

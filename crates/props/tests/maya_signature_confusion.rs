@@ -24,6 +24,7 @@ use paykit_maya_checkout::{
     MayaCheckoutWebhook, NumberRendering, SIGNATURE_HEADER, SignatureHeader, TIMESTAMP_HEADER,
     WebhookConfig, WebhookKeys, flatten,
 };
+use paykit_props::json_text;
 use paykit_props::seeds::{self, split_lines};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -205,40 +206,7 @@ fn body_of(pairs: &[String], plan: &Rebuild) -> Vec<u8> {
     if plan.reverse {
         members.reverse();
     }
-    let mut out = String::new();
-    write(&JsonLiteral::Object(members), &mut out);
-    out.into_bytes()
-}
-
-fn write(value: &JsonLiteral, out: &mut String) {
-    match value {
-        JsonLiteral::Null => out.push_str("null"),
-        JsonLiteral::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        JsonLiteral::Number(n) => out.push_str(n),
-        JsonLiteral::String(s) => out.push_str(&serde_json::to_string(s).unwrap()),
-        JsonLiteral::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write(item, out);
-            }
-            out.push(']');
-        }
-        JsonLiteral::Object(members) => {
-            out.push('{');
-            for (i, (k, v)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).unwrap());
-                out.push(':');
-                write(v, out);
-            }
-            out.push('}');
-        }
-    }
+    json_text(&JsonLiteral::Object(members)).into_bytes()
 }
 
 /// What a delivery decides: payment id, status, amount (normalized) and currency, reference.

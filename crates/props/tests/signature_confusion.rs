@@ -19,7 +19,7 @@ use paykit_core::{
 };
 use paykit_maib::MaibWebhook;
 use paykit_miapos::MiaPosWebhook;
-use paykit_props::seeds;
+use paykit_props::{json_text, seeds};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -149,37 +149,6 @@ fn apply(members: &mut Vec<(String, JsonLiteral)>, edit: &Edit) {
     }
 }
 
-fn write(value: &JsonLiteral, out: &mut String) {
-    match value {
-        JsonLiteral::Null => out.push_str("null"),
-        JsonLiteral::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        JsonLiteral::Number(n) => out.push_str(n),
-        JsonLiteral::String(s) => out.push_str(&serde_json::to_string(s).unwrap()),
-        JsonLiteral::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write(item, out);
-            }
-            out.push(']');
-        }
-        JsonLiteral::Object(members) => {
-            out.push('{');
-            for (i, (k, v)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).unwrap());
-                out.push(':');
-                write(v, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
 /// `genuine` with `edits` applied to its `result`, and the envelope rearranged by the
 /// `TopLevel` edits (order swapped, whitespace, an extra member).
 fn derive(genuine: &[u8], edits: &[Edit]) -> Vec<u8> {
@@ -205,8 +174,7 @@ fn derive(genuine: &[u8], edits: &[Edit]) -> Vec<u8> {
             }
         }
     }
-    let mut out = String::new();
-    write(&JsonLiteral::Object(top), &mut out);
+    let mut out = json_text(&JsonLiteral::Object(top));
     if spaced {
         out = out.replace(',', " ,\n ");
     }
