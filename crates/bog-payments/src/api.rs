@@ -16,31 +16,20 @@
 //! time.
 
 use http::{HeaderName, HeaderValue};
-use paykit_core::http::{ApiRequest, Effect, Idempotency, Method, RawResponse};
+use paykit_core::http::{ApiRequest, Effect, Idempotency, Method};
 use paykit_core::{Decimal, Error, Flow, PaymentRecord, PaymentRef, Result};
-use serde_json::Value;
 
-use crate::error;
 use crate::idempotency::IdempotencyKey;
 use crate::receipt::Receipt;
-use crate::status::OrderStatus;
 use crate::types::{
     Accepted, ApplePayResult, CaptureMethod, ChargeAccepted, ChargeSaved, CreateOrder,
     CreatedOrder, RequestReceived,
 };
 use crate::wire::{self, Amount};
-use crate::{BogPaymentsClient, PROVIDER, validate};
+use crate::{BogPaymentsClient, PROVIDER, answers, validate};
 
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const THEME: HeaderName = HeaderName::from_static("theme");
-
-fn decode_error(reason: &str) -> Error {
-    Error::Decode {
-        provider: PROVIDER,
-        reason: reason.to_owned(),
-        snippet: String::new(),
-    }
-}
 
 impl BogPaymentsClient {
     /// A mutating request carrying `key`.
@@ -123,7 +112,9 @@ impl BogPaymentsClient {
         let created = self
             .inner
             .executor
-            .call(&request, &ids, |response| created_order(response, key))
+            .call(&request, &ids, |response| {
+                answers::created_order(response, key)
+            })
             .await?;
         let money = paykit_core::Money::new(order.total_amount, order.currency)?;
         let flow = match order.capture {
@@ -161,16 +152,7 @@ impl BogPaymentsClient {
         self.inner
             .executor
             .call(&request, &ids, |response| {
-                let receipt = Receipt::from_value(error::json_value(response)?)?;
-                if receipt.order_id != order_id {
-                    return Err(Error::Integrity {
-                        provider: PROVIDER,
-                        field: "order_id".into(),
-                        expected: order_id.to_owned(),
-                        actual: receipt.order_id,
-                    });
-                }
-                Ok(receipt)
+                answers::receipt(response, order_id)
             })
             .await
     }
@@ -266,24 +248,7 @@ impl BogPaymentsClient {
         self.inner
             .executor
             .call(request, &ids, |response| {
-                let value = error::json_value(response)?;
-                let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-                let ack_key =
-                    text("key").ok_or_else(|| decode_error("acknowledgement without `key`"))?;
-                if ack_key != "request_received" {
-                    return Err(Error::Integrity {
-                        provider: PROVIDER,
-                        field: "key".into(),
-                        expected: "request_received".into(),
-                        actual: ack_key,
-                    });
-                }
-                Ok(RequestReceived {
-                    key: ack_key,
-                    message: text("message"),
-                    action_id: text("action_id"),
-                    idempotency_key: key.clone(),
-                })
+                answers::acknowledgement(response, key)
             })
             .await
     }
@@ -355,15 +320,7 @@ impl BogPaymentsClient {
             .idempotency_key(key.as_str());
         self.inner
             .executor
-            .call(&request, &ids, |response| {
-                if !response.is_success() {
-                    return Err(error::from_response(response));
-                }
-                Ok(Accepted {
-                    http_status: response.status.as_u16(),
-                    idempotency_key: key.clone(),
-                })
-            })
+            .call(&request, &ids, |response| answers::accepted(response, key))
             .await
     }
 
@@ -397,22 +354,7 @@ impl BogPaymentsClient {
             .inner
             .executor
             .call(&request, &ids, |response| {
-                let value = error::json_value(response)?;
-                let id = new_id(&value)?;
-                if id == parent_order_id {
-                    // The answer names the parent, not a new charge: not the answer to this call.
-                    return Err(Error::Integrity {
-                        provider: PROVIDER,
-                        field: "id".into(),
-                        expected: "a new order id".into(),
-                        actual: id,
-                    });
-                }
-                Ok(ChargeAccepted {
-                    id,
-                    details_url: wire::link(&value, "details"),
-                    idempotency_key: key.clone(),
-                })
+                answers::charge_accepted(response, parent_order_id, key)
             })
             .await?;
         // The charge copies the parent's amount: record it under the new id when known.
@@ -467,26 +409,7 @@ impl BogPaymentsClient {
         self.inner
             .executor
             .call(&request, &ids, |response| {
-                let value = error::json_value(response)?;
-                let id = new_id(&value)?;
-                if id != order_id {
-                    return Err(Error::Integrity {
-                        provider: PROVIDER,
-                        field: "id".into(),
-                        expected: order_id.to_owned(),
-                        actual: id,
-                    });
-                }
-                Ok(ApplePayResult {
-                    status: value
-                        .get("status")
-                        .and_then(Value::as_str)
-                        .map(OrderStatus::from_wire),
-                    order_details: order_details(&value)?,
-                    details_url: wire::link(&value, "details"),
-                    id,
-                    idempotency_key: key.clone(),
-                })
+                answers::apple_pay_result(response, order_id, key)
             })
             .await
     }
@@ -495,43 +418,4 @@ impl BogPaymentsClient {
     pub(crate) async fn record_of(&self, order_id: &str) -> Result<Option<PaymentRecord>> {
         self.inner.records.get(PROVIDER, order_id).await
     }
-}
-
-fn new_id(value: &Value) -> Result<String> {
-    match value.get("id") {
-        Some(Value::String(id)) if !id.trim().is_empty() => Ok(id.clone()),
-        _ => Err(decode_error("the answer has no order `id`")),
-    }
-}
-
-fn order_details(value: &Value) -> Result<Option<Receipt>> {
-    match value.get("order_details") {
-        Some(details @ Value::Object(_)) => Receipt::from_value(details.clone()).map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// Reads a create-order answer (any 2xx; §4.8 and its Google Pay / Apple Pay variants).
-fn created_order(response: &RawResponse, key: &IdempotencyKey) -> Result<CreatedOrder> {
-    let value = error::json_value(response)?;
-    let id = new_id(&value)?;
-    let redirect_url = wire::link(&value, "redirect");
-    let accept_url = wire::link(&value, "accept");
-    if redirect_url.is_none() && accept_url.is_none() {
-        return Err(decode_error(
-            "the created order has neither _links.redirect nor _links.accept",
-        ));
-    }
-    Ok(CreatedOrder {
-        details_url: wire::link(&value, "details"),
-        immediate_status: value
-            .get("status")
-            .and_then(Value::as_str)
-            .map(OrderStatus::from_wire),
-        order_details: order_details(&value)?,
-        redirect_url,
-        accept_url,
-        id,
-        idempotency_key: key.clone(),
-    })
 }

@@ -6,9 +6,8 @@ use std::sync::OnceLock;
 use paykit_core::Result;
 use paykit_core::http::{RawResponse, StatusCode};
 use paykit_core::webhook::RsaPublicKey;
-use serde_json::Value;
 
-use crate::{OrderStatus, PROVIDER, Receipt, error, status_of, translate, wire};
+use crate::{PROVIDER, Receipt, answers, error, status_of, translate};
 
 /// 1 for an `Ok`, 0 for an `Err`.
 fn ok<T>(result: Result<T>) -> usize {
@@ -56,24 +55,31 @@ pub fn decode_token(body: &[u8]) {
     let _ = crate::auth::token_answer(&response(200, body));
 }
 
+/// The order a call would have asked about, for the readers that compare with it.
+const ASKED: &str = "fuzz-order-id";
+
 /// Runs every decoder a call of the client runs on an answer over `response` and discards
 /// what they read: both error mappings (`from_response`, `token_error`), the token answer, the
 /// JSON reader behind every 2xx (`json_value`), the receipt with its status, outcome and
-/// refundable amount, and what the create-order, Apple Pay and subscribe answers are read
-/// for (`_links`, `status`, `order_details` as a receipt). Returns how many decoded.
-///
-/// The create-order, acknowledgement, subscribe and Apple Pay readers themselves are private
-/// to `api.rs` (`created_order`, and closures inside the calls), so this reaches the parsers
-/// they are built from, not their own checks.
+/// refundable amount, and each call's own answer reader with its checks (`answers.rs`: create
+/// order, receipt of the asked order, acknowledgement, card accepted, `/subscribe` against
+/// the parent, Apple Pay of the asked order). Returns how many decoded.
 pub fn decode_response(response: &RawResponse) -> usize {
     let _ = error::from_response(response).to_string();
     let _ = error::token_error(response).to_string();
     let mut decoded = ok(crate::auth::token_answer(response));
+    let key = crate::IdempotencyKey::derive("fuzz");
+    decoded += ok(answers::created_order(response, &key));
+    decoded += ok(answers::receipt(response, ASKED));
+    decoded += ok(answers::acknowledgement(response, &key));
+    decoded += ok(answers::accepted(response, &key));
+    decoded += ok(answers::charge_accepted(response, ASKED, &key));
+    decoded += ok(answers::apple_pay_result(response, ASKED, &key));
     let Ok(value) = error::json_value(response) else {
         return decoded;
     };
     decoded += 1;
-    decoded += ok(Receipt::from_value(value.clone()).map(|receipt| {
+    decoded += ok(Receipt::from_value(value).map(|receipt| {
         let _ = (
             status_of(&receipt),
             translate::outcome_for_receipt(&receipt),
@@ -81,15 +87,6 @@ pub fn decode_response(response: &RawResponse) -> usize {
             receipt.transfer_method().map(|m| m.is_card_like()),
         );
     }));
-    for name in ["redirect", "accept", "details"] {
-        decoded += usize::from(wire::link(&value, name).is_some());
-    }
-    if let Some(status) = value.get("status").and_then(Value::as_str) {
-        let _ = OrderStatus::from_wire(status);
-    }
-    if let Some(details @ Value::Object(_)) = value.get("order_details") {
-        decoded += ok(Receipt::from_value(details.clone()));
-    }
     decoded
 }
 

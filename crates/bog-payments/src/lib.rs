@@ -61,6 +61,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeExamples;
 
+mod answers;
 mod api;
 mod auth;
 mod config;

@@ -3,12 +3,12 @@
 
 use paykit_core::http::RawResponse;
 use paykit_core::json_literal::JsonLiteral;
-use paykit_core::{Money, Result};
+use paykit_core::{Currency, Decimal, Money, Result};
 
 use crate::checkout::{Checkout, CheckoutCreated};
 use crate::error;
 use crate::flatten::{NumberRendering, flatten};
-use crate::operations::{PaymentStatusAnswer, RefundReceipt, RefundRecord, VoidRecord};
+use crate::operations::{self, PaymentStatusAnswer, RefundReceipt, RefundRecord, VoidRecord};
 use crate::outcome::{checkout_outcome, payment_outcome};
 use crate::registry::{WebhookEvent, WebhookRegistration};
 use crate::signature::SignatureHeader;
@@ -16,6 +16,9 @@ use crate::vault::{PaymentToken, VaultCustomer, VaultedCard};
 use crate::wallet::{WalletLink, WalletLinkCreated, WalletPaymentCreated};
 use crate::webhook::{Routing, decode};
 use crate::wire::Payment;
+
+/// The payment (and reference) a call would have asked about, for the echo checks.
+const ASKED: &str = "fuzz-payment-id";
 
 /// Maya's error body parser.
 pub fn error_body(bytes: &[u8]) {
@@ -71,9 +74,9 @@ fn ok<T>(result: Result<T>) -> usize {
 /// answers (token, customer, card, card list), the wallet answers, the webhook registry's,
 /// and the "any 2xx" reader of deletes. Returns how many decoded.
 ///
-/// The void, refund and cancel readers that check Maya's echo (`parse_void`, `parse_refund`,
-/// the cancel closure) are private to `operations.rs`: this reaches the decoders they start
-/// from; [`charge_answer`] reaches the one echo check that is crate-visible.
+/// The readers that check Maya's echo run too, against a fixed asked payment, reference and
+/// amount: void (`parse_void`), refund (`parse_refund`, 202 included), capture
+/// (`parse_capture`), cancel (`parse_cancel`); [`charge_answer`] is the charges' one.
 pub fn decode_response(response: &RawResponse) -> usize {
     let _ = error::from_response(response).to_string();
     let mut decoded = ok(error::parse::<Payment>(response).map(|payment| {
@@ -106,6 +109,15 @@ pub fn decode_response(response: &RawResponse) -> usize {
     decoded += ok(error::parse::<WebhookRegistration>(response));
     decoded += ok(error::parse::<Vec<WebhookRegistration>>(response));
     decoded += ok(crate::vault::ok_any(response));
+    let asked = Money::new(Decimal::new(10_000, 2), Currency::PHP);
+    for payment_id in [None, Some(ASKED)] {
+        decoded += ok(operations::parse_void(response, payment_id));
+        if let Ok(asked) = &asked {
+            decoded += ok(operations::parse_refund(response, payment_id, asked));
+        }
+    }
+    decoded += ok(operations::parse_capture(response, ASKED));
+    decoded += ok(operations::parse_cancel(response));
     decoded
 }
 

@@ -301,13 +301,49 @@ fn echo_payment(echoed: Option<&str>, payment_id: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn parse_void(response: &RawResponse, payment_id: Option<&str>) -> Result<VoidRecord> {
+/// A capture's answer (P10): the capture payment, refused when it echoes another reference.
+pub(crate) fn parse_capture(response: &RawResponse, reference: &str) -> Result<Payment> {
+    let payment: Payment = error::parse(response)?;
+    if let Some(echoed) = &payment.request_reference_number {
+        if echoed != reference {
+            return Err(Error::Integrity {
+                provider: PROVIDER,
+                field: "requestReferenceNumber".into(),
+                expected: reference.to_owned(),
+                actual: echoed.clone(),
+            });
+        }
+    }
+    Ok(payment)
+}
+
+/// A cancel's answer (P11): any 2xx, its body (if any) kept with the status it names.
+pub(crate) fn parse_cancel(response: &RawResponse) -> Result<CancelAnswer> {
+    if !response.is_success() {
+        return Err(error::from_response(response));
+    }
+    let raw = if response.is_empty() {
+        Value::Null
+    } else {
+        response.json()?
+    };
+    let status = raw
+        .get("status")
+        .and_then(Value::as_str)
+        .map(MayaStatus::parse);
+    Ok(CancelAnswer { status, raw })
+}
+
+/// A void's answer (P4), refused when it names another payment than `payment_id`.
+pub(crate) fn parse_void(response: &RawResponse, payment_id: Option<&str>) -> Result<VoidRecord> {
     let record: VoidRecord = error::parse(response)?;
     echo_payment(record.payment.as_deref(), payment_id)?;
     Ok(record)
 }
 
-fn parse_refund(
+/// A refund's answer (P7): a refund record, a refund receipt, or 202 while Maya works on it;
+/// refused when it names another payment or amount than asked.
+pub(crate) fn parse_refund(
     response: &RawResponse,
     payment_id: Option<&str>,
     amount: &Money,
@@ -554,20 +590,9 @@ impl MayaCheckoutClient {
         let ids = PaymentRef::new()
             .provider_payment_id(authorization_id)
             .merchant_reference(&capture.request_reference_number);
-        let reference = capture.request_reference_number.clone();
+        let reference = &capture.request_reference_number;
         self.send_with(&request, &ids, |response| {
-            let payment: Payment = error::parse(response)?;
-            if let Some(echoed) = &payment.request_reference_number {
-                if *echoed != reference {
-                    return Err(Error::Integrity {
-                        provider: PROVIDER,
-                        field: "requestReferenceNumber".into(),
-                        expected: reference.clone(),
-                        actual: echoed.clone(),
-                    });
-                }
-            }
-            Ok(payment)
+            parse_capture(response, reference)
         })
         .await
     }
@@ -578,22 +603,7 @@ impl MayaCheckoutClient {
         let path = format!("{}/cancel", payment_path(payment_id)?);
         let request = self.request(&CANCEL, path)?.json(&serde_json::json!({}))?;
         let ids = PaymentRef::new().provider_payment_id(payment_id);
-        self.send_with(&request, &ids, |response| {
-            if !response.is_success() {
-                return Err(error::from_response(response));
-            }
-            let raw = if response.is_empty() {
-                Value::Null
-            } else {
-                response.json()?
-            };
-            let status = raw
-                .get("status")
-                .and_then(Value::as_str)
-                .map(MayaStatus::parse);
-            Ok(CancelAnswer { status, raw })
-        })
-        .await
+        self.send_with(&request, &ids, parse_cancel).await
     }
 
     /// Returns a payment's money: `amount` (`None` = all that remains), void or refund as

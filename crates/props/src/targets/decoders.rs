@@ -6,9 +6,10 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use paykit_core::ProviderId;
 use paykit_core::http::RawResponse;
 
-/// The statuses a target picks from with its first byte: the documented ones and the faults.
+/// The statuses a target picks from with its first byte: the documented ones (202: a refund
+/// Maya is still working on) and the faults. New ones go last, so a stored input keeps its status.
 pub const STATUSES: &[u16] = &[
-    200, 201, 204, 302, 400, 401, 403, 404, 409, 429, 500, 502, 503,
+    200, 201, 204, 302, 400, 401, 403, 404, 409, 429, 500, 502, 503, 202,
 ];
 
 /// Bit of the second byte that marks the answer as one to a money-moving call.
