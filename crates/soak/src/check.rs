@@ -1,7 +1,7 @@
 //! What paykit said about each operation, and what its payment records say about each payment,
 //! and how both compare with what the simulator did.
 
-use paykit_core::{Decimal, PaymentRecord, PaymentStatus, RefundState};
+use paykit_core::{Decimal, Money, PaymentRecord, PaymentStatus, RefundState};
 use paykit_sim::{Ledger, LedgerProvider, OpKind, PaymentLedger};
 
 /// What the merchant believes after an operation (and, for an unknown outcome, after
@@ -51,6 +51,14 @@ pub(crate) struct Check {
     pub(crate) belief: Belief,
     /// What paykit answered last, for a misreport.
     pub(crate) last_answer: String,
+    /// The operation's amount, when its target sees several operations of the same kind (two
+    /// partial refunds of one payment): the ledger is then read for this amount only, and the
+    /// flow keeps the amounts of one target distinct.
+    pub(crate) amount: Option<Decimal>,
+    /// Sent under an idempotency key, so even a registration must happen exactly once.
+    pub(crate) keyed: bool,
+    /// Attempts repeated with the same idempotency key after an unknown outcome.
+    pub(crate) replayed: u32,
 }
 
 impl Check {
@@ -65,7 +73,22 @@ impl Check {
             resolved_by_ledger: 0,
             belief: Belief::Unknown,
             last_answer: String::new(),
+            amount: None,
+            keyed: false,
+            replayed: 0,
         }
+    }
+
+    /// Matches this check against the ledger's operations of `amount` only.
+    pub(crate) fn of_amount(mut self, amount: &Money) -> Self {
+        self.amount = Some(amount.amount());
+        self
+    }
+
+    /// Marks this check as sent under one idempotency key for all its attempts.
+    pub(crate) fn keyed(mut self) -> Self {
+        self.keyed = true;
+        self
     }
 
     /// Records one attempt whose answer was definite.
@@ -101,12 +124,17 @@ impl Check {
 
     /// How many times the provider performed this operation, per the ledger.
     pub(crate) fn performed(&self, ledger: &Ledger, provider: LedgerProvider) -> usize {
+        let count = |p: &PaymentLedger| match self.amount {
+            None => p.count(self.op),
+            Some(amount) => p
+                .ops
+                .iter()
+                .filter(|op| op.kind == self.op && op.amount == amount)
+                .count(),
+        };
         match &self.target {
-            Target::Payment(id) => ledger.payment(provider, id).map_or(0, |p| p.count(self.op)),
-            Target::Order(order) => ledger
-                .by_order_id(provider, order)
-                .map(|p| p.count(self.op))
-                .sum(),
+            Target::Payment(id) => ledger.payment(provider, id).map_or(0, count),
+            Target::Order(order) => ledger.by_order_id(provider, order).map(count).sum(),
         }
     }
 }

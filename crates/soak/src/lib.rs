@@ -1,9 +1,12 @@
 //! A fault soak of paykit: the simulator runs in-process with faults on (latency, 5xx before
 //! and after processing, dropped callbacks, a token endpoint that fails for a while), and
-//! every provider client (maib, miaPOS, iPay, Maya) drives payments, captures and refunds
-//! concurrently through the common traits. Every operation is attempted until its effect is
-//! known; an outcome paykit reports as unknown is reconciled (status query, or the
-//! simulator's ledger where no query can tell) before any new attempt. At the end every
+//! every provider client (maib, miaPOS, iPay, Maya Mini App, the BOG Payments API, Maya's
+//! gateway) drives payments, captures, voids and refunds concurrently through the common
+//! traits and the native APIs. Every operation is attempted until its effect is known; an
+//! outcome paykit reports as unknown is reconciled (status query, or the simulator's ledger
+//! where no query can tell) before any new attempt, and a Payments API call is repeated only
+//! under its first idempotency key. Maya's gateway refunds only from the next Manila day, so
+//! its refunds run last, once the simulator's clock has moved on a day. At the end every
 //! belief is compared with the simulator's ledger of what the providers actually did.
 //!
 //! The maib and iPay clients share one payment-record store. Once the flows are done the

@@ -92,6 +92,9 @@ pub struct ProviderReport {
     /// Merchant orders registered more than once (a create repeated after a lost answer; no
     /// money moves until a customer pays, and the soak's customers pay only the one answered).
     pub duplicate_registrations: u64,
+    /// Attempts repeated under the same idempotency key after an unknown outcome (only
+    /// providers that take one: the Payments API). Each is checked to have happened once.
+    pub replayed_with_key: u64,
     /// Operations the soak gave up on (a query kept failing, a flow could not go on).
     pub abandoned: u64,
     /// Every finding, for the printout.
@@ -137,8 +140,11 @@ impl ProviderReport {
             r.resolved_by_ledger = r
                 .resolved_by_ledger
                 .saturating_add(u64::from(check.resolved_by_ledger));
+            r.replayed_with_key = r
+                .replayed_with_key
+                .saturating_add(u64::from(check.replayed));
             let performed = check.performed(ledger, provider);
-            if check.op == OpKind::Register {
+            if check.op == OpKind::Register && !check.keyed {
                 // A registration moves no money, and paykit says so: it treats a lost create
                 // answer as safe to repeat. A repeat leaves an unpaid duplicate, counted for
                 // information only.
@@ -163,6 +169,21 @@ impl ProviderReport {
                     check.unknown
                 )
             };
+            if check.op == OpKind::Register {
+                // Under an idempotency key a repeated registration must be answered with the
+                // first order, never a second one.
+                if check.belief == Belief::Unknown {
+                    r.unresolved = r.unresolved.saturating_add(1);
+                }
+                if performed > 1 {
+                    r.performed_twice = r.performed_twice.saturating_add(1);
+                    r.findings.push(Finding {
+                        kind: FindingKind::PerformedTwice,
+                        detail: describe("registered more than once under one idempotency key"),
+                    });
+                }
+                continue;
+            }
             match check.belief {
                 Belief::Unknown => r.unresolved = r.unresolved.saturating_add(1),
                 Belief::NotMoved if performed > 0 => {
@@ -274,7 +295,7 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}",
+            "{:<13} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}",
             "provider",
             "ops",
             "faults",
@@ -301,7 +322,7 @@ impl fmt::Display for Report {
             };
             writeln!(
                 f,
-                "{:<7} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}",
+                "{:<13} {:>6} {:>7} {:>7} {:>7} {:>8} {:>8} {:>6} {:>9} {:>7} {:>9} {:>8} {:>7} {:>7} {:>8} {:>8} {:>6}",
                 provider.name(),
                 r.operations,
                 r.faults.total(),
@@ -326,9 +347,9 @@ impl fmt::Display for Report {
             let c = &r.faults;
             writeln!(
                 f,
-                "{:<7} faults: {} delayed, {} 5xx before processing, {} 5xx after processing, \
+                "{:<13} faults: {} delayed, {} 5xx before processing, {} 5xx after processing, \
                  {} token failures, {} callbacks dropped; {} flows cut short, {} orders \
-                 registered twice (no money)",
+                 registered twice (no money), {} attempts repeated under their idempotency key",
                 provider.name(),
                 c.delayed,
                 c.failed_before,
@@ -336,7 +357,8 @@ impl fmt::Display for Report {
                 c.token_failed,
                 c.dropped_callbacks,
                 r.abandoned,
-                r.duplicate_registrations
+                r.duplicate_registrations,
+                r.replayed_with_key
             )?;
         }
         for (provider, r) in &self.providers {
@@ -345,13 +367,13 @@ impl fmt::Display for Report {
                 .iter()
                 .map(|(op, n)| format!("{n} {op}"))
                 .collect();
-            writeln!(f, "{:<7} attempts: {}", provider.name(), ops.join(", "))?;
+            writeln!(f, "{:<13} attempts: {}", provider.name(), ops.join(", "))?;
         }
         for (provider, r) in &self.providers {
             let Some(x) = &r.records else { continue };
             writeln!(
                 f,
-                "{:<7} records: {} kept; after {} sweep(s) with faults off, {} still open: {} \
+                "{:<13} records: {} kept; after {} sweep(s) with faults off, {} still open: {} \
                  awaiting the customer or a capture, {} with a refund whose answer was lost \
                  (only its callback settles it), {} the ledger shows final (must be 0); {} \
                  settled but behind the ledger (a refund the record does not show)",
@@ -370,11 +392,26 @@ impl fmt::Display for Report {
                 writeln!(f, "FINDING {:?}: {}", finding.kind, finding.detail)?;
             }
         }
-        if self
-            .providers
-            .iter()
-            .any(|(p, _)| *p == LedgerProvider::Maya)
-        {
+        let has = |provider| self.providers.iter().any(|(p, _)| *p == provider);
+        if has(LedgerProvider::BogPayments) {
+            writeln!(
+                f,
+                "bog-payments: every money call carries an Idempotency-Key; an unknown outcome is \
+                 resolved by the receipt, or repeated under the same key (a registration has no \
+                 receipt to read before its id is known), and the ledger must show it once"
+            )?;
+        }
+        if has(LedgerProvider::MayaCheckout) {
+            writeln!(
+                f,
+                "maya-checkout: no idempotency, and API keys instead of a token endpoint, so \
+                 the token fault does not reach it; unknowns are resolved by \
+                 payments_by_reference, the payment and its refunds list; refunds run on the \
+                 next Manila day, after the other providers are done and reconciled (the \
+                 simulator clock is moved for them, the faults back on)"
+            )?;
+        }
+        if has(LedgerProvider::Maya) {
             writeln!(
                 f,
                 "maya: no status query exists (Mini App); its unknowns are reconciled against \
@@ -465,5 +502,70 @@ mod tests {
             r.findings
         );
         assert!(!r.passed());
+    }
+
+    /// Two partial refunds of one payment are told apart by amount (neither is "performed
+    /// twice", a third amount never refunded is a phantom), and a registration sent under one
+    /// idempotency key must exist once, while an unkeyed repeat is only counted.
+    #[tokio::test]
+    async fn refunds_are_matched_by_amount_and_keyed_registrations_must_be_unique() {
+        let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
+        let records = std::sync::Arc::new(paykit_core::InMemoryPaymentRecords::new());
+        let bog = crate::run::clients(&sim, records).unwrap().bog;
+        let gel = |text| Money::parse(text, Currency::GEL).unwrap();
+        let request = PaymentRequest::new(gel("50.00"))
+            .order_id("checker-2")
+            .return_url("https://shop.example/paid");
+        let created = bog.create_payment(&request).await.unwrap();
+        bog.create_payment(&request).await.unwrap();
+        let NextAction::Redirect { url } = &created.next_action else {
+            panic!("{:?}", created.next_action);
+        };
+        reqwest::get(url.as_str()).await.unwrap();
+        let id = created.provider_payment_id;
+        let refunds = bog.refund().unwrap();
+        refunds.refund(&id, Some(gel("5.00"))).await.unwrap();
+        refunds.refund(&id, Some(gel("7.00"))).await.unwrap();
+
+        let refund = |amount| known(OpKind::Refund, &id, Belief::Moved).of_amount(&gel(amount));
+        let register = || {
+            let mut check = Check::new(
+                OpKind::Register,
+                Target::Order("checker-2".to_owned()),
+                "test",
+            );
+            check.known(Belief::Moved, String::new());
+            check
+        };
+        let build = |checks: &[Check]| {
+            ProviderReport::build(
+                LedgerProvider::Bog,
+                checks,
+                0,
+                &sim.ledger(),
+                FaultCounts::default(),
+            )
+        };
+        let r = build(&[refund("5"), refund("7.00"), register()]);
+        assert_eq!(
+            (
+                r.performed_twice,
+                r.reported_moved_not_moved,
+                r.duplicate_registrations
+            ),
+            (0, 0, 1),
+            "{:?}",
+            r.findings
+        );
+        let r = build(&[refund("9.00"), register().keyed()]);
+        assert_eq!(
+            (r.performed_twice, r.reported_moved_not_moved),
+            (1, 1),
+            "{:?}",
+            r.findings
+        );
+        // Without amounts the two refunds look like one refund done twice.
+        let r = build(&[known(OpKind::Refund, &id, Belief::Moved)]);
+        assert_eq!(r.performed_twice, 1, "{:?}", r.findings);
     }
 }

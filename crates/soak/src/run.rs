@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paykit_bog::{BogClient, InMemoryOrderStore, OrderStore};
+use paykit_bog_payments::BogPaymentsClient;
 use paykit_core::{InMemoryPaymentRecords, PaymentProvider, PaymentRecords, SecretString};
 use paykit_maib::MaibClient;
 use paykit_maya::MayaClient;
+use paykit_maya_checkout::{Environment, KeyPair, MayaCheckoutClient};
 use paykit_miapos::MiaPos;
 use paykit_sim::{Faults, LedgerProvider, SimConfig, Simulator};
 use tokio::sync::Semaphore;
@@ -16,6 +18,7 @@ use tokio::task::JoinSet;
 
 use crate::Env;
 use crate::check::Check;
+use crate::drive::maya_checkout::MayaCheckoutSoak;
 use crate::drive::{self, FlowLog};
 use crate::reconcile;
 use crate::report::{ProviderReport, Report};
@@ -105,12 +108,15 @@ fn fail(what: &str) -> impl FnOnce(paykit_core::Error) -> SoakError + '_ {
 }
 
 /// One client per provider, pointed at the simulator. maib and iPay write to one shared
-/// payment-record store, as a merchant's instances would to one database.
+/// payment-record store, as a merchant's instances would to one database; the Payments API
+/// and Maya's gateway clients keep their own (the reconciliation phase covers maib and iPay).
 pub(crate) struct Clients {
     pub(crate) maib: MaibClient,
     pub(crate) miapos: MiaPos,
     pub(crate) bog: BogClient,
     pub(crate) maya: MayaClient,
+    pub(crate) bog_payments: BogPaymentsClient,
+    pub(crate) maya_checkout: MayaCheckoutClient,
 }
 
 pub(crate) fn clients(
@@ -157,12 +163,99 @@ pub(crate) fn clients(
     .p2m_id(y.p2m_id.clone())
     .build()
     .map_err(fail("maya client"))?;
+    let g = sim.bog_payments();
+    let bog_payments = BogPaymentsClient::builder(
+        g.client_id.clone(),
+        SecretString::from(g.client_secret.clone()),
+    )
+    .api_base(g.api_base.clone())
+    .token_url(g.token_url.clone())
+    .callback_key(g.callback_public_key_pem.clone())
+    .only_configured_callback_keys()
+    .build()
+    .map_err(fail("bog-payments client"))?;
+    let c = sim.maya_checkout();
+    let maya_checkout = KeyPair::new(
+        SecretString::from(c.public_key.clone()),
+        SecretString::from(c.secret_key.clone()),
+    )
+    .and_then(|keys| {
+        MayaCheckoutClient::builder(Environment::Sandbox, keys)
+            .api_base_url(c.base_url.clone())
+            .build()
+    })
+    .map_err(fail("maya-checkout client"))?;
     Ok(Clients {
         maib,
         miapos,
         bog,
         maya,
+        bog_payments,
+        maya_checkout,
     })
+}
+
+/// Points Maya's gateway webhooks at the simulator's sink, so the dropped-callback fault has
+/// deliveries to drop (the soak reconciles by lookups, not by webhooks). The registration is
+/// faulted like any call: a few attempts, and a soak without webhooks still runs.
+async fn register_maya_webhooks(client: &MayaCheckoutClient, sink: &str) {
+    use paykit_maya_checkout::WebhookEvent;
+    for event in [WebhookEvent::PaymentSuccess, WebhookEvent::PaymentFailed] {
+        for attempt in 0..drive::MAX_ATTEMPTS {
+            if client.create_webhook(&event, sink).await.is_ok() {
+                break;
+            }
+            drive::pause(attempt).await;
+        }
+    }
+}
+
+/// Milliseconds in a day, and Manila's offset from UTC (UTC+8 all year).
+const DAY_MS: u64 = 24 * 3600 * 1000;
+const MANILA_OFFSET_MS: u64 = 8 * 3600 * 1000;
+
+/// How far to move the simulator's clock to reach 01:00 of the next Manila day.
+fn to_next_manila_day(now_ms: u64) -> Duration {
+    let day = now_ms.saturating_add(MANILA_OFFSET_MS) / DAY_MS;
+    let next_midnight = day
+        .saturating_add(1)
+        .saturating_mul(DAY_MS)
+        .saturating_sub(MANILA_OFFSET_MS);
+    let at = next_midnight.saturating_add(3600 * 1000);
+    Duration::from_millis(at.saturating_sub(now_ms))
+}
+
+/// Runs `flow` over `items`, at most `concurrency` at once.
+async fn soak_items<T, F, Fut>(items: Vec<T>, concurrency: usize, flow: F) -> (Vec<Check>, u64)
+where
+    T: Send + 'static,
+    F: Fn(T) -> Fut,
+    Fut: Future<Output = FlowLog> + Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for item in items {
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            break;
+        };
+        let run = flow(item);
+        tasks.spawn(async move {
+            let log = run.await;
+            drop(slot);
+            log
+        });
+    }
+    let (mut checks, mut abandoned) = (Vec::new(), 0_u64);
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(log) => {
+                checks.extend(log.checks);
+                abandoned = abandoned.saturating_add(log.abandoned);
+            }
+            Err(_) => abandoned = abandoned.saturating_add(1),
+        }
+    }
+    (checks, abandoned)
 }
 
 /// Runs `flow` for payments `0..n`, at most `concurrency` at once.
@@ -220,6 +313,7 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
     let records = Arc::new(InMemoryPaymentRecords::new());
     let c = clients(&sim, records.clone())?;
     let (maib_client, bog_client) = (Arc::new(c.maib), Arc::new(c.bog));
+    let maya_checkout = Arc::new(MayaCheckoutSoak::new(c.maya_checkout));
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -232,9 +326,10 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         seed: config.seed,
         callback_sink,
     });
+    register_maya_webhooks(&maya_checkout.client, &env.callback_sink).await;
     let mut rng = Rng::new(config.seed);
     let (n, k) = (config.payments_per_provider, config.concurrency);
-    let (maib, miapos, bog, maya) = tokio::join!(
+    let (maib, miapos, bog, maya, bog_payments, mut maya_checkout_run) = tokio::join!(
         soak_provider(
             Arc::clone(&env),
             Arc::clone(&maib_client),
@@ -267,12 +362,29 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
             rng.fork(),
             |env, client, i, rng| async move { drive::maya::flow(&env, &client, i, rng).await },
         ),
+        soak_provider(
+            Arc::clone(&env),
+            Arc::new(c.bog_payments),
+            n,
+            k,
+            rng.fork(),
+            |env, client, i, rng| async move { drive::bog_payments::flow(&env, &client, i, rng).await },
+        ),
+        soak_provider(
+            Arc::clone(&env),
+            Arc::clone(&maya_checkout),
+            n,
+            k,
+            rng.fork(),
+            |env, soak, i, rng| async move { drive::maya_checkout::flow(&env, &soak, i, rng).await },
+        ),
     );
     let faults: Vec<_> = [
         LedgerProvider::Maib,
         LedgerProvider::Miapos,
         LedgerProvider::Bog,
         LedgerProvider::Maya,
+        LedgerProvider::BogPayments,
     ]
     .into_iter()
     .map(|provider| (provider, sim.fault_counts(provider)))
@@ -284,11 +396,34 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
     let reconciled = reconcile::reconcile(&sim, &records, &writers).await;
     drop(writers);
     let ledger = sim.ledger();
+    // Maya refunds from the next Manila day only: with everything else done and reconciled,
+    // the faults come back, the clock moves on a day, and the planned refunds run.
+    sim.set_faults(config.faults.clone());
+    sim.advance(to_next_manila_day(sim.now_unix_ms()));
+    let plans = maya_checkout.take_plans();
+    let soak = Arc::clone(&maya_checkout);
+    let (refund_checks, refund_abandoned) = soak_items(plans, k, move |plan| {
+        let soak = Arc::clone(&soak);
+        async move { drive::maya_checkout::refund_flow(&soak, plan).await }
+    })
+    .await;
+    sim.set_faults(paykit_sim::Faults::none());
+    maya_checkout_run.0.extend(refund_checks);
+    maya_checkout_run.1 = maya_checkout_run.1.saturating_add(refund_abandoned);
+    let maya_checkout_faults = sim.fault_counts(LedgerProvider::MayaCheckout);
+    let maya_checkout_report = ProviderReport::build(
+        LedgerProvider::MayaCheckout,
+        &maya_checkout_run.0,
+        maya_checkout_run.1,
+        &sim.ledger(),
+        maya_checkout_faults,
+    );
     let mut providers: Vec<(LedgerProvider, ProviderReport)> = [
         (LedgerProvider::Maib, maib),
         (LedgerProvider::Miapos, miapos),
         (LedgerProvider::Bog, bog),
         (LedgerProvider::Maya, maya),
+        (LedgerProvider::BogPayments, bog_payments),
     ]
     .into_iter()
     .map(|(provider, (checks, abandoned))| {
@@ -303,6 +438,7 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         )
     })
     .collect();
+    providers.push((LedgerProvider::MayaCheckout, maya_checkout_report));
     for (provider, tally, findings) in reconciled.providers {
         if let Some((_, report)) = providers.iter_mut().find(|(p, _)| *p == provider) {
             report.records = Some(tally);
@@ -310,6 +446,7 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         }
     }
     drop(env);
+    drop(maya_checkout);
     if let Ok(sim) = Arc::try_unwrap(sim) {
         sim.shutdown().await;
     }

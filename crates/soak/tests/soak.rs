@@ -1,5 +1,5 @@
-//! The CI-sized soak: a few hundred operations across every provider, faults on, checked
-//! against the simulator's ledger; then the faults stop, the reconciler sweeps the maib and
+//! The CI-sized soak: a few hundred operations across all six provider clients, faults on,
+//! checked against the simulator's ledger; then the faults stop, the reconciler sweeps the maib and
 //! iPay payment records, and every record is checked against the ledger too. `cargo xtask soak`
 //! is the full one.
 
@@ -17,6 +17,8 @@ async fn a_short_soak_misreports_no_money_and_repeats_no_operation() {
         LedgerProvider::Miapos,
         LedgerProvider::Bog,
         LedgerProvider::Maya,
+        LedgerProvider::BogPayments,
+        LedgerProvider::MayaCheckout,
     ] {
         let r = report
             .provider(provider)

@@ -2,8 +2,10 @@
 //! until its effect is known, unknowns reconciled before any new attempt.
 
 pub(crate) mod bog;
+pub(crate) mod bog_payments;
 pub(crate) mod maib;
 pub(crate) mod maya;
+pub(crate) mod maya_checkout;
 pub(crate) mod miapos;
 
 use std::future::Future;
