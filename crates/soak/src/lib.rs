@@ -9,7 +9,7 @@
 //! its refunds run last, once the simulator's clock has moved on a day. At the end every
 //! belief is compared with the simulator's ledger of what the providers actually did.
 //!
-//! The maib and iPay clients share one payment-record store. Once the flows are done the
+//! The maib, iPay and Payments API clients share one payment-record store. Once the flows are done the
 //! faults stop and core's `Reconciler` sweeps those records until a sweep changes nothing;
 //! every record is then compared with the ledger too ([`RecordsReport`]).
 //!

@@ -1,5 +1,5 @@
 //! After the fault phase: the faults stop, core's [`Reconciler`] sweeps the payment records the
-//! maib and iPay clients wrote until a sweep changes nothing, and every record is then compared
+//! maib, iPay and Payments API clients wrote until a sweep changes nothing, and every record is then compared
 //! with the simulator's ledger.
 
 use std::collections::HashSet;
