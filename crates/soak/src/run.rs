@@ -110,8 +110,9 @@ fn fail(what: &str) -> impl FnOnce(paykit_core::Error) -> SoakError + '_ {
 /// One client per provider, pointed at the simulator. maib, iPay and the Payments API write to
 /// one shared payment-record store, as a merchant's instances would to one database, and the
 /// reconciliation phase sweeps it. Maya's gateway keeps none here: its refunds run a simulated
-/// day later, after the sweep (a trial that swept after moving the clock left other providers'
-/// records unsettled; not yet understood, so the sweep stays before the move).
+/// day later, after the sweep: moving the clock a day first would make the simulator forget
+/// every payment settled more than its retention horizon (an hour) ago, and the sweep would
+/// then ask about payments it no longer knows.
 pub(crate) struct Clients {
     pub(crate) maib: MaibClient,
     pub(crate) miapos: MiaPos,
