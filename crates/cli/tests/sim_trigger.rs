@@ -56,7 +56,6 @@ impl Drop for Served {
     }
 }
 
-/// The one JSON line `sim trigger` printed.
 /// `paykit sim trigger` of a Payments API order through `base`, delivered to `url`.
 async fn trigger_payments_api(id: &str, base: &str, url: &str) -> Run {
     let args = [
@@ -74,6 +73,7 @@ async fn trigger_payments_api(id: &str, base: &str, url: &str) -> Run {
     paykit(&args, &[]).await
 }
 
+/// The one JSON line `sim trigger` printed.
 fn record(run: &Run) -> Value {
     assert_eq!(run.stdout.lines().count(), 1, "{run}");
     run.json()
