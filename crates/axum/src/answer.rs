@@ -84,11 +84,10 @@ impl Answer {
 }
 
 /// The answer to a refused callback: the outcome's status and a fixed phrase, never a detail
-/// of the callback or of the error.
+/// of the callback or of the error. An outcome that is no refusal (a replay the
+/// [`Verified`](crate::Verified) extractor turned away) is a plain 200.
 pub(crate) fn refusal(outcome: CallbackOutcome) -> Response {
-    let status = outcome
-        .refusal_status()
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = outcome.refusal_status().unwrap_or(StatusCode::OK);
     let mut response = (status, outcome.phrase()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

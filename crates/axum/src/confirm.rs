@@ -30,7 +30,8 @@ pub enum Accept {
 /// Turns a signed event into a confirmed one by asking the provider about its payment.
 ///
 /// Implemented for the provider clients whose callbacks are only signed (`MaibClient` with the
-/// `maib` feature, `MiaPos` with `miapos`), and by [`ConfirmByQuery`] for any
+/// `maib` feature, `MiaPos` with `miapos`, `BogPaymentsClient` with `bog-payments`,
+/// `MayaCheckoutClient` with `maya-checkout`), and by [`ConfirmByQuery`] for any
 /// [`PaymentProvider`].
 #[async_trait]
 pub trait Confirm: Send + Sync + 'static {

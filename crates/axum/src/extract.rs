@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use axum::extract::{FromRef, FromRequest, Request};
 use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use paykit_core::{MAX_CALLBACK_BYTES, VerifiedEvent};
 use tracing::Instrument;
 
@@ -20,7 +21,9 @@ use crate::verifier::CallbackVerifier;
 /// not claim the callback: call [`paykit_core::store::handle_once`] with
 /// [`claim_key`](crate::claim_key) before acting, as [`CallbackRoutes`](crate::CallbackRoutes)
 /// does. A refusal answers with [`CallbackRejection`]: 413, 400, 401 or 5xx as the
-/// [`CallbackOutcome`] says. It must be the handler's last argument (it takes the body).
+/// [`CallbackOutcome`] says; a replayed delivery ([`CallbackOutcome::Replayed`], Maya's
+/// gateway) is turned away too, answered 200 `ok`, so the merchant's code never sees it. It
+/// must be the handler's last argument (it takes the body).
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -43,7 +46,8 @@ use crate::verifier::CallbackVerifier;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified(pub VerifiedEvent);
 
-/// Why [`Verified`] refused a request; answers with the outcome's status and a fixed phrase.
+/// Why [`Verified`] refused a request; answers with the outcome's status and a fixed phrase
+/// (200 `ok` for a [`CallbackOutcome::Replayed`] delivery, which needs nothing more).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallbackRejection {
     outcome: CallbackOutcome,
@@ -93,7 +97,8 @@ where
                 Ok(Verified(event))
             }
             Err(outcome) => {
-                finish(&span, outcome, outcome.refusal_status(), started);
+                let status = outcome.refusal_status().unwrap_or(StatusCode::OK);
+                finish(&span, outcome, Some(status), started);
                 Err(CallbackRejection { outcome })
             }
         }

@@ -8,8 +8,10 @@
 //! 1. reads the **raw body bytes** (never a parsed and re-serialised form), refusing bodies
 //!    over the limit with 413 before reading them whole;
 //! 2. verifies them, with the headers, through the provider's [`paykit_core::Webhook`], and,
-//!    where the provider only signs values (maib, miaPOS), **confirms** the event by asking the
-//!    provider ([`Accept`]);
+//!    where a signature alone does not make an event fit for fulfilment (maib, miaPOS, the
+//!    Payments API, Maya's gateway), **confirms** the event by asking the provider
+//!    ([`Accept`]); a delivery Maya's gateway signed with a nonce seen before is acknowledged
+//!    and goes no further ([`CallbackOutcome::Replayed`]);
 //! 3. **claims** `"{provider}:{dedupe_key}"` ([`paykit_core::store::handle_once`]), so a
 //!    duplicate delivery is acknowledged without running the handler again, and one being
 //!    handled right now is answered 503 and delivered again later;
@@ -24,7 +26,8 @@
 //! ever logged.
 //!
 //! Provider helpers are behind features, all off by default so a merchant builds only the
-//! providers it takes payments with: `maib`, `miapos`, `bog` and `maya` (Maya's Session URL).
+//! providers it takes payments with: `maib`, `miapos`, `bog` (iPay), `maya` (Maya's Session
+//! URL), `bog-payments` (Bank of Georgia's Payments API) and `maya-checkout` (Maya's gateway).
 //! The generic [`CallbackRoutes::webhook`] route works with any [`paykit_core::Webhook`].
 //! Merchants who write their own route use the [`Verified`] extractor.
 //!
@@ -62,6 +65,21 @@
 //! let maya = paykit_maya::MayaClient::builder("client-id", SecretString::from("client-secret"))
 //!     .token_url("https://connect.example.ph/oauth/token")
 //!     .build()?;
+//! // The Payments API: the client's callback keys and payment records verify, its receipt
+//! // confirms.
+//! let bog_payments = paykit_bog_payments::BogPaymentsClient::builder(
+//!     "10000999",
+//!     SecretString::from("client-secret"),
+//! )
+//! .build()?;
+//! // Maya's gateway: the receiver checks signatures and nonces, the client (secret key)
+//! // confirms.
+//! use paykit_maya_checkout::{Environment, KeyPair, MayaCheckoutClient, MayaCheckoutWebhook};
+//! let keys = KeyPair::new(SecretString::from("pk-public"), SecretString::from("sk-secret"))?;
+//! let maya_checkout = MayaCheckoutClient::builder(Environment::Sandbox, keys).build()?;
+//! let maya_webhook = MayaCheckoutWebhook::new(paykit_maya_checkout::WebhookConfig::new(
+//!     paykit_maya_checkout::WebhookKeys::maya(Environment::Sandbox)?,
+//! ));
 //!
 //! let callbacks = CallbackRoutes::new(MarkPaid)
 //!     .maib("/callbacks/maib", maib)
@@ -69,6 +87,8 @@
 //!     .bog("/callbacks/bog/status", bog_webhook.clone())
 //!     .bog("/callbacks/bog/refund", bog_webhook)
 //!     .maya_session("/maya/session", maya, Arc::new(InMemorySessionStore::new()))
+//!     .bog_payments("/callbacks/bog-payments", bog_payments)
+//!     .maya_checkout("/callbacks/maya-checkout", maya_webhook, maya_checkout)
 //!     .into_router()?;
 //! let app: Router = Router::new().merge(callbacks);
 //! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
@@ -88,6 +108,7 @@
 
 mod answer;
 mod body;
+mod check;
 mod classify;
 mod confirm;
 mod extract;

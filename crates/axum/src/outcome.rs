@@ -1,9 +1,12 @@
 //! What became of one callback, and the HTTP status each outcome is answered with.
 //!
 //! The statuses follow one rule (DESIGN.md §10): a 2xx only once the merchant's handler has
-//! succeeded (or had already succeeded for the same callback); a 4xx when the callback itself is
-//! wrong and sending it again cannot help; a 5xx when a later delivery can succeed. maib and
-//! iPay deliver again on any answer other than 200; miaPOS and Maya do not retry at all.
+//! succeeded (or had already succeeded for the same callback, or must not run: a replayed
+//! delivery of Maya's gateway); a 4xx when the callback itself is wrong and sending it again
+//! cannot help; a 5xx when a later delivery can succeed. maib and iPay deliver again on any
+//! answer other than 200; miaPOS and Maya's Session URL do not retry at all; Maya's gateway
+//! tries four times in all on anything but a 2xx; the Payments API documents no retries (poll
+//! its receipts for unfinished orders).
 
 use std::fmt;
 
@@ -19,6 +22,11 @@ pub enum CallbackOutcome {
     Duplicate,
     /// Verified; the [`Verified`](crate::Verified) extractor hands it to the merchant's code.
     Verified,
+    /// Authentic, but accepted once before: Maya's gateway signed it with a nonce the route's
+    /// webhook has seen (a replay, or the same attempt posted twice). The success answer, the
+    /// handler not run, nothing claimed: Maya signs each genuine retry with a fresh nonce, and
+    /// a 4xx or 5xx would only make it send again (maya-checkout.md §6.2, §6.4.2 step 9).
+    Replayed,
     /// Another delivery of the same callback is being handled right now: 503, so the provider
     /// delivers it again later, when the claim is done (then [`CallbackOutcome::Duplicate`])
     /// or released (then handled).
@@ -57,6 +65,7 @@ impl CallbackOutcome {
             CallbackOutcome::Handled => "handled",
             CallbackOutcome::Duplicate => "duplicate",
             CallbackOutcome::Verified => "verified",
+            CallbackOutcome::Replayed => "replayed",
             CallbackOutcome::InProgress => "in_progress",
             CallbackOutcome::Forged => "forged",
             CallbackOutcome::Malformed => "malformed",
@@ -73,7 +82,10 @@ impl CallbackOutcome {
     /// success [`Answer`](crate::Answer).
     pub const fn refusal_status(self) -> Option<StatusCode> {
         Some(match self {
-            CallbackOutcome::Handled | CallbackOutcome::Duplicate | CallbackOutcome::Verified => {
+            CallbackOutcome::Handled
+            | CallbackOutcome::Duplicate
+            | CallbackOutcome::Verified
+            | CallbackOutcome::Replayed => {
                 return None;
             }
             CallbackOutcome::InProgress
@@ -100,9 +112,10 @@ impl CallbackOutcome {
     /// The fixed text a refusal's body carries: never a detail of the callback or the error.
     pub(crate) const fn phrase(self) -> &'static str {
         match self {
-            CallbackOutcome::Handled | CallbackOutcome::Duplicate | CallbackOutcome::Verified => {
-                "ok"
-            }
+            CallbackOutcome::Handled
+            | CallbackOutcome::Duplicate
+            | CallbackOutcome::Verified
+            | CallbackOutcome::Replayed => "ok",
             CallbackOutcome::InProgress => "being handled; deliver again later",
             CallbackOutcome::Forged => "callback not authentic",
             CallbackOutcome::Malformed => "callback not readable",
@@ -147,7 +160,7 @@ mod tests {
             );
             assert_eq!(outcome.is_retryable(), retryable, "{outcome}");
         }
-        for success in [O::Handled, O::Duplicate, O::Verified] {
+        for success in [O::Handled, O::Duplicate, O::Verified, O::Replayed] {
             assert_eq!(success.refusal_status(), None);
             assert!(!success.is_retryable());
         }

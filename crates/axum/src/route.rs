@@ -76,15 +76,20 @@ impl CallbackRoute {
     async fn answer(&self, request: Request, span: &Span) -> (CallbackOutcome, Response) {
         let event = match self.verifier.verify_request(request, self.body_limit).await {
             Ok(event) => event,
-            Err(outcome) => return (outcome, refusal(outcome)),
+            // A replay is acknowledged with the route's success answer.
+            Err(outcome) => return (outcome, self.respond(outcome)),
         };
         record_event(span, &event, self.verifier.provider_name());
         let outcome = self.handle_once(&event).await;
-        let response = match outcome.refusal_status() {
+        (outcome, self.respond(outcome))
+    }
+
+    /// The success answer, or the outcome's refusal.
+    fn respond(&self, outcome: CallbackOutcome) -> Response {
+        match outcome.refusal_status() {
             None => self.answer.to_response(),
             Some(_) => refusal(outcome),
-        };
-        (outcome, response)
+        }
     }
 
     /// Runs the handler under the callback's claim.

@@ -135,7 +135,7 @@ impl CallbackRoutes {
 
     /// Remembers a problem found while adding a route; [`CallbackRoutes::into_router`]
     /// reports it.
-    #[cfg(feature = "maib")]
+    #[cfg(any(feature = "maib", feature = "maya-checkout"))]
     pub(crate) fn problem(mut self, problem: RouteError) -> Self {
         self.problems.push(problem);
         self

@@ -8,6 +8,7 @@ use http::HeaderMap;
 use paykit_core::{VerifiedEvent, Webhook, WebhookRequest};
 
 use crate::body::read_limited;
+use crate::check::{Check, Unchecked, WebhookCheck};
 use crate::classify::{Phase, outcome_of, summary};
 use crate::confirm::{Accept, Confirm};
 use crate::outcome::CallbackOutcome;
@@ -38,7 +39,7 @@ use crate::outcome::CallbackOutcome;
 /// ```
 #[derive(Clone)]
 pub struct CallbackVerifier {
-    webhook: Arc<dyn Webhook>,
+    check: Arc<dyn Check>,
     confirm: Option<Arc<dyn Confirm>>,
     accept: Accept,
     body_limit: Option<usize>,
@@ -51,8 +52,13 @@ impl CallbackVerifier {
     /// ([`CallbackVerifier::confirm_with`]); a webhook that confirms by itself (iPay's
     /// `BogWebhook`) needs none.
     pub fn new(webhook: Arc<dyn Webhook>, accept: Accept) -> Self {
+        CallbackVerifier::with_check(Arc::new(WebhookCheck(webhook)), accept)
+    }
+
+    /// Verifies with a provider's own check (one that tells a replay from a forgery).
+    pub(crate) fn with_check(check: Arc<dyn Check>, accept: Accept) -> Self {
         CallbackVerifier {
-            webhook,
+            check,
             confirm: None,
             accept,
             body_limit: None,
@@ -104,18 +110,26 @@ impl CallbackVerifier {
 
     /// Verifies a body already read: the webhook's check over `body` and `headers`, then
     /// confirmation as [`Accept`] says. On refusal, the outcome to answer with; the reason is
-    /// logged (at `warn`, without any value of the callback).
+    /// logged (at `warn`, without any value of the callback). A delivery the provider's check
+    /// knows as a replay (Maya's gateway: a nonce seen before) is
+    /// [`CallbackOutcome::Replayed`], which is answered with success and handled by no one.
     pub async fn verify(
         &self,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<VerifiedEvent, CallbackOutcome> {
         let request = WebhookRequest::new(headers, body);
-        let event = self
-            .webhook
-            .verify(&request)
-            .await
-            .map_err(|error| refused(&error, Phase::Verify))?;
+        let event = match self.check.check(&request).await {
+            Ok(event) => event,
+            Err(Unchecked::Refused(error)) => return Err(refused(&error, Phase::Verify)),
+            Err(Unchecked::Replayed) => {
+                tracing::info!(
+                    outcome = CallbackOutcome::Replayed.as_str(),
+                    "an authentic delivery was accepted before; acknowledged, not handled again"
+                );
+                return Err(CallbackOutcome::Replayed);
+            }
+        };
         if self.accept == Accept::Signed || event.is_fit_for_fulfilment() {
             return Ok(event);
         }

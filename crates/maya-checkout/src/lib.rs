@@ -181,6 +181,13 @@ impl MayaCheckoutClient {
     pub fn now(&self) -> SystemTime {
         (self.inner.clock)()
     }
+
+    /// True when `product`'s endpoints have a `kind` key (the product's own pair, or the
+    /// default one); without it those calls are refused before any I/O. A webhook route asks
+    /// whether it can confirm (payment retrieval needs the secret key) before it is mounted.
+    pub fn has_key(&self, product: Product, kind: KeyKind) -> bool {
+        self.inner.keys.key(product, kind).is_ok()
+    }
 }
 
 /// Builds a [`MayaCheckoutClient`].

@@ -202,6 +202,12 @@ impl MayaCheckoutWebhook {
         self
     }
 
+    /// The configuration deliveries are checked with (a route refuses a receiver without
+    /// keys before it is mounted).
+    pub fn config(&self) -> &WebhookConfig {
+        &self.config
+    }
+
     /// Verifies and decodes a delivery: body size, signature header, timestamp window,
     /// signature (any key, either rendering), the body, then the nonce cache. Nothing about a
     /// delivery is believed, or cached, before its signature verifies.

@@ -2,7 +2,11 @@
 
 #[cfg(feature = "bog")]
 mod bog;
+#[cfg(feature = "bog-payments")]
+mod bog_payments;
 #[cfg(feature = "maib")]
 mod maib;
+#[cfg(feature = "maya-checkout")]
+mod maya_checkout;
 #[cfg(feature = "miapos")]
 mod miapos;
