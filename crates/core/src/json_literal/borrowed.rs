@@ -92,7 +92,7 @@ impl<'a> JsonRef<'a> {
     /// another the last, and a signature then covers something other than what is believed.
     pub fn first_repeated_key(&self) -> Option<&str> {
         match self {
-            JsonRef::Object(members) => repeated_key(members)
+            JsonRef::Object(members) => repeated_member_key(members)
                 .or_else(|| members.iter().find_map(|(_, v)| v.first_repeated_key())),
             JsonRef::Array(items) => items.iter().find_map(JsonRef::first_repeated_key),
             _ => None,
@@ -141,8 +141,9 @@ pub fn members_to_literal(members: &[(Cow<'_, str>, JsonRef<'_>)]) -> Vec<(Strin
         .collect()
 }
 
-/// The first key of `members` that an earlier member already has.
-fn repeated_key<'m>(members: &'m [(Cow<'_, str>, JsonRef<'_>)]) -> Option<&'m str> {
+/// The first key of `members` that an earlier member already has (pairwise for small
+/// objects, a hash set for large ones: linear either way).
+pub fn repeated_member_key<'m>(members: &'m [(Cow<'_, str>, JsonRef<'_>)]) -> Option<&'m str> {
     if members.len() <= PAIRWISE_KEYS {
         members.iter().enumerate().find_map(|(at, (key, _))| {
             let earlier = members.get(..at).unwrap_or_default();

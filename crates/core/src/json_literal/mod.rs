@@ -4,15 +4,18 @@
 //! differently), and serde_json without its global `arbitrary_precision` feature turns numbers
 //! into floats. These trees keep the literal, the key order and duplicate keys.
 //!
-//! There is one grammar (`parse.rs`) and it builds [`JsonRef`], which borrows from the input:
+//! There is one grammar of tokens ([`Lexer`]) and one tree builder over it (`parse.rs`), which
+//! builds [`JsonRef`], which borrows from the input:
 //! what a signature path reads, with no copy per field. [`JsonLiteral`] is the same tree owned,
 //! made from a [`JsonRef`] ([`JsonLiteral::parse`] is [`JsonRef::parse`] then
 //! [`JsonRef::into_literal`]), for values kept past the body's lifetime.
 
 mod borrowed;
+mod lexer;
 mod parse;
 
-pub use borrowed::{JsonRef, Members, members_to_literal};
+pub use borrowed::{JsonRef, Members, members_to_literal, repeated_member_key};
+pub use lexer::Lexer;
 
 /// A JSON value with number literals and object key order preserved.
 #[derive(Debug, Clone, PartialEq, Eq)]
