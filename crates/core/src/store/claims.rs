@@ -198,10 +198,40 @@ enum Entry {
     Done { until_ms: i64 },
 }
 
+impl Entry {
+    fn until_ms(&self) -> i64 {
+        match self {
+            Entry::Claimed { until_ms, .. } | Entry::Done { until_ms } => *until_ms,
+        }
+    }
+}
+
+/// The smallest size at which lapsed entries are swept out.
+const SWEEP_AT_LEAST: usize = 1024;
+
+/// The entries, and the size at which the lapsed ones are next swept out: sweeping when the
+/// map has doubled since the last sweep costs each claim O(1) on average, and keeps memory to
+/// about twice what the live entries need, so a long-running process does not grow with every
+/// key it ever claimed.
+#[derive(Debug)]
+struct Table {
+    entries: HashMap<String, Entry>,
+    sweep_at: usize,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table {
+            entries: HashMap::new(),
+            sweep_at: SWEEP_AT_LEAST,
+        }
+    }
+}
+
 /// [`ClaimStore`] in memory: for one process. A fleet uses a shared engine.
 #[derive(Default)]
 pub struct InMemoryClaimStore {
-    entries: Mutex<HashMap<String, Entry>>,
+    table: Mutex<Table>,
 }
 
 impl InMemoryClaimStore {
@@ -210,18 +240,28 @@ impl InMemoryClaimStore {
         InMemoryClaimStore::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        // Every change is one insert or remove, so a poisoned map is still consistent.
-        self.entries
+    fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
+        // Every change is one insert, remove or sweep, so a poisoned map is still consistent.
+        self.table
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How many keys are held (claimed or done, lapsed ones not yet swept included).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// True when no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
 impl fmt::Debug for InMemoryClaimStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InMemoryClaimStore")
-            .field("entries", &self.lock().len())
+            .field("entries", &self.len())
             .finish()
     }
 }
@@ -234,7 +274,12 @@ fn after(ttl: Duration) -> i64 {
 impl ClaimStore for InMemoryClaimStore {
     async fn claim(&self, key: &str, ttl: Duration) -> Result<ClaimOutcome> {
         let now = unix_millis();
-        let mut entries = self.lock();
+        let mut table = self.lock();
+        if table.entries.len() >= table.sweep_at {
+            table.entries.retain(|_, entry| entry.until_ms() > now);
+            table.sweep_at = table.entries.len().saturating_mul(2).max(SWEEP_AT_LEAST);
+        }
+        let entries = &mut table.entries;
         match entries.get(key) {
             Some(Entry::Done { until_ms }) if *until_ms > now => {
                 return Ok(ClaimOutcome::AlreadyDone);
@@ -256,7 +301,8 @@ impl ClaimStore for InMemoryClaimStore {
     }
 
     async fn complete(&self, claim: &Claim, keep_for: Duration) -> Result<bool> {
-        let mut entries = self.lock();
+        let mut table = self.lock();
+        let entries = &mut table.entries;
         let ours = matches!(entries.get(&claim.key), Some(Entry::Claimed { owner, .. }) if *owner == claim.owner);
         if ours {
             entries.insert(
@@ -270,7 +316,8 @@ impl ClaimStore for InMemoryClaimStore {
     }
 
     async fn release(&self, claim: &Claim) -> Result<()> {
-        let mut entries = self.lock();
+        let mut table = self.lock();
+        let entries = &mut table.entries;
         if matches!(entries.get(&claim.key), Some(Entry::Claimed { owner, .. }) if *owner == claim.owner)
         {
             entries.remove(&claim.key);
@@ -312,6 +359,45 @@ mod tests {
         );
         assert_eq!(
             store.claim("k", ttl).await.unwrap(),
+            ClaimOutcome::AlreadyDone
+        );
+    }
+
+    /// Lapsed keys are swept out once the map has reached its sweep size, live ones are kept:
+    /// memory follows the keys claimed within their ttl, not every key the process ever saw.
+    #[tokio::test]
+    async fn lapsed_keys_are_swept_out_and_live_ones_kept() {
+        const SHORT: Duration = Duration::from_millis(300);
+        const AT: usize = 8;
+        // A small sweep size, so the test needs few keys (a debug build claims slowly).
+        let store = InMemoryClaimStore {
+            table: Mutex::new(Table {
+                entries: HashMap::new(),
+                sweep_at: AT,
+            }),
+        };
+        let claim = |key: String, ttl| {
+            let store = &store;
+            async move {
+                let ClaimOutcome::Claimed(claim) = store.claim(&key, ttl).await.unwrap() else {
+                    panic!("{key} is fresh");
+                };
+                assert!(store.complete(&claim, ttl).await.unwrap());
+            }
+        };
+        for i in 0..AT - 1 {
+            claim(format!("old-{i}"), SHORT).await;
+        }
+        claim("live".to_owned(), Duration::from_secs(60)).await;
+        assert_eq!(store.len(), AT);
+        tokio::time::sleep(SHORT + Duration::from_millis(50)).await;
+        // The next claim sweeps: only `live` and the new key are left, and the next sweep
+        // waits until the map holds the sweep size again.
+        claim("new".to_owned(), Duration::from_secs(60)).await;
+        assert_eq!(store.len(), 2);
+        assert_eq!(store.lock().sweep_at, SWEEP_AT_LEAST);
+        assert_eq!(
+            store.claim("live", Duration::from_secs(60)).await.unwrap(),
             ClaimOutcome::AlreadyDone
         );
     }

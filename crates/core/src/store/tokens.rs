@@ -179,11 +179,20 @@ pub fn random_id() -> String {
     let _ = aws_lc_rs::rand::fill(&mut bytes);
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut id = String::with_capacity(48);
+    // Hex by table: a `format!` per byte made this most of an in-memory claim (issue 16).
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let nibble = |value: u64| char::from(HEX.get((value & 0xf) as usize).copied().unwrap_or(b'0'));
+    let mut id = String::with_capacity(32 + 1 + 16);
     for byte in bytes {
-        id.push_str(&format!("{byte:02x}"));
+        id.push(nibble(u64::from(byte >> 4)));
+        id.push(nibble(u64::from(byte)));
     }
-    id.push_str(&format!("-{n:x}"));
+    id.push('-');
+    // The counter without leading zeros, as `{n:x}` writes it.
+    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1);
+    for shift in (0..digits).rev() {
+        id.push(nibble(n >> (shift * 4)));
+    }
     id
 }
 
@@ -346,6 +355,17 @@ mod tests {
     #[test]
     fn random_ids_differ() {
         assert_ne!(random_id(), random_id());
+        // 32 hex digits, `-`, the counter in hex without leading zeros.
+        let id = random_id();
+        let (random, counter) = id.split_once('-').unwrap();
+        assert_eq!(random.len(), 32);
+        assert!(
+            random
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        let n = u64::from_str_radix(counter, 16).unwrap();
+        assert_eq!(counter, format!("{n:x}"));
         assert_eq!(KEY().to_string(), "t:acct");
     }
 }
