@@ -9,9 +9,11 @@ use crate::checkout::{Checkout, CheckoutCreated};
 use crate::error;
 use crate::flatten::{NumberRendering, flatten};
 use crate::operations::{self, PaymentStatusAnswer, RefundReceipt, RefundRecord, VoidRecord};
-use crate::outcome::{checkout_outcome, payment_outcome};
+use crate::outcome::{PaymentFacts, checkout_outcome, payment_outcome};
 use crate::registry::{WebhookEvent, WebhookRegistration};
+use crate::scan::scan;
 use crate::signature::SignatureHeader;
+use crate::status::MayaStatus;
 use crate::vault::{PaymentToken, VaultCustomer, VaultedCard};
 use crate::wallet::{WalletLink, WalletLinkCreated, WalletPaymentCreated};
 use crate::webhook::{Routing, decode};
@@ -49,6 +51,42 @@ pub fn webhook_body(bytes: &[u8]) {
     ] {
         let _ = decode(bytes, &routing);
     }
+}
+
+/// Whether the body scan behind `Webhook::verify` reads `bytes` as the established readers do:
+/// true when it leaves them to the tree reader, or when the tree reader accepts them and
+/// flattens them to the same strings (both renderings) and, for a payment the scan vouches for,
+/// serde decodes it with the same members. A property for the fuzz targets to assert.
+pub fn webhook_scan(bytes: &[u8]) -> bool {
+    for rendering in [NumberRendering::Canonical, NumberRendering::RawToken] {
+        let Some(scanned) = scan(bytes, "n", rendering) else {
+            continue;
+        };
+        let Ok(tree) = JsonLiteral::parse(bytes) else {
+            return false;
+        };
+        let fields = &scanned.fields;
+        let checkout_shaped =
+            tree.get("paymentStatus").is_some() || tree.get("paymentDetails").is_some();
+        if scanned.message != flatten(&tree, "n", rendering)
+            || fields.checkout_shaped != checkout_shaped
+        {
+            return false;
+        }
+        let Some(status) = fields.status().map(MayaStatus::parse) else {
+            continue;
+        };
+        if let Some(facts) = fields.payment(&status) {
+            let Ok(decoded) = serde_json::from_slice::<Payment>(bytes) else {
+                return false;
+            };
+            // Debug shows a decimal's scale, which equality of values does not.
+            if format!("{facts:?}") != format!("{:?}", PaymentFacts::of(&decoded)) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// The `X-Maya-Webhook-Timestamp` check: the header's milliseconds when they are within
@@ -132,6 +170,25 @@ mod tests {
     use paykit_core::http::StatusCode;
 
     use super::*;
+
+    #[test]
+    fn the_scan_property_holds_and_can_fail() {
+        let body = br#"{"id":"p-1","status":"PAYMENT_SUCCESS","amount":"249.50","currency":"PHP","fundSource":{"details":{"last4":"1522"}}}"#;
+        assert!(webhook_scan(body));
+        assert!(webhook_scan(b"not json"));
+        assert!(webhook_scan(br#"{"id":"p","id":"q","status":"X"}"#));
+        // What the property compares: a scan that read the body otherwise would break it.
+        let scanned = scan(body, "n", NumberRendering::Canonical).unwrap();
+        let tree = JsonLiteral::parse(body).unwrap();
+        assert_eq!(
+            scanned.message,
+            flatten(&tree, "n", NumberRendering::Canonical)
+        );
+        assert_ne!(
+            scanned.message,
+            flatten(&tree, "m", NumberRendering::Canonical)
+        );
+    }
 
     fn response(status: u16, body: &[u8]) -> RawResponse {
         RawResponse {

@@ -65,6 +65,7 @@ mod outcome;
 mod provider;
 mod records;
 mod registry;
+mod scan;
 mod signature;
 mod status;
 mod validate;

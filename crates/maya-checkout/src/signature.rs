@@ -110,52 +110,122 @@ impl fmt::Debug for SignatureHeader {
 impl SignatureHeader {
     /// Reads `nonce=…,v1=…` in any order, tolerating spaces and ignoring other keys (`v2=`).
     pub fn parse(header: &str) -> std::result::Result<SignatureHeader, VerifyError> {
-        let mut nonce = None;
-        let mut v1 = None;
-        for part in header.split(',') {
-            let part = part.trim();
-            if let Some(value) = part.strip_prefix("nonce=") {
-                nonce = Some(value.trim());
-            } else if let Some(value) = part.strip_prefix("v1=") {
-                v1 = Some(value.trim());
-            }
-        }
-        let (Some(nonce), Some(v1)) = (nonce, v1) else {
-            return Err(VerifyError::MissingSignature);
-        };
-        if nonce.is_empty() || v1.is_empty() {
-            return Err(VerifyError::MissingSignature);
-        }
+        let (nonce, signature) = parse_header(header)?;
         Ok(SignatureHeader {
             nonce: nonce.to_owned(),
-            signature: hex_decode(v1).ok_or(VerifyError::BadSignatureEncoding)?,
+            signature: signature.as_bytes().to_vec(),
         })
     }
 }
 
+/// The longest `v1` accepted, in hex characters: a 16384-bit signature.
+const MAX_SIGNATURE_HEX: usize = 4096;
+
+/// Signatures up to this many bytes (4096-bit keys) are decoded on the stack.
+const INLINE_SIGNATURE: usize = 512;
+
+/// Decoded `v1` bytes: on the stack for the keys in use (the header is read for every
+/// delivery), on the heap past 4096 bits.
+pub(crate) struct SignatureBytes {
+    inline: [u8; INLINE_SIGNATURE],
+    len: usize,
+    /// Empty (no allocation) unless the signature is longer than `inline`.
+    heap: Vec<u8>,
+}
+
+impl SignatureBytes {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        if self.len > INLINE_SIGNATURE {
+            &self.heap
+        } else {
+            self.inline.get(..self.len).unwrap_or_default()
+        }
+    }
+}
+
+/// [`SignatureHeader::parse`] without copying: the nonce borrowed from `header`, the signature
+/// decoded into a fixed buffer.
+pub(crate) fn parse_header(
+    header: &str,
+) -> std::result::Result<(&str, SignatureBytes), VerifyError> {
+    let mut nonce = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        let part = part.trim();
+        if let Some(value) = part.strip_prefix("nonce=") {
+            nonce = Some(value.trim());
+        } else if let Some(value) = part.strip_prefix("v1=") {
+            v1 = Some(value.trim());
+        }
+    }
+    let (Some(nonce), Some(v1)) = (nonce, v1) else {
+        return Err(VerifyError::MissingSignature);
+    };
+    if nonce.is_empty() || v1.is_empty() {
+        return Err(VerifyError::MissingSignature);
+    }
+    let signature = hex_decode(v1).ok_or(VerifyError::BadSignatureEncoding)?;
+    Ok((nonce, signature))
+}
+
+/// Each byte's value as a hex digit (either case), `0xFF` for every other byte.
+#[rustfmt::skip]
+const HEX_DIGIT: [u8; 256] = [
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+];
+
 /// Hex (either case) to bytes; `None` for odd lengths or other characters, and for more than a
 /// 16384-bit signature's worth.
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 || bytes.len() > 4096 {
+fn hex_decode(text: &str) -> Option<SignatureBytes> {
+    let hex = text.as_bytes();
+    if hex.len() % 2 != 0 || hex.len() > MAX_SIGNATURE_HEX {
         return None;
     }
-    let nibble = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+    let len = hex.len() / 2;
+    let mut out = SignatureBytes {
+        inline: [0; INLINE_SIGNATURE],
+        len,
+        heap: Vec::new(),
     };
-    // Sized once: collecting `Option`s cannot know the length and grows the vector step by
-    // step, which the issue 16 profile showed.
-    let mut out = Vec::with_capacity(bytes.len() / 2);
-    for pair in bytes.chunks_exact(2) {
+    if len > INLINE_SIGNATURE {
+        out.heap = vec![0; len];
+        hex_into(hex, &mut out.heap)?;
+    } else {
+        hex_into(hex, out.inline.get_mut(..len)?)?;
+    }
+    Some(out)
+}
+
+/// Decodes `hex` (twice `out`'s length) into `out`, by table: the issue 16 profile showed a
+/// `match` and an `Option` per character as most of the header's cost.
+fn hex_into(hex: &[u8], out: &mut [u8]) -> Option<()> {
+    let digit = |b: u8| HEX_DIGIT.get(usize::from(b)).copied().unwrap_or(0xFF);
+    // A digit is below 16, anything else 0xFF: one check of all of them at the end.
+    let mut seen = 0_u8;
+    for (pair, slot) in hex.chunks_exact(2).zip(out.iter_mut()) {
         let [high, low] = pair else {
             return None;
         };
-        out.push((nibble(*high)? << 4) | nibble(*low)?);
+        let (high, low) = (digit(*high), digit(*low));
+        seen |= high | low;
+        *slot = (high << 4) | (low & 0x0F);
     }
-    Some(out)
+    (seen & 0xF0 == 0).then_some(())
 }
 
 /// The keys a delivery may be signed with, each with a label for logs.
@@ -218,27 +288,46 @@ impl WebhookKeys {
         body: &JsonLiteral,
         header: &SignatureHeader,
     ) -> std::result::Result<(String, NumberRendering), VerifyError> {
-        let mut tried = Vec::with_capacity(2);
-        for rendering in [NumberRendering::Canonical, NumberRendering::RawToken] {
-            let message = flatten(body, &header.nonce, rendering);
-            // Without numbers the two renderings are one string: verify it once.
-            if tried.contains(&message) {
-                continue;
-            }
-            for (label, key) in &self.keys {
-                if key.verify(message.as_bytes(), &header.signature).is_ok() {
-                    if rendering == NumberRendering::RawToken {
-                        tracing::info!(
-                            key = %label,
-                            "a Maya webhook verified only with raw number tokens"
-                        );
-                    }
-                    return Ok((label.clone(), rendering));
-                }
-            }
-            tried.push(message);
+        let canonical = flatten(body, &header.nonce, NumberRendering::Canonical);
+        let (index, rendering) = self.verify_message(&canonical, &header.signature, || {
+            flatten(body, &header.nonce, NumberRendering::RawToken)
+        })?;
+        Ok((self.label(index).to_owned(), rendering))
+    }
+
+    /// [`WebhookKeys::verify`] of a body's `canonical` string, with `raw_tokens` making its
+    /// raw-number-token string only if no key verifies the canonical one (spec §6.4.3).
+    /// Returns the index of the key that verified and the rendering.
+    pub(crate) fn verify_message(
+        &self,
+        canonical: &str,
+        signature: &[u8],
+        raw_tokens: impl FnOnce() -> String,
+    ) -> std::result::Result<(usize, NumberRendering), VerifyError> {
+        let verifies = |message: &str| {
+            self.keys
+                .iter()
+                .position(|(_, key)| key.verify(message.as_bytes(), signature).is_ok())
+        };
+        if let Some(index) = verifies(canonical) {
+            return Ok((index, NumberRendering::Canonical));
         }
-        Err(VerifyError::InvalidSignature)
+        let raw = raw_tokens();
+        // Without numbers the two renderings are one string: verify it once.
+        if raw == canonical {
+            return Err(VerifyError::InvalidSignature);
+        }
+        let index = verifies(&raw).ok_or(VerifyError::InvalidSignature)?;
+        tracing::info!(
+            key = %self.label(index),
+            "a Maya webhook verified only with raw number tokens"
+        );
+        Ok((index, NumberRendering::RawToken))
+    }
+
+    /// The label of the key at `index` (empty past the end).
+    pub(crate) fn label(&self, index: usize) -> &str {
+        self.keys.get(index).map_or("", |(label, _)| label.as_str())
     }
 }
 
@@ -293,6 +382,44 @@ mod tests {
             SignatureHeader::parse(""),
             Err(VerifyError::MissingSignature)
         );
+    }
+
+    #[test]
+    fn hex_decodes_as_a_character_at_a_time_would() {
+        let naive = |text: &str| -> Option<Vec<u8>> {
+            if text.len() % 2 != 0 || text.len() > 4096 {
+                return None;
+            }
+            (0..text.len())
+                .step_by(2)
+                .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
+                .collect()
+        };
+        let mut seed: u32 = 5;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            seed >> 16
+        };
+        const ALPHABET: &[u8] = b"0123456789abcdefABCDEF";
+        for len in (0..80).chain([510, 512, 514, 1022, 1024, 1026, 4094, 4096, 4098]) {
+            let mut text: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[next() as usize % ALPHABET.len()])
+                .collect();
+            let shown = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+            let decoded = |t: &[u8]| hex_decode(&shown(t)).map(|s| s.as_bytes().to_vec());
+            assert_eq!(decoded(&text), naive(&shown(&text)), "{}", shown(&text));
+            // One character that is not a digit, anywhere, refuses the whole value.
+            if len > 0 {
+                let at = next() as usize % len;
+                for bad in [b'g', b'G', b'/', b':', b'@', b'`', b' ', b'+', 0x80, 0xff] {
+                    text[at] = bad;
+                    assert_eq!(decoded(&text), None, "{}", shown(&text));
+                }
+            }
+        }
+        let long = hex_decode(&"ab".repeat(1024)).unwrap();
+        assert_eq!(long.heap.len(), 1024);
+        assert_eq!(long.as_bytes(), vec![0xab; 1024]);
     }
 
     #[test]

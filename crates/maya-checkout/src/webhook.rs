@@ -2,13 +2,16 @@
 //! routing (the body names no event), payment or legacy checkout bodies, and confirmation by
 //! re-fetching before an event is fit for fulfilment.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use http::HeaderName;
 use paykit_core::json_literal::JsonLiteral;
-use paykit_core::store::{ClaimOutcome, ClaimStore, InMemoryClaimStore};
+use paykit_core::store::{ClaimOutcome, ClaimStore, unix_millis};
 use paykit_core::{
     Authenticity, EventKind, MAX_CALLBACK_BYTES, PaymentProvider, Result, VerifiedEvent, Webhook,
     WebhookRequest,
@@ -16,11 +19,12 @@ use paykit_core::{
 
 use crate::calendar::unix_ms;
 use crate::checkout::Checkout;
-use crate::flatten::NumberRendering;
-use crate::outcome::{checkout_outcome, payment_outcome};
+use crate::flatten::{NumberRendering, flatten};
+use crate::outcome::{PaymentFacts, checkout_outcome};
 use crate::registry::WebhookEvent;
+use crate::scan::{Fields, scan};
 use crate::signature::{
-    SIGNATURE_HEADER, SignatureHeader, TIMESTAMP_HEADER, VerifyError, WebhookKeys, check_timestamp,
+    SIGNATURE_HEADER, TIMESTAMP_HEADER, VerifyError, WebhookKeys, check_timestamp, parse_header,
 };
 use crate::status::MayaStatus;
 use crate::wire::Payment;
@@ -134,30 +138,53 @@ impl Delivery {
     /// ([`MayaCheckoutClient::confirm_delivery`]) before fulfilling. The dedupe key is
     /// `maya-checkout:<id>:<status>`, so retries of one status change collapse.
     pub fn to_event(&self) -> VerifiedEvent {
-        let (outcome, status) = match &self.body {
-            DeliveryBody::Payment(payment) => (
-                payment_outcome(payment, None, false),
-                payment.status.as_str().to_owned(),
-            ),
-            DeliveryBody::Checkout(checkout) => (
-                checkout_outcome(checkout),
-                checkout
-                    .payment_status
-                    .as_ref()
-                    .map_or_else(|| self.event.as_str().to_owned(), |s| s.as_str().to_owned()),
-            ),
-        };
-        VerifiedEvent::new(
-            PROVIDER,
-            Authenticity::Signed,
-            format!(
-                "{}:{}:{status}",
-                PROVIDER.as_str(),
-                outcome.provider_payment_id
-            ),
-            EventKind::Payment(outcome),
-        )
+        event_of(&self.event, &self.body)
     }
+}
+
+/// [`Delivery::to_event`] of a decoded body.
+fn event_of(event: &WebhookEvent, body: &DeliveryBody) -> VerifiedEvent {
+    match body {
+        DeliveryBody::Payment(payment) => payment_event(&PaymentFacts::of(payment)),
+        DeliveryBody::Checkout(checkout) => {
+            let outcome = checkout_outcome(checkout);
+            let status = checkout
+                .payment_status
+                .as_ref()
+                .map_or_else(|| event.as_str(), |s| s.as_str());
+            let key = dedupe_key(&outcome.provider_payment_id, status);
+            VerifiedEvent::new(
+                PROVIDER,
+                Authenticity::Signed,
+                key,
+                EventKind::Payment(outcome),
+            )
+        }
+    }
+}
+
+/// The common event of a payment object, whether decoded or read from the body's text.
+fn payment_event(payment: &PaymentFacts<'_>) -> VerifiedEvent {
+    let outcome = payment.outcome(None, false);
+    let key = dedupe_key(&outcome.provider_payment_id, payment.status.as_str());
+    VerifiedEvent::new(
+        PROVIDER,
+        Authenticity::Signed,
+        key,
+        EventKind::Payment(outcome),
+    )
+}
+
+/// `maya-checkout:<id>:<status>`.
+fn dedupe_key(id: &str, status: &str) -> String {
+    let provider = PROVIDER.as_str();
+    let mut key = String::with_capacity(provider.len() + id.len() + status.len() + 2);
+    key.push_str(provider);
+    key.push(':');
+    key.push_str(id);
+    key.push(':');
+    key.push_str(status);
+    key
 }
 
 /// The webhook receiver: verifies, de-duplicates nonces and decodes deliveries.
@@ -167,8 +194,154 @@ impl Delivery {
 #[derive(Clone)]
 pub struct MayaCheckoutWebhook {
     config: WebhookConfig,
-    nonces: Arc<dyn ClaimStore>,
+    nonces: Nonces,
     clock: Clock,
+}
+
+/// Where accepted nonces are remembered.
+#[derive(Clone)]
+enum Nonces {
+    /// This receiver's own memory (and its clones'): the default.
+    Local(Arc<LocalNonces>),
+    /// A claim store, shared by a fleet.
+    Shared(Arc<dyn ClaimStore>),
+}
+
+impl fmt::Debug for Nonces {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Nonces::Local(local) => local.fmt(f),
+            Nonces::Shared(store) => store.fmt(f),
+        }
+    }
+}
+
+/// The default nonce cache: each nonce with the time (Unix ms, by the system clock, as a claim
+/// store keeps it) until which it is a replay. A nonce needs no claim token and no completion
+/// step: the issue 16 profile showed a claim store's (a random owner id formatted byte by byte,
+/// two boxed futures, a prefixed key) as a twentieth of the verification.
+struct LocalNonces {
+    table: Mutex<NonceTable>,
+}
+
+struct NonceTable {
+    until_ms: HashMap<String, i64, NonceHash>,
+    /// Size at which lapsed nonces are swept out, so memory follows the deliveries of one
+    /// window rather than of the process's life.
+    sweep_at: usize,
+}
+
+/// The smallest table swept.
+const SWEEP_AT_LEAST: usize = 1024;
+
+impl LocalNonces {
+    fn new() -> LocalNonces {
+        LocalNonces {
+            table: Mutex::new(NonceTable {
+                until_ms: HashMap::with_hasher(NonceHash::new()),
+                sweep_at: SWEEP_AT_LEAST,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, NonceTable> {
+        // Every change is one insert or one sweep, so a poisoned table is still consistent.
+        self.table
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records `nonce` for `keep`; a replay if it was recorded and has not lapsed.
+    fn remember(&self, nonce: &str, keep: Duration) -> std::result::Result<(), VerifyError> {
+        let now = unix_millis();
+        let until = now.saturating_add(i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
+        let mut table = self.lock();
+        if table.until_ms.len() >= table.sweep_at {
+            table.until_ms.retain(|_, until_ms| *until_ms > now);
+            table.sweep_at = table.until_ms.len().saturating_mul(2).max(SWEEP_AT_LEAST);
+        }
+        match table.until_ms.entry(nonce.to_owned()) {
+            Entry::Occupied(seen) if *seen.get() > now => Err(VerifyError::Replay {
+                nonce: nonce.to_owned(),
+            }),
+            Entry::Occupied(mut lapsed) => {
+                lapsed.insert(until);
+                Ok(())
+            }
+            Entry::Vacant(fresh) => {
+                fresh.insert(until);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The nonce table's hash: a word at a time, seeded per table. SipHash's resistance to chosen
+/// keys is not needed here, since only nonces of deliveries whose signature verified reach the
+/// table, and it cost as much as the rest of the cache (issue 16 profile).
+#[derive(Clone, Copy)]
+struct NonceHash {
+    seed: u64,
+}
+
+impl NonceHash {
+    fn new() -> NonceHash {
+        use std::hash::BuildHasher as _;
+        NonceHash {
+            seed: std::collections::hash_map::RandomState::new().hash_one(0_u64),
+        }
+    }
+}
+
+impl std::hash::BuildHasher for NonceHash {
+    type Hasher = NonceHasher;
+
+    fn build_hasher(&self) -> NonceHasher {
+        NonceHasher { state: self.seed }
+    }
+}
+
+struct NonceHasher {
+    state: u64,
+}
+
+impl NonceHasher {
+    fn mix(&mut self, word: u64) {
+        // A multiply-rotate step (as in FxHash), with the seed mixed in first.
+        self.state = (self.state ^ word)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
+    }
+}
+
+impl std::hash::Hasher for NonceHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in words.by_ref() {
+            let mut eight = [0_u8; 8];
+            eight.copy_from_slice(word);
+            self.mix(u64::from_le_bytes(eight));
+        }
+        let mut last = [0_u8; 8];
+        for (slot, byte) in last.iter_mut().zip(words.remainder()) {
+            *slot = *byte;
+        }
+        // The length keeps `ab` + padding apart from `ab\0`.
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.mix(u64::from_le_bytes(last) ^ (len << 56));
+    }
+
+    fn finish(&self) -> u64 {
+        self.state
+    }
+}
+
+impl fmt::Debug for LocalNonces {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalNonces")
+            .field("entries", &self.lock().until_ms.len())
+            .finish()
+    }
 }
 
 impl fmt::Debug for MayaCheckoutWebhook {
@@ -180,19 +353,43 @@ impl fmt::Debug for MayaCheckoutWebhook {
     }
 }
 
+/// The two headers, as names already parsed: looking one up by `&str` parses and lowercases the
+/// name on every delivery.
+static SIGNATURE_NAME: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+static TIMESTAMP_NAME: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
+
+/// [`WebhookRequest::header`] by a parsed name: the value, if present and printable.
+fn header_text<'a>(request: &WebhookRequest<'a>, name: &HeaderName) -> Option<&'a str> {
+    request.headers?.get(name)?.to_str().ok()
+}
+
+/// A delivery whose signature verified, before its body is decoded.
+struct Signed<'b> {
+    nonce: &'b str,
+    key: usize,
+    rendering: NumberRendering,
+    /// The body as the scan read it, or as the tree reader did.
+    read: Read<'b>,
+}
+
+enum Read<'b> {
+    Scanned(Fields<'b>),
+    Tree(JsonLiteral),
+}
+
 impl MayaCheckoutWebhook {
     /// A receiver with `config`, an in-memory nonce cache and the system clock.
     pub fn new(config: WebhookConfig) -> MayaCheckoutWebhook {
         MayaCheckoutWebhook {
             config,
-            nonces: Arc::new(InMemoryClaimStore::new()),
+            nonces: Nonces::Local(Arc::new(LocalNonces::new())),
             clock: Arc::new(std::time::SystemTime::now),
         }
     }
 
     /// Shares the nonce cache through a claim store (Redis, PostgreSQL) across a fleet.
     pub fn nonce_store(mut self, store: Arc<dyn ClaimStore>) -> MayaCheckoutWebhook {
-        self.nonces = store;
+        self.nonces = Nonces::Shared(store);
         self
     }
 
@@ -218,27 +415,106 @@ impl MayaCheckoutWebhook {
         let body = request
             .bounded_body(self.config.max_body_bytes)
             .map_err(|e| VerifyError::BadBody(e.to_string()))?;
-        let header = request
-            .header(SIGNATURE_HEADER)
-            .ok_or(VerifyError::MissingSignature)?;
+        let signed = self.signed(request, body)?;
+        let (event, decoded) = match &signed.read {
+            Read::Scanned(fields) => {
+                decode_typed(fields.checkout_shaped, body, &self.config.routing)
+            }
+            Read::Tree(tree) => decode_tree(tree, body, &self.config.routing),
+        }?;
+        self.remember(signed.nonce).await?;
+        Ok(Delivery {
+            event,
+            nonce: signed.nonce.to_owned(),
+            key: self.config.keys.label(signed.key).to_owned(),
+            rendering: signed.rendering,
+            body: decoded,
+        })
+    }
+
+    /// [`MayaCheckoutWebhook::check`] as the common event: the same checks in the same order,
+    /// with the same verdicts, but a payment object's event is made from the members the scan
+    /// read (when `serde_json` is sure to decode the object alike), not from a decoded copy.
+    async fn check_event(
+        &self,
+        request: &WebhookRequest<'_>,
+    ) -> std::result::Result<VerifiedEvent, VerifyError> {
+        let body = request
+            .bounded_body(self.config.max_body_bytes)
+            .map_err(|e| VerifyError::BadBody(e.to_string()))?;
+        let signed = self.signed(request, body)?;
+        let event = match &signed.read {
+            Read::Scanned(fields) => {
+                let checkout = match &self.config.routing {
+                    Routing::Url(event) => event.is_legacy_checkout(),
+                    Routing::ByStatus => fields.checkout_shaped,
+                };
+                let status = fields.status().filter(|_| !checkout).map(MayaStatus::parse);
+                match status.as_ref().and_then(|status| fields.payment(status)) {
+                    Some(facts) => payment_event(&facts),
+                    None => {
+                        let (event, decoded) =
+                            decode_typed(fields.checkout_shaped, body, &self.config.routing)?;
+                        event_of(&event, &decoded)
+                    }
+                }
+            }
+            Read::Tree(tree) => {
+                let (event, decoded) = decode_tree(tree, body, &self.config.routing)?;
+                event_of(&event, &decoded)
+            }
+        };
+        self.remember(signed.nonce).await?;
+        Ok(event)
+    }
+
+    /// The checks up to and including the signature: headers, timestamp window, the body read
+    /// (by the scan, or by the tree reader for what the scan leaves to it), any key under
+    /// either rendering.
+    fn signed<'b>(
+        &self,
+        request: &WebhookRequest<'b>,
+        body: &'b [u8],
+    ) -> std::result::Result<Signed<'b>, VerifyError> {
+        let header = header_text(request, &SIGNATURE_NAME).ok_or(VerifyError::MissingSignature)?;
         let tolerance_ms = i64::try_from(self.config.tolerance.as_millis()).unwrap_or(i64::MAX);
         check_timestamp(
-            request.header(TIMESTAMP_HEADER),
+            header_text(request, &TIMESTAMP_NAME),
             unix_ms((self.clock)()),
             tolerance_ms,
         )?;
-        let header = SignatureHeader::parse(header)?;
+        let (nonce, signature) = parse_header(header)?;
+        let keys = &self.config.keys;
+        if let Some(scanned) = scan(body, nonce, NumberRendering::Canonical) {
+            let (key, rendering) =
+                keys.verify_message(&scanned.message, signature.as_bytes(), || {
+                    match scan(body, nonce, NumberRendering::RawToken) {
+                        Some(raw) => raw.message,
+                        // The scan read the body once; it reads it again. Should it not, the
+                        // tree reader's string is the same one.
+                        None => JsonLiteral::parse(body)
+                            .map(|tree| flatten(&tree, nonce, NumberRendering::RawToken))
+                            .unwrap_or_default(),
+                    }
+                })?;
+            return Ok(Signed {
+                nonce,
+                key,
+                rendering,
+                read: Read::Scanned(scanned.fields),
+            });
+        }
         let tree =
             JsonLiteral::parse(body).map_err(|e| VerifyError::BadBody(format!("not JSON: {e}")))?;
-        let (key, rendering) = self.config.keys.verify(&tree, &header)?;
-        let (event, body) = decode_tree(&tree, body, &self.config.routing)?;
-        self.remember(&header.nonce).await?;
-        Ok(Delivery {
-            event,
-            nonce: header.nonce,
+        let canonical = flatten(&tree, nonce, NumberRendering::Canonical);
+        let (key, rendering) = keys.verify_message(&canonical, signature.as_bytes(), || {
+            flatten(&tree, nonce, NumberRendering::RawToken)
+        })?;
+        Ok(Signed {
+            nonce,
             key,
             rendering,
-            body,
+            read: Read::Tree(tree),
         })
     }
 
@@ -249,10 +525,14 @@ impl MayaCheckoutWebhook {
             .config
             .tolerance
             .saturating_add(Duration::from_secs(60));
+        let store = match &self.nonces {
+            Nonces::Local(local) => return local.remember(nonce, keep),
+            Nonces::Shared(store) => store,
+        };
         let key = format!("{}:nonce:{nonce}", PROVIDER.as_str());
-        match self.nonces.claim(&key, keep).await {
+        match store.claim(&key, keep).await {
             Ok(ClaimOutcome::Claimed(claim)) => {
-                if let Err(error) = self.nonces.complete(&claim, keep).await {
+                if let Err(error) = store.complete(&claim, keep).await {
                     tracing::warn!(%error, "webhook nonce claimed but not marked done");
                 }
                 Ok(())
@@ -283,11 +563,22 @@ pub(crate) fn decode_tree(
     body: &[u8],
     routing: &Routing,
 ) -> std::result::Result<(WebhookEvent, DeliveryBody), VerifyError> {
+    let checkout_shaped =
+        tree.get("paymentStatus").is_some() || tree.get("paymentDetails").is_some();
+    decode_typed(checkout_shaped, body, routing)
+}
+
+/// The typed object of `body`, decoded by `serde_json`: a checkout object when `routing` says
+/// so or (routing by status) when the body is `checkout_shaped` (a top-level `paymentStatus`
+/// or `paymentDetails`), else a payment object.
+pub(crate) fn decode_typed(
+    checkout_shaped: bool,
+    body: &[u8],
+    routing: &Routing,
+) -> std::result::Result<(WebhookEvent, DeliveryBody), VerifyError> {
     let legacy = match routing {
         Routing::Url(event) => event.is_legacy_checkout(),
-        Routing::ByStatus => {
-            tree.get("paymentStatus").is_some() || tree.get("paymentDetails").is_some()
-        }
+        Routing::ByStatus => checkout_shaped,
     };
     let bad = |e: serde_json::Error| VerifyError::BadBody(e.to_string());
     if legacy {
@@ -323,7 +614,7 @@ impl Webhook for MayaCheckoutWebhook {
     /// nonce is an error ([`crate::VerifyError::is_replay`] on the native
     /// [`MayaCheckoutWebhook::check`] tells it apart).
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        Ok(self.check(request).await?.to_event())
+        Ok(self.check_event(request).await?)
     }
 }
 
@@ -409,6 +700,46 @@ mod tests {
         assert!(serde_json::from_str::<serde_json::Value>(body).is_err());
         let (_, decoded) = routed(body).unwrap();
         assert!(matches!(decoded, DeliveryBody::Payment(p) if p.id == "p-1"));
+    }
+
+    #[test]
+    fn the_nonce_cache_refuses_a_replay_until_it_lapses_and_sweeps_what_lapsed() {
+        let nonces = LocalNonces::new();
+        let keep = Duration::from_secs(360);
+        assert_eq!(nonces.remember("n-1", keep), Ok(()));
+        assert_eq!(
+            nonces.remember("n-1", keep),
+            Err(VerifyError::Replay {
+                nonce: "n-1".to_owned()
+            })
+        );
+        // A lapsed nonce is free again (kept zero milliseconds: lapsed at once).
+        assert_eq!(nonces.remember("n-2", Duration::ZERO), Ok(()));
+        assert_eq!(nonces.remember("n-2", keep), Ok(()));
+        assert!(nonces.remember("n-2", keep).is_err());
+        // Lapsed entries are swept once the table reaches its sweep size; live ones stay.
+        for i in 0..(2 * SWEEP_AT_LEAST) {
+            assert_eq!(
+                nonces.remember(&format!("lapsed-{i}"), Duration::ZERO),
+                Ok(())
+            );
+        }
+        let left = nonces.lock().until_ms.len();
+        assert!(left <= SWEEP_AT_LEAST + 2, "{left}");
+        assert!(nonces.remember("n-1", keep).is_err());
+        assert!(nonces.remember("n-2", keep).is_err());
+    }
+
+    #[test]
+    fn the_nonce_hash_spreads_nonces_and_tells_lengths_apart() {
+        use std::hash::BuildHasher as _;
+        let hash = NonceHash::new();
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..10_000 {
+            assert!(seen.insert(hash.hash_one(format!("{i:032x}"))), "{i}");
+        }
+        assert_ne!(hash.hash_one("ab"), hash.hash_one("ab\0"));
+        assert_ne!(hash.hash_one(""), hash.hash_one("\0"));
     }
 
     #[test]
