@@ -14,6 +14,7 @@
 //! the body without an error; when unsure (a repeated member, a type serde would refuse, a number
 //! a `serde_json::Value` might refuse) it says so and the caller decodes with serde.
 
+use paykit_core::json_literal::{JsonRef, Lexer};
 use paykit_core::wire::parse_decimal_literal;
 use rust_decimal::Decimal;
 
@@ -42,13 +43,12 @@ pub(crate) fn scan<'b>(
     nonce: &str,
     rendering: NumberRendering,
 ) -> Option<Scanned<'b>> {
-    // One check of the whole text: outside strings only ASCII is grammar, so this is the same
-    // as checking string by string, and every slice below is then a `&str` for free.
+    // The text is checked as UTF-8 once by the lexer (core's, the tree's tokens), so every
+    // slice below is a `&str` for free.
     let text = std::str::from_utf8(body).ok()?;
     let mut reader = Reader {
         text,
-        bytes: body,
-        at: 0,
+        lexer: Lexer::new(body).ok()?,
         rendering,
         // The pairs are about as long as the body; dotted paths add a little. (Both buffers
         // stay within the allocator's small sizes for a body like Maya's: a larger block
@@ -58,16 +58,10 @@ pub(crate) fn scan<'b>(
     };
     let mut path = String::with_capacity(64);
     let mut fields = Fields::default();
-    reader.whitespace();
-    if reader.peek() != Some(b'{') {
-        return None;
-    }
-    reader.at += 1;
+    reader.lexer.skip_whitespace();
+    reader.lexer.expect(b'{').ok()?;
     reader.members(&mut path, 1, Some(&mut fields))?;
-    reader.whitespace();
-    if reader.at != body.len() {
-        return None;
-    }
+    reader.lexer.finish().ok()?;
     Some(Scanned {
         message: reader.pairs.finish(nonce),
         fields,
@@ -85,9 +79,10 @@ pub(crate) enum Token<'b> {
 }
 
 struct Reader<'b> {
+    /// The body's text (the lexer checked it), for a member's raw value.
     text: &'b str,
-    bytes: &'b [u8],
-    at: usize,
+    /// Core's JSON tokens: the same grammar as the tree that reads whatever this does not.
+    lexer: Lexer<'b>,
     rendering: NumberRendering,
     pairs: Pairs,
     /// Numbers seen so far that a `serde_json::Value` might refuse.
@@ -97,20 +92,18 @@ struct Reader<'b> {
 impl<'b> Reader<'b> {
     #[inline]
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.lexer.peek()
     }
 
     #[inline]
     fn whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
+        self.lexer.skip_whitespace();
     }
 
     #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
         if self.peek() == Some(byte) {
-            self.at += 1;
+            self.lexer.bump();
             Some(())
         } else {
             None
@@ -136,17 +129,17 @@ impl<'b> Reader<'b> {
             self.whitespace();
             self.eat(b':')?;
             self.whitespace();
-            let (start, unsure_before) = (self.at, self.unsure_numbers);
+            let (start, unsure_before) = (self.lexer.position(), self.unsure_numbers);
             let token = self.value(path, key, depth)?;
             if let Some(fields) = top.as_deref_mut() {
-                let raw = self.text.get(start..self.at)?;
+                let raw = self.text.get(start..self.lexer.position())?;
                 fields.member(key, token, raw, self.unsure_numbers != unsure_before);
             }
             self.whitespace();
             match self.peek()? {
-                b',' => self.at += 1,
+                b',' => self.lexer.bump(),
                 b'}' => {
-                    self.at += 1;
+                    self.lexer.bump();
                     return Some(());
                 }
                 _ => return None,
@@ -169,9 +162,9 @@ impl<'b> Reader<'b> {
             index += 1;
             self.whitespace();
             match self.peek()? {
-                b',' => self.at += 1,
+                b',' => self.lexer.bump(),
                 b']' => {
-                    self.at += 1;
+                    self.lexer.bump();
                     return Some(());
                 }
                 _ => return None,
@@ -188,12 +181,12 @@ impl<'b> Reader<'b> {
         match self.peek()? {
             b'{' | b'[' if depth >= MAX_DEPTH => None,
             b'{' => {
-                self.at += 1;
+                self.lexer.bump();
                 with_segment(path, name, |path| self.members(path, depth + 1, None))?;
                 Some(Token::Container)
             }
             b'[' => {
-                self.at += 1;
+                self.lexer.bump();
                 with_segment(path, name, |path| self.items(path, depth + 1))?;
                 Some(Token::Container)
             }
@@ -204,20 +197,17 @@ impl<'b> Reader<'b> {
                 }
                 Some(Token::Str(text))
             }
-            b't' => {
-                self.keyword("true")?;
-                self.pairs.push(path, member, "true");
-                Some(Token::Bool)
-            }
-            b'f' => {
-                self.keyword("false")?;
-                self.pairs.push(path, member, "false");
-                Some(Token::Bool)
-            }
-            b'n' => {
-                self.keyword("null")?;
-                Some(Token::Null)
-            }
+            b't' | b'f' | b'n' => match self.lexer.keyword().ok()? {
+                JsonRef::Bool(true) => {
+                    self.pairs.push(path, member, "true");
+                    Some(Token::Bool)
+                }
+                JsonRef::Bool(false) => {
+                    self.pairs.push(path, member, "false");
+                    Some(Token::Bool)
+                }
+                _ => Some(Token::Null),
+            },
             b'-' | b'0'..=b'9' => {
                 let literal = self.number()?;
                 self.pairs.number(path, member, literal, self.rendering);
@@ -227,104 +217,21 @@ impl<'b> Reader<'b> {
         }
     }
 
-    fn keyword(&mut self, word: &str) -> Option<()> {
-        let end = self.at.checked_add(word.len())?;
-        if self.bytes.get(self.at..end)? == word.as_bytes() {
-            self.at = end;
-            Some(())
-        } else {
-            None
-        }
-    }
-
-    /// A string without escapes or control characters, its quote at `self.at`.
+    /// A string without escapes or control characters (an escape is the tree's to unescape,
+    /// a control character an error the tree reports), its quote next.
+    #[inline]
     fn string(&mut self) -> Option<&'b str> {
-        self.eat(b'"')?;
-        let start = self.at;
-        let len = first_special(self.bytes.get(start..)?)?;
-        let end = start + len;
-        if self.bytes.get(end) != Some(&b'"') {
-            // A backslash (the tree reader unescapes) or a control character (an error).
-            return None;
-        }
-        self.at = end + 1;
-        // Both quotes are ASCII in UTF-8 text: both ends are character boundaries.
-        self.text.get(start..end)
+        self.lexer.plain_string()
     }
 
     /// A number literal, checked against JSON's grammar, kept as written.
     fn number(&mut self) -> Option<&'b str> {
-        let start = self.at;
-        let _ = self.eat(b'-');
-        match self.peek()? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        let mut exponent = false;
-        if self.eat(b'.').is_some() {
-            if !self.peek()?.is_ascii_digit() {
-                return None;
-            }
-            self.digits();
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            exponent = true;
-            self.at += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            if !self.peek()?.is_ascii_digit() {
-                return None;
-            }
-            self.digits();
-        }
-        if exponent || self.at - start > SURE_NUMBER_CHARS {
+        let literal = self.lexer.number().ok()?;
+        if literal.contains(['e', 'E']) || literal.len() > SURE_NUMBER_CHARS {
             self.unsure_numbers += 1;
         }
-        self.text.get(start..self.at)
+        Some(literal)
     }
-
-    fn digits(&mut self) {
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.at += 1;
-        }
-    }
-}
-
-/// How many bytes precede the first `"`, `\` or control character of `bytes`, looked for eight
-/// bytes at a time (a body is mostly string content); `None` when there is none.
-///
-/// A word's "has a zero byte" mask never misses one, and its lowest flag is always a true one
-/// (a false flag needs a borrow out of a lower, truly zero, byte), so the lowest flag of the
-/// first flagged word is the first special byte.
-fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let special = |word: u64| {
-        zero(word ^ (ONES * u64::from(b'"')))
-            | zero(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in chunks.by_ref() {
-        let mut word = [0_u8; 8];
-        word.copy_from_slice(chunk);
-        // Little-endian on every target: memory's first byte is the word's lowest.
-        let mask = special(u64::from_le_bytes(word));
-        if mask != 0 {
-            // At most 63 / 8 = 7.
-            return Some(offset + (mask.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|at| offset + at)
 }
 
 /// How serde's derived decoder of [`crate::wire::Payment`] reads a member.
@@ -686,30 +593,5 @@ mod tests {
         );
         let scanned = scan(checkout.as_bytes(), NONCE, NumberRendering::Canonical).unwrap();
         assert!(scanned.fields.checkout_shaped);
-    }
-
-    #[test]
-    fn the_word_scan_finds_the_first_special_byte_wherever_it_is() {
-        let naive = |bytes: &[u8]| {
-            bytes
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        };
-        for len in 0..=24 {
-            for background in [b'a', 0x20, b'!', b'#', b'[', b']', 0x7f, 0x80, 0xff] {
-                let plain = vec![background; len];
-                assert_eq!(first_special(&plain), naive(&plain));
-                for at in 0..len {
-                    for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
-                        let mut bytes = plain.clone();
-                        bytes[at] = special;
-                        if at + 3 < len {
-                            bytes[at + 3] = b'"';
-                        }
-                        assert_eq!(first_special(&bytes), naive(&bytes), "{bytes:?}");
-                    }
-                }
-            }
-        }
     }
 }

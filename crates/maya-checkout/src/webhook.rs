@@ -2,16 +2,14 @@
 //! routing (the body names no event), payment or legacy checkout bodies, and confirmation by
 //! re-fetching before an event is fit for fulfilment.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use http::HeaderName;
 use paykit_core::json_literal::JsonLiteral;
-use paykit_core::store::{ClaimOutcome, ClaimStore, unix_millis};
+use paykit_core::store::{ClaimOutcome, ClaimStore, InMemoryClaimStore};
 use paykit_core::{
     Authenticity, EventKind, MAX_CALLBACK_BYTES, PaymentProvider, Result, VerifiedEvent, Webhook,
     WebhookRequest,
@@ -194,154 +192,8 @@ fn dedupe_key(id: &str, status: &str) -> String {
 #[derive(Clone)]
 pub struct MayaCheckoutWebhook {
     config: WebhookConfig,
-    nonces: Nonces,
+    nonces: Arc<dyn ClaimStore>,
     clock: Clock,
-}
-
-/// Where accepted nonces are remembered.
-#[derive(Clone)]
-enum Nonces {
-    /// This receiver's own memory (and its clones'): the default.
-    Local(Arc<LocalNonces>),
-    /// A claim store, shared by a fleet.
-    Shared(Arc<dyn ClaimStore>),
-}
-
-impl fmt::Debug for Nonces {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Nonces::Local(local) => local.fmt(f),
-            Nonces::Shared(store) => store.fmt(f),
-        }
-    }
-}
-
-/// The default nonce cache: each nonce with the time (Unix ms, by the system clock, as a claim
-/// store keeps it) until which it is a replay. A nonce needs no claim token and no completion
-/// step: the issue 16 profile showed a claim store's (a random owner id formatted byte by byte,
-/// two boxed futures, a prefixed key) as a twentieth of the verification.
-struct LocalNonces {
-    table: Mutex<NonceTable>,
-}
-
-struct NonceTable {
-    until_ms: HashMap<String, i64, NonceHash>,
-    /// Size at which lapsed nonces are swept out, so memory follows the deliveries of one
-    /// window rather than of the process's life.
-    sweep_at: usize,
-}
-
-/// The smallest table swept.
-const SWEEP_AT_LEAST: usize = 1024;
-
-impl LocalNonces {
-    fn new() -> LocalNonces {
-        LocalNonces {
-            table: Mutex::new(NonceTable {
-                until_ms: HashMap::with_hasher(NonceHash::new()),
-                sweep_at: SWEEP_AT_LEAST,
-            }),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, NonceTable> {
-        // Every change is one insert or one sweep, so a poisoned table is still consistent.
-        self.table
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Records `nonce` for `keep`; a replay if it was recorded and has not lapsed.
-    fn remember(&self, nonce: &str, keep: Duration) -> std::result::Result<(), VerifyError> {
-        let now = unix_millis();
-        let until = now.saturating_add(i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
-        let mut table = self.lock();
-        if table.until_ms.len() >= table.sweep_at {
-            table.until_ms.retain(|_, until_ms| *until_ms > now);
-            table.sweep_at = table.until_ms.len().saturating_mul(2).max(SWEEP_AT_LEAST);
-        }
-        match table.until_ms.entry(nonce.to_owned()) {
-            Entry::Occupied(seen) if *seen.get() > now => Err(VerifyError::Replay {
-                nonce: nonce.to_owned(),
-            }),
-            Entry::Occupied(mut lapsed) => {
-                lapsed.insert(until);
-                Ok(())
-            }
-            Entry::Vacant(fresh) => {
-                fresh.insert(until);
-                Ok(())
-            }
-        }
-    }
-}
-
-/// The nonce table's hash: a word at a time, seeded per table. SipHash's resistance to chosen
-/// keys is not needed here, since only nonces of deliveries whose signature verified reach the
-/// table, and it cost as much as the rest of the cache (issue 16 profile).
-#[derive(Clone, Copy)]
-struct NonceHash {
-    seed: u64,
-}
-
-impl NonceHash {
-    fn new() -> NonceHash {
-        use std::hash::BuildHasher as _;
-        NonceHash {
-            seed: std::collections::hash_map::RandomState::new().hash_one(0_u64),
-        }
-    }
-}
-
-impl std::hash::BuildHasher for NonceHash {
-    type Hasher = NonceHasher;
-
-    fn build_hasher(&self) -> NonceHasher {
-        NonceHasher { state: self.seed }
-    }
-}
-
-struct NonceHasher {
-    state: u64,
-}
-
-impl NonceHasher {
-    fn mix(&mut self, word: u64) {
-        // A multiply-rotate step (as in FxHash), with the seed mixed in first.
-        self.state = (self.state ^ word)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(29);
-    }
-}
-
-impl std::hash::Hasher for NonceHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for word in words.by_ref() {
-            let mut eight = [0_u8; 8];
-            eight.copy_from_slice(word);
-            self.mix(u64::from_le_bytes(eight));
-        }
-        let mut last = [0_u8; 8];
-        for (slot, byte) in last.iter_mut().zip(words.remainder()) {
-            *slot = *byte;
-        }
-        // The length keeps `ab` + padding apart from `ab\0`.
-        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        self.mix(u64::from_le_bytes(last) ^ (len << 56));
-    }
-
-    fn finish(&self) -> u64 {
-        self.state
-    }
-}
-
-impl fmt::Debug for LocalNonces {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LocalNonces")
-            .field("entries", &self.lock().until_ms.len())
-            .finish()
-    }
 }
 
 impl fmt::Debug for MayaCheckoutWebhook {
@@ -382,14 +234,14 @@ impl MayaCheckoutWebhook {
     pub fn new(config: WebhookConfig) -> MayaCheckoutWebhook {
         MayaCheckoutWebhook {
             config,
-            nonces: Nonces::Local(Arc::new(LocalNonces::new())),
+            nonces: Arc::new(InMemoryClaimStore::new()),
             clock: Arc::new(std::time::SystemTime::now),
         }
     }
 
     /// Shares the nonce cache through a claim store (Redis, PostgreSQL) across a fleet.
     pub fn nonce_store(mut self, store: Arc<dyn ClaimStore>) -> MayaCheckoutWebhook {
-        self.nonces = Nonces::Shared(store);
+        self.nonces = store;
         self
     }
 
@@ -525,10 +377,7 @@ impl MayaCheckoutWebhook {
             .config
             .tolerance
             .saturating_add(Duration::from_secs(60));
-        let store = match &self.nonces {
-            Nonces::Local(local) => return local.remember(nonce, keep),
-            Nonces::Shared(store) => store,
-        };
+        let store = &self.nonces;
         let key = format!("{}:nonce:{nonce}", PROVIDER.as_str());
         match store.claim(&key, keep).await {
             Ok(ClaimOutcome::Claimed(claim)) => {
@@ -700,46 +549,6 @@ mod tests {
         assert!(serde_json::from_str::<serde_json::Value>(body).is_err());
         let (_, decoded) = routed(body).unwrap();
         assert!(matches!(decoded, DeliveryBody::Payment(p) if p.id == "p-1"));
-    }
-
-    #[test]
-    fn the_nonce_cache_refuses_a_replay_until_it_lapses_and_sweeps_what_lapsed() {
-        let nonces = LocalNonces::new();
-        let keep = Duration::from_secs(360);
-        assert_eq!(nonces.remember("n-1", keep), Ok(()));
-        assert_eq!(
-            nonces.remember("n-1", keep),
-            Err(VerifyError::Replay {
-                nonce: "n-1".to_owned()
-            })
-        );
-        // A lapsed nonce is free again (kept zero milliseconds: lapsed at once).
-        assert_eq!(nonces.remember("n-2", Duration::ZERO), Ok(()));
-        assert_eq!(nonces.remember("n-2", keep), Ok(()));
-        assert!(nonces.remember("n-2", keep).is_err());
-        // Lapsed entries are swept once the table reaches its sweep size; live ones stay.
-        for i in 0..(2 * SWEEP_AT_LEAST) {
-            assert_eq!(
-                nonces.remember(&format!("lapsed-{i}"), Duration::ZERO),
-                Ok(())
-            );
-        }
-        let left = nonces.lock().until_ms.len();
-        assert!(left <= SWEEP_AT_LEAST + 2, "{left}");
-        assert!(nonces.remember("n-1", keep).is_err());
-        assert!(nonces.remember("n-2", keep).is_err());
-    }
-
-    #[test]
-    fn the_nonce_hash_spreads_nonces_and_tells_lengths_apart() {
-        use std::hash::BuildHasher as _;
-        let hash = NonceHash::new();
-        let mut seen = std::collections::HashSet::new();
-        for i in 0..10_000 {
-            assert!(seen.insert(hash.hash_one(format!("{i:032x}"))), "{i}");
-        }
-        assert_ne!(hash.hash_one("ab"), hash.hash_one("ab\0"));
-        assert_ne!(hash.hash_one(""), hash.hash_one("\0"));
     }
 
     #[test]
