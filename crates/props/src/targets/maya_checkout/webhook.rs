@@ -59,10 +59,16 @@ fn check(
 /// - what `check` accepts verifies by hand under the same key and rendering, once: the same
 ///   request again is a replay; a refused one is refused again the same way (nothing cached);
 /// - the event is signed, never fit for fulfilment, keyed `maya-checkout:<id>:<status>`, and
-///   a payment's amount reads back as the body's literal.
+///   a payment's amount reads back as the body's literal;
+/// - the body scan `Webhook::verify` reads with agrees with the tree reader and serde.
 pub fn maya_checkout_webhook(data: &[u8]) {
     let ([signature, timestamp], body) = split_lines::<2>(data);
     paykit_maya_checkout::fuzzing::webhook_body(body);
+    // The fast reader behind `Webhook::verify` reads whatever it reads as the tree and serde do.
+    assert!(
+        paykit_maya_checkout::fuzzing::webhook_scan(body),
+        "the body scan disagrees with the tree reader"
+    );
     let mut headers = HeaderMap::new();
     for (name, line) in [(SIGNATURE_HEADER, signature), (TIMESTAMP_HEADER, timestamp)] {
         if let Ok(value) = HeaderValue::from_bytes(line) {
