@@ -46,6 +46,7 @@ use crate::types::PaymentInfo;
 mod checkout_page;
 mod envelope;
 mod keys;
+mod quick;
 mod shape;
 
 use envelope::Value;
@@ -71,6 +72,10 @@ fn bad_body(why: impl Into<String>) -> Error {
 /// # Ok::<(), paykit_core::Error>(())
 /// ```
 pub fn canonical_string(body: &[u8]) -> Result<String> {
+    let mut fields = quick::Fields::new();
+    if quick::read(body, &mut fields).is_some() {
+        return canonical(fields.as_mut_slice());
+    }
     let document = envelope::parse(body)?;
     canonical(&mut envelope::envelope(&document)?.fields)
 }
@@ -129,6 +134,9 @@ fn value_len(value: Value<'_>) -> usize {
 
 /// `amount` with exactly two decimals, from its literal (`12.5` → `12.50`, `100` → `100.00`).
 fn push_two_decimals(canonical: &mut String, literal: &str) -> Result<()> {
+    if push_plain_two_decimals(canonical, literal) {
+        return Ok(());
+    }
     let amount = paykit_core::wire::parse_decimal_literal(literal)
         .ok_or_else(|| bad_body("`result.amount` is not a decimal number"))?;
     let mut amount = amount.normalize();
@@ -141,6 +149,39 @@ fn push_two_decimals(canonical: &mut String, literal: &str) -> Result<()> {
     // Writing into a `String` cannot fail.
     let _ = write!(canonical, "{amount}");
     Ok(())
+}
+
+/// [`push_two_decimals`] for a plain literal, without a `Decimal`: parsing, normalizing,
+/// rescaling and formatting one cost more than building the rest of the canonical string
+/// (issue 16 profile). Plain is `0` or a digit string without a leading zero, optionally
+/// followed by `.` and digits, 24 bytes at most (well inside `Decimal`'s 28 exact digits),
+/// with at most two significant decimals; for those the answer is the digits before the point,
+/// a point and the significant decimals padded to two, which is what the `Decimal` path
+/// writes. Anything else (a sign, an exponent, spaces or quotes in a string amount, leading
+/// zeros, more decimals) is `false` and left to that path.
+fn push_plain_two_decimals(canonical: &mut String, literal: &str) -> bool {
+    let (whole, decimals) = match literal.split_once('.') {
+        Some((whole, decimals)) if !decimals.is_empty() => (whole, decimals),
+        Some(_) => return false,
+        None => (literal, ""),
+    };
+    let digits = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
+    let plain_whole = match whole.as_bytes() {
+        [b'0'] => true,
+        [b'1'..=b'9', ..] => digits(whole),
+        _ => false,
+    };
+    let significant = decimals.trim_end_matches('0');
+    if !plain_whole || !digits(decimals) || literal.len() > 24 || significant.len() > 2 {
+        return false;
+    }
+    canonical.push_str(whole);
+    canonical.push('.');
+    canonical.push_str(significant);
+    for _ in significant.len()..2 {
+        canonical.push('0');
+    }
+    true
 }
 
 #[derive(Clone)]
@@ -213,28 +254,117 @@ impl MiaPosWebhook {
     }
 
     /// Every path in: the body cap first, before any parsing, hashing or key fetch.
+    ///
+    /// With a key given, or a cached key still fresh, nothing is awaited: the body is read and
+    /// checked by [`check_with`] on the stack. Only a key fetch (no fresh key) or a mismatch
+    /// (which may refetch) awaits, each in a boxed future of its own: they are rare, and
+    /// their state held inline made every call's future kilobytes to move.
     pub(crate) async fn verify_bounded(&self, request: &WebhookRequest<'_>) -> Result<PaymentInfo> {
         let body = request.bounded_body(self.body_limit)?;
-        // One pass over the bytes; every field below borrows from this tree.
-        let document = envelope::parse(body)?;
-        let mut envelope = envelope::envelope(&document)?;
-        let canonical = canonical(&mut envelope.fields)?;
-        let encoded = envelope
-            .signature
-            .ok_or(Error::Signature(SignatureError::Missing))?;
-        let signature = STANDARD
-            .decode(encoded.trim().as_bytes())
-            .map_err(|_| Error::Signature(SignatureError::Malformed))?;
-        if signature.is_empty() {
-            return Err(Error::Signature(SignatureError::Malformed));
+        let remote = match &self.source {
+            KeySource::Fixed(key) => return check_with(body, |m, s| key.verify(m, s)),
+            KeySource::Remote(remote) => remote,
+        };
+        // `RemoteKeys::verify`'s steps, the first without awaiting: a fresh key, a verify, and
+        // on a mismatch one refetch when allowed. Taking the key before reading the body is
+        // not observable: looking at the cache changes nothing, and a body refused here is
+        // refused before any key is used, as there.
+        let arrived = tokio::time::Instant::now();
+        let Some(used) = remote.fresh(arrived) else {
+            return Box::pin(verify_fetching(body, remote)).await;
+        };
+        match check_with(body, |m, s| used.key().verify(m, s)) {
+            Err(Error::Signature(SignatureError::Mismatch)) => {}
+            checked => return checked,
         }
-        let message = canonical.as_bytes();
-        match &self.source {
-            KeySource::Fixed(key) => key.verify(message, &signature)?,
-            KeySource::Remote(remote) => remote.verify(message, &signature).await?,
+        // Only the key's verify answers `Mismatch`: the body read and decoded, and the same
+        // reading gives the same message and signature to the newer key.
+        match Box::pin(remote.after_mismatch(&used, arrived)).await {
+            Some(newer) => check_with(body, |m, s| newer.verify(m, s)),
+            None => Err(Error::Signature(SignatureError::Mismatch)),
         }
-        shape::checked(&envelope.fields)
     }
+}
+
+/// A callback body read, its canonical string built, its signature decoded and handed with
+/// the string to `verify`, and, when that passes, its `result` checked and typed.
+fn check_with(body: &[u8], verify: impl FnOnce(&[u8], &[u8]) -> Result<()>) -> Result<PaymentInfo> {
+    // One pass over the bytes; every field below borrows from the body. The usual shape is
+    // read straight into an array (`quick.rs`); any other body by the general reader.
+    let mut usual = quick::Fields::new();
+    let document;
+    let mut general;
+    let (fields, encoded) = match quick::read(body, &mut usual) {
+        Some(signature) => (usual.as_mut_slice(), signature),
+        None => {
+            document = envelope::parse(body)?;
+            general = envelope::envelope(&document)?;
+            (general.fields.as_mut_slice(), general.signature)
+        }
+    };
+    let canonical = canonical(fields)?;
+    let encoded = encoded.ok_or(Error::Signature(SignatureError::Missing))?;
+    let mut room = [0_u8; SIGNATURE_ROOM];
+    let mut spill = Vec::new();
+    let signature = decode_signature(encoded, &mut room, &mut spill)?;
+    verify(canonical.as_bytes(), signature)?;
+    shape::checked(fields)
+}
+
+/// [`MiaPosWebhook::verify_bounded`] when no fresh key is cached: the body read and checked
+/// first, then the key fetched (or the failure's back-off, or an expired key) and used.
+async fn verify_fetching(body: &[u8], remote: &RemoteKeys) -> Result<PaymentInfo> {
+    let document;
+    let mut general;
+    let mut usual = quick::Fields::new();
+    let (fields, encoded) = match quick::read(body, &mut usual) {
+        Some(signature) => (usual.as_mut_slice(), signature),
+        None => {
+            document = envelope::parse(body)?;
+            general = envelope::envelope(&document)?;
+            (general.fields.as_mut_slice(), general.signature)
+        }
+    };
+    let canonical = canonical(fields)?;
+    let encoded = encoded.ok_or(Error::Signature(SignatureError::Missing))?;
+    let mut room = [0_u8; SIGNATURE_ROOM];
+    let mut spill = Vec::new();
+    let signature = decode_signature(encoded, &mut room, &mut spill)?;
+    remote.verify(canonical.as_bytes(), signature).await?;
+    shape::checked(fields)
+}
+
+/// Room for the signature of a key of up to 4096 bits, decoded without allocating.
+const SIGNATURE_ROOM: usize = 512;
+
+/// The signature's bytes, decoded into `room` when they fit (always, for a real key) and into
+/// `spill` otherwise: the same verdict as decoding into a fresh vector, which sizes it by the
+/// same estimate. Undecodable or empty is [`SignatureError::Malformed`].
+fn decode_signature<'b>(
+    encoded: &str,
+    room: &'b mut [u8; SIGNATURE_ROOM],
+    spill: &'b mut Vec<u8>,
+) -> Result<&'b [u8]> {
+    let malformed = || Error::Signature(SignatureError::Malformed);
+    let input = encoded.trim().as_bytes();
+    let estimate = base64::decoded_len_estimate(input.len());
+    let decoded: &'b [u8] = match room.get_mut(..estimate) {
+        Some(out) => {
+            let len = STANDARD
+                .decode_slice(input, &mut *out)
+                .map_err(|_| malformed())?;
+            let out: &'b [u8] = out;
+            out.get(..len).unwrap_or_default()
+        }
+        None => {
+            *spill = STANDARD.decode(input).map_err(|_| malformed())?;
+            spill
+        }
+    };
+    if decoded.is_empty() {
+        return Err(malformed());
+    }
+    Ok(decoded)
 }
 
 /// The dedupe key of a payment's state: `paymentId:STATUS`. A payment reaches each state once,

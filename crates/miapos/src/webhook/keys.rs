@@ -129,6 +129,13 @@ pub(crate) struct KeyInHand {
     fetched_at: Option<Instant>,
 }
 
+impl KeyInHand {
+    /// The key itself.
+    pub(crate) fn key(&self) -> &RsaPublicKey {
+        &self.key
+    }
+}
+
 impl KeySlot {
     fn store(&self, key: RsaPublicKey, at: Instant) -> KeyInHand {
         let mut state = lock(&self.state);
@@ -268,7 +275,11 @@ impl RemoteKeys {
     /// After key `used` failed to verify a callback that arrived at `arrived`: the newer key
     /// another caller already fetched, or the result of one new fetch; `None` when no fetch
     /// is allowed (see the module docs) or the fetch failed.
-    async fn after_mismatch(&self, used: &KeyInHand, arrived: Instant) -> Option<RsaPublicKey> {
+    pub(crate) async fn after_mismatch(
+        &self,
+        used: &KeyInHand,
+        arrived: Instant,
+    ) -> Option<RsaPublicKey> {
         if used.fetched_at.is_some_and(|at| at >= arrived) {
             // Fetched for this very callback: no newer key exists.
             return None;
@@ -300,6 +311,12 @@ impl RemoteKeys {
                 None
             }
         }
+    }
+
+    /// The cached key if it is fresh at `now`: what [`RemoteKeys::verify`] starts with, without
+    /// waiting on anything.
+    pub(crate) fn fresh(&self, now: Instant) -> Option<KeyInHand> {
+        self.slot.fresh_in_hand(self.ttl, now)
     }
 
     /// Verifies `signature` over `message` with the current key, refetching it once on a

@@ -375,3 +375,134 @@ fn the_key_cache_is_keyed_by_base_url_and_debug_shows_no_key_material() {
             .is_none()
     );
 }
+
+#[test]
+fn signatures_decode_as_they_would_into_a_fresh_vector() {
+    let long = STANDARD.encode(vec![7_u8; 1500]);
+    let exactly_room = STANDARD.encode(vec![9_u8; SIGNATURE_ROOM]);
+    let mut inputs = vec![
+        String::new(),
+        " \n".to_owned(),
+        "c2ln".to_owned(),
+        " c2ln\r\n".to_owned(),
+        "c2l".to_owned(),
+        "c2lu".to_owned(),
+        "c2ln=".to_owned(),
+        "c2k=".to_owned(),
+        "c2l=".to_owned(),
+        "%%%%".to_owned(),
+        "c2ln\u{a0}".to_owned(),
+        format!("{long}!"),
+        long.clone(),
+        exactly_room.clone(),
+        format!("{exactly_room}AAAA"),
+    ];
+    inputs.push(long.replace('A', "-"));
+    for encoded in inputs {
+        let mut room = [0_u8; SIGNATURE_ROOM];
+        let mut spill = Vec::new();
+        let ours = decode_signature(&encoded, &mut room, &mut spill).map(<[u8]>::to_vec);
+        let fresh = STANDARD
+            .decode(encoded.trim().as_bytes())
+            .ok()
+            .filter(|bytes| !bytes.is_empty());
+        match (ours, fresh) {
+            (Ok(ours), Some(fresh)) => assert_eq!(ours, fresh, "{encoded}"),
+            (Err(Error::Signature(SignatureError::Malformed)), None) => {}
+            (ours, fresh) => panic!("{encoded}: {ours:?} / {fresh:?}"),
+        }
+    }
+    let mut room = [0_u8; SIGNATURE_ROOM];
+    let mut spill = Vec::new();
+    assert_eq!(
+        decode_signature(&long, &mut room, &mut spill)
+            .unwrap()
+            .len(),
+        1500
+    );
+    assert_eq!(
+        spill.len(),
+        1500,
+        "longer than the room: decoded into the vector"
+    );
+}
+
+/// The plain-literal shortcut writes what the `Decimal` path writes, wherever it answers, and
+/// answers for the amounts miaPOS sends.
+#[test]
+fn plain_amounts_are_written_as_the_decimal_path_writes_them() {
+    let through_decimal = |literal: &str| -> Option<String> {
+        let mut amount = paykit_core::wire::parse_decimal_literal(literal)?.normalize();
+        if amount.scale() > 2 {
+            return None;
+        }
+        amount.rescale(2);
+        Some(amount.to_string())
+    };
+    let wholes = [
+        "",
+        "0",
+        "00",
+        "01",
+        "1",
+        "9",
+        "10",
+        "99",
+        "100",
+        "1775",
+        "-1",
+        "-0",
+        "+1",
+        " 1",
+        "1 ",
+        "\"1\"",
+        "1e2",
+        "1E2",
+        "a",
+        "99999999999999999999",
+        "999999999999999999999999",
+    ];
+    let decimals = [
+        None,
+        Some(""),
+        Some("0"),
+        Some("00"),
+        Some("000000000000"),
+        Some("5"),
+        Some("50"),
+        Some("05"),
+        Some("500"),
+        Some("001"),
+        Some("12"),
+        Some("120"),
+        Some("123"),
+        Some("1e1"),
+        Some("5 "),
+        Some("5.5"),
+        Some("-5"),
+    ];
+    let mut answered = 0;
+    for whole in wholes {
+        for decimal in decimals {
+            let literal = match decimal {
+                Some(decimal) => format!("{whole}.{decimal}"),
+                None => whole.to_owned(),
+            };
+            let mut fast = String::from("x;");
+            if push_plain_two_decimals(&mut fast, &literal) {
+                answered += 1;
+                assert_eq!(
+                    fast.strip_prefix("x;"),
+                    through_decimal(&literal).as_deref(),
+                    "{literal}"
+                );
+            } else {
+                assert_eq!(fast, "x;", "{literal}: nothing written");
+            }
+        }
+    }
+    assert!(answered >= 40, "{answered}");
+    for sent in ["99.00", "1775.00", "12.5", "100", "0.5", "145.25", "1.01"] {
+        assert!(push_plain_two_decimals(&mut String::new(), sent), "{sent}");
+    }
+}
