@@ -50,6 +50,15 @@ impl<'a> Lexer<'a> {
         Ok(Lexer { text, bytes, at: 0 })
     }
 
+    /// A cursor at the start of `text`, already known to be UTF-8 (no second check).
+    pub fn from_text(text: &'a str) -> Lexer<'a> {
+        Lexer {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+
     /// An error at the cursor. Out of line: errors are rare, and keeping their formatting out
     /// of the hot paths keeps those small.
     #[cold]

@@ -16,6 +16,8 @@
 //! either of those given twice, `signature` not a string or `null`, no `result`, more than
 //! [`CAPACITY`] fields, and every body that is not JSON.
 
+use paykit_core::json_literal::{JsonRef, Lexer};
+
 use super::envelope::Value;
 
 /// Fields of `result` held without allocating; a callback has at most a dozen.
@@ -59,13 +61,10 @@ impl<'a> Fields<'a> {
 /// through each level was a copy per level.
 pub(super) fn read<'a>(body: &'a [u8], fields: &mut Fields<'a>) -> Option<Option<&'a str>> {
     fields.len = 0;
-    // The whole text at once, as the general reader checks it: outside strings only ASCII is
-    // grammar, so this is the same verdict as string by string.
-    let text = std::str::from_utf8(body).ok()?;
+    // Core's tokens, the general reader's own: the text checked as UTF-8 once, the same
+    // whitespace, strings and numbers.
     let mut scan = Scanner {
-        text,
-        bytes: body,
-        at: 0,
+        lexer: Lexer::new(body).ok()?,
     };
     scan.whitespace();
     scan.expect(b'{')?;
@@ -101,29 +100,27 @@ pub(super) fn read<'a>(body: &'a [u8], fields: &mut Fields<'a>) -> Option<Option
             _ => return None,
         }
     }
-    scan.whitespace();
-    if !result || scan.at != body.len() {
+    if !result {
         return None;
     }
+    scan.lexer.finish().ok()?;
     Some(signature.flatten())
 }
 
 struct Scanner<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    at: usize,
+    lexer: Lexer<'a>,
 }
 
 impl<'a> Scanner<'a> {
     #[inline]
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.lexer.peek()
     }
 
     #[inline]
     fn next(&mut self) -> Option<u8> {
         let byte = self.peek()?;
-        self.at += 1;
+        self.lexer.bump();
         Some(byte)
     }
 
@@ -132,70 +129,28 @@ impl<'a> Scanner<'a> {
         (self.next()? == byte).then_some(())
     }
 
-    /// JSON's four whitespace bytes, as the general reader skips them.
     #[inline]
     fn whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
+        self.lexer.skip_whitespace();
     }
 
     fn null(&mut self) -> Option<()> {
-        let end = self.at.checked_add(4)?;
-        (self.bytes.get(self.at..end)? == b"null").then(|| self.at = end)
+        match self.lexer.keyword().ok()? {
+            JsonRef::Null => Some(()),
+            _ => None,
+        }
     }
 
-    /// A string without escapes whose opening quote is next, as a slice of the body.
+    /// A string without escapes whose opening quote is next, as a slice of the body; an
+    /// escape or a control character leaves the body to the general reader.
     #[inline]
     fn string(&mut self) -> Option<&'a str> {
-        self.expect(b'"')?;
-        let start = self.at;
-        let (len, byte) = string_end(self.bytes.get(start..)?)?;
-        // An escape or a control character: the general reader decides.
-        if byte != b'"' {
-            return None;
-        }
-        let end = start.checked_add(len)?;
-        self.at = end.checked_add(1)?;
-        // Both ends are ASCII quotes of a UTF-8 text: character boundaries.
-        self.text.get(start..end)
+        self.lexer.plain_string()
     }
 
-    /// A number, checked against JSON's grammar (the general reader's), kept as written.
+    /// A number, checked against JSON's grammar, kept as written.
     fn number(&mut self) -> Option<&'a str> {
-        let start = self.at;
-        if self.peek() == Some(b'-') {
-            self.at += 1;
-        }
-        match self.next()? {
-            b'0' => {}
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            self.digit()?;
-            self.digits();
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.at += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            self.digit()?;
-            self.digits();
-        }
-        self.text.get(start..self.at)
-    }
-
-    fn digit(&mut self) -> Option<()> {
-        self.next()?.is_ascii_digit().then_some(())
-    }
-
-    fn digits(&mut self) {
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.at += 1;
-        }
+        self.lexer.number().ok()
     }
 
     /// `result`: an object of strings, numbers and `null`s.
@@ -203,7 +158,7 @@ impl<'a> Scanner<'a> {
         self.expect(b'{')?;
         self.whitespace();
         if self.peek()? == b'}' {
-            self.at += 1;
+            self.lexer.bump();
             return Some(());
         }
         loop {
@@ -230,49 +185,6 @@ impl<'a> Scanner<'a> {
             }
         }
     }
-}
-
-/// Where the first byte that ends a plain string run is (`"`, `\` or a control character) and
-/// which it is, eight bytes at a time: most of a body is string content, and most of its
-/// strings are shorter than a word, so the byte is read off the word's flags rather than
-/// found by a byte loop.
-fn string_end(bytes: &[u8]) -> Option<(usize, u8)> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // Flags (in its high bit) every byte of `word` below `n` (n <= 0x80), and possibly bytes
-    // above a flagged one (a borrow runs upward from a byte that is truly below): so the
-    // lowest flag is always a true one.
-    let below = |word: u64, n: u64| word.wrapping_sub(ONES * n) & !word & HIGHS;
-    let special = |word: u64| {
-        below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1)
-            | below(word, 0x20)
-    };
-    // Little-endian on every target: the lowest flag is the first special byte in memory.
-    let found = |offset: usize, mask: u64| {
-        let at = offset + (mask.trailing_zeros() / 8) as usize;
-        bytes.get(at).map(|byte| (at, *byte))
-    };
-    let mut offset = 0;
-    // Words run past the string into what follows it: the closing quote is found in the word
-    // that holds it, without a byte loop.
-    while let Some(chunk) = bytes.get(offset..offset + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let mask = special(u64::from_le_bytes(word));
-        if mask != 0 {
-            return found(offset, mask);
-        }
-        offset += 8;
-    }
-    // The last few bytes of the text, padded with a byte that is never special.
-    let mut word = [b'a'; 8];
-    for (slot, byte) in word.iter_mut().zip(bytes.get(offset..)?) {
-        *slot = *byte;
-    }
-    let mask = special(u64::from_le_bytes(word));
-    if mask == 0 { None } else { found(offset, mask) }
 }
 
 #[cfg(test)]

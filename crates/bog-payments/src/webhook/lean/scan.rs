@@ -22,6 +22,8 @@
 
 use std::borrow::Cow;
 
+use paykit_core::json_literal::{JsonRef, Lexer};
+
 use super::{ActionEntry, Body, Detail, Envelope, Field, Item, StatusKey, Units};
 
 /// Containers nested deeper than this go to the deserializer.
@@ -47,9 +49,7 @@ impl Seen {
 /// The envelope of `text` (already checked as UTF-8), or `None`.
 pub(super) fn envelope(text: &str) -> Option<Envelope<'_>> {
     let mut scan = Scanner {
-        text,
-        bytes: text.as_bytes(),
-        at: 0,
+        lexer: Lexer::from_text(text),
     };
     scan.whitespace();
     let mut envelope = Envelope::default();
@@ -72,26 +72,25 @@ pub(super) fn envelope(text: &str) -> Option<Envelope<'_>> {
         }
         Some(())
     })?;
-    scan.whitespace();
-    (scan.at == scan.bytes.len()).then_some(envelope)
+    scan.lexer.finish().ok()?;
+    Some(envelope)
 }
 
+/// The structure walk over core's tokens ([`Lexer`], the grammar of every paykit reader).
 struct Scanner<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    at: usize,
+    lexer: Lexer<'a>,
 }
 
 impl<'a> Scanner<'a> {
     #[inline]
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.lexer.peek()
     }
 
     #[inline]
     fn next(&mut self) -> Option<u8> {
         let byte = self.peek()?;
-        self.at += 1;
+        self.lexer.bump();
         Some(byte)
     }
 
@@ -102,58 +101,26 @@ impl<'a> Scanner<'a> {
 
     #[inline]
     fn whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
+        self.lexer.skip_whitespace();
     }
 
-    fn word(&mut self, word: &[u8]) -> Option<()> {
-        let end = self.at.checked_add(word.len())?;
-        (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
+    /// `true`, `false` or `null`, whichever is next.
+    fn keyword(&mut self) -> Option<JsonRef<'a>> {
+        self.lexer.keyword().ok()
     }
 
     /// A string without escapes or control characters whose opening quote is next, as a
-    /// slice of the text. Inlined into each caller: most strings are a word or two long, and
-    /// a call's register saves and constant loads cost as much as scanning them.
+    /// slice of the text.
     #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
-        self.expect(b'"')?;
-        let start = self.at;
-        let (len, byte) = string_end(self.bytes.get(start..)?)?;
-        if byte != b'"' {
-            return None;
-        }
-        let end = start.checked_add(len)?;
-        self.at = end.checked_add(1)?;
-        // Both ends are ASCII quotes of a UTF-8 text: character boundaries.
-        self.text.get(start..end)
+        self.lexer.plain_string()
     }
 
     /// A number in JSON's grammar, without exponent, at most 20 bytes: always one
     /// `serde_json` reads (into `u64`, `i64` or a finite `f64`).
     fn number(&mut self) -> Option<()> {
-        let start = self.at;
-        if self.peek() == Some(b'-') {
-            self.at += 1;
-        }
-        match self.next()? {
-            b'0' => {}
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            self.next()?.is_ascii_digit().then_some(())?;
-            self.digits();
-        }
-        let short = self.at.saturating_sub(start) <= 20;
-        (short && !matches!(self.peek(), Some(b'e' | b'E'))).then_some(())
-    }
-
-    fn digits(&mut self) {
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.at += 1;
-        }
+        let literal = self.lexer.number().ok()?;
+        (literal.len() <= 20 && !literal.contains(['e', 'E'])).then_some(())
     }
 
     /// An object whose `{` is next, each member's value read by `member` (given the key and
@@ -167,7 +134,7 @@ impl<'a> Scanner<'a> {
         self.expect(b'{')?;
         self.whitespace();
         if self.peek()? == b'}' {
-            self.at += 1;
+            self.lexer.bump();
             return Some(());
         }
         loop {
@@ -196,7 +163,7 @@ impl<'a> Scanner<'a> {
         self.expect(b'[')?;
         self.whitespace();
         if self.peek()? == b']' {
-            self.at += 1;
+            self.lexer.bump();
             return Some(());
         }
         loop {
@@ -216,9 +183,7 @@ impl<'a> Scanner<'a> {
         match self.peek()? {
             b'"' => self.string().map(drop),
             b'-' | b'0'..=b'9' => self.number(),
-            b'n' => self.word(b"null"),
-            b't' => self.word(b"true"),
-            b'f' => self.word(b"false"),
+            b'n' | b't' | b'f' => self.keyword().map(drop),
             b'{' => self.object(depth, |scan, _, depth| scan.skip(depth)),
             b'[' => self.array(depth, |scan, depth| scan.skip(depth)),
             _ => None,
@@ -233,10 +198,10 @@ impl<'a> Scanner<'a> {
                 self.number()?;
                 Field::Number
             }
-            b'n' => {
-                self.word(b"null")?;
-                Field::Null
-            }
+            b'n' => match self.keyword()? {
+                JsonRef::Null => Field::Null,
+                _ => return None,
+            },
             _ => {
                 self.skip(depth)?;
                 Field::Other
@@ -254,7 +219,9 @@ impl<'a> Scanner<'a> {
         read: impl FnOnce(&mut Self, usize, &mut T) -> Option<()>,
     ) -> Option<()> {
         if self.peek()? == b'n' {
-            self.word(b"null")?;
+            if self.keyword()? != JsonRef::Null {
+                return None;
+            }
             *slot = None;
             return Some(());
         }
@@ -425,50 +392,6 @@ impl<'a> Scanner<'a> {
 fn enter(depth: usize) -> Option<usize> {
     let depth = depth.checked_add(1)?;
     (depth <= MAX_DEPTH).then_some(depth)
-}
-
-/// Where the first byte that ends a plain string run is (`"`, `\` or a control character) and
-/// which it is, eight bytes at a time: most of a body is string content, and most of its
-/// strings are shorter than a word, so the byte is read off the word's flags rather than
-/// found by a byte loop.
-#[inline(always)]
-fn string_end(bytes: &[u8]) -> Option<(usize, u8)> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // Flags (in its high bit) every byte of `word` below `n` (n <= 0x80), and possibly bytes
-    // above a flagged one (a borrow runs upward from a byte that is truly below): so the
-    // lowest flag is always a true one.
-    let below = |word: u64, n: u64| word.wrapping_sub(ONES * n) & !word & HIGHS;
-    let special = |word: u64| {
-        below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1)
-            | below(word, 0x20)
-    };
-    // Little-endian on every target: the lowest flag is the first special byte in memory.
-    let found = |offset: usize, mask: u64| {
-        let at = offset + (mask.trailing_zeros() / 8) as usize;
-        bytes.get(at).map(|byte| (at, *byte))
-    };
-    let mut offset = 0;
-    // Words run past the string into what follows it: the closing quote is found in the word
-    // that holds it, without a byte loop.
-    while let Some(chunk) = bytes.get(offset..offset + 8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let mask = special(u64::from_le_bytes(word));
-        if mask != 0 {
-            return found(offset, mask);
-        }
-        offset += 8;
-    }
-    // The last few bytes of the text, padded with a byte that is never special.
-    let mut word = [b'a'; 8];
-    for (slot, byte) in word.iter_mut().zip(bytes.get(offset..)?) {
-        *slot = *byte;
-    }
-    let mask = special(u64::from_le_bytes(word));
-    if mask == 0 { None } else { found(offset, mask) }
 }
 
 #[cfg(test)]
