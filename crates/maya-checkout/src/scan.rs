@@ -90,26 +90,6 @@ struct Reader<'b> {
 }
 
 impl<'b> Reader<'b> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.lexer.peek()
-    }
-
-    #[inline]
-    fn whitespace(&mut self) {
-        self.lexer.skip_whitespace();
-    }
-
-    #[inline]
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        if self.peek() == Some(byte) {
-            self.lexer.bump();
-            Some(())
-        } else {
-            None
-        }
-    }
-
     /// The members of an object whose `{` was just read; those of the top-level object are
     /// noted in `top` with their value's token, raw text and whether it held a number a
     /// `serde_json::Value` might refuse.
@@ -119,24 +99,24 @@ impl<'b> Reader<'b> {
         depth: usize,
         mut top: Option<&mut Fields<'b>>,
     ) -> Option<()> {
-        self.whitespace();
-        if self.eat(b'}').is_some() {
+        self.lexer.skip_whitespace();
+        if self.lexer.eat(b'}').is_some() {
             return Some(());
         }
         loop {
-            self.whitespace();
+            self.lexer.skip_whitespace();
             let key = self.string()?;
-            self.whitespace();
-            self.eat(b':')?;
-            self.whitespace();
+            self.lexer.skip_whitespace();
+            self.lexer.eat(b':')?;
+            self.lexer.skip_whitespace();
             let (start, unsure_before) = (self.lexer.position(), self.unsure_numbers);
             let token = self.value(path, key, depth)?;
             if let Some(fields) = top.as_deref_mut() {
                 let raw = self.text.get(start..self.lexer.position())?;
                 fields.member(key, token, raw, self.unsure_numbers != unsure_before);
             }
-            self.whitespace();
-            match self.peek()? {
+            self.lexer.skip_whitespace();
+            match self.lexer.peek()? {
                 b',' => self.lexer.bump(),
                 b'}' => {
                     self.lexer.bump();
@@ -149,19 +129,19 @@ impl<'b> Reader<'b> {
 
     /// The items of an array whose `[` was just read.
     fn items(&mut self, path: &mut String, depth: usize) -> Option<()> {
-        self.whitespace();
-        if self.eat(b']').is_some() {
+        self.lexer.skip_whitespace();
+        if self.lexer.eat(b']').is_some() {
             return Some(());
         }
         let mut digits = [0_u8; 20];
         let mut index = 0_usize;
         loop {
-            self.whitespace();
+            self.lexer.skip_whitespace();
             let segment = index_text(index, &mut digits);
             self.value(path, segment, depth)?;
             index += 1;
-            self.whitespace();
-            match self.peek()? {
+            self.lexer.skip_whitespace();
+            match self.lexer.peek()? {
                 b',' => self.lexer.bump(),
                 b']' => {
                     self.lexer.bump();
@@ -178,7 +158,7 @@ impl<'b> Reader<'b> {
     /// a copy of the name per member.
     fn value(&mut self, path: &mut String, name: &str, depth: usize) -> Option<Token<'b>> {
         let member = Some(name);
-        match self.peek()? {
+        match self.lexer.peek()? {
             b'{' | b'[' if depth >= MAX_DEPTH => None,
             b'{' => {
                 self.lexer.bump();

@@ -87,6 +87,26 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Consumes the next byte and gives it, if there is one.
+    #[inline]
+    pub fn next_byte(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    /// Consumes `byte` if it is next: `None` otherwise (nothing consumed). The fast paths'
+    /// [`Lexer::expect`], which has no error to build.
+    #[inline]
+    pub fn eat(&mut self, byte: u8) -> Option<()> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
     /// Skips JSON's four whitespace bytes.
     #[inline]
     pub fn skip_whitespace(&mut self) {

@@ -66,23 +66,23 @@ pub(super) fn read<'a>(body: &'a [u8], fields: &mut Fields<'a>) -> Option<Option
     let mut scan = Scanner {
         lexer: Lexer::new(body).ok()?,
     };
-    scan.whitespace();
-    scan.expect(b'{')?;
+    scan.lexer.skip_whitespace();
+    scan.lexer.eat(b'{')?;
     let mut result = false;
     let mut signature = None;
     loop {
-        scan.whitespace();
+        scan.lexer.skip_whitespace();
         let key = scan.string()?;
-        scan.whitespace();
-        scan.expect(b':')?;
-        scan.whitespace();
+        scan.lexer.skip_whitespace();
+        scan.lexer.eat(b':')?;
+        scan.lexer.skip_whitespace();
         match key {
             "result" if !result => {
                 scan.result(fields)?;
                 result = true;
             }
             "signature" if signature.is_none() => {
-                signature = Some(match scan.peek()? {
+                signature = Some(match scan.lexer.peek()? {
                     b'"' => Some(scan.string()?),
                     b'n' => {
                         scan.null()?;
@@ -93,8 +93,8 @@ pub(super) fn read<'a>(body: &'a [u8], fields: &mut Fields<'a>) -> Option<Option
             }
             _ => return None,
         }
-        scan.whitespace();
-        match scan.next()? {
+        scan.lexer.skip_whitespace();
+        match scan.lexer.next_byte()? {
             b',' => {}
             b'}' => break,
             _ => return None,
@@ -112,28 +112,6 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.lexer.peek()
-    }
-
-    #[inline]
-    fn next(&mut self) -> Option<u8> {
-        let byte = self.peek()?;
-        self.lexer.bump();
-        Some(byte)
-    }
-
-    #[inline]
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.next()? == byte).then_some(())
-    }
-
-    #[inline]
-    fn whitespace(&mut self) {
-        self.lexer.skip_whitespace();
-    }
-
     fn null(&mut self) -> Option<()> {
         match self.lexer.keyword().ok()? {
             JsonRef::Null => Some(()),
@@ -155,19 +133,19 @@ impl<'a> Scanner<'a> {
 
     /// `result`: an object of strings, numbers and `null`s.
     fn result(&mut self, fields: &mut Fields<'a>) -> Option<()> {
-        self.expect(b'{')?;
-        self.whitespace();
-        if self.peek()? == b'}' {
+        self.lexer.eat(b'{')?;
+        self.lexer.skip_whitespace();
+        if self.lexer.peek()? == b'}' {
             self.lexer.bump();
             return Some(());
         }
         loop {
-            self.whitespace();
+            self.lexer.skip_whitespace();
             let key = self.string()?;
-            self.whitespace();
-            self.expect(b':')?;
-            self.whitespace();
-            let value = match self.peek()? {
+            self.lexer.skip_whitespace();
+            self.lexer.eat(b':')?;
+            self.lexer.skip_whitespace();
+            let value = match self.lexer.peek()? {
                 b'"' => Value::Text(self.string()?),
                 b'-' | b'0'..=b'9' => Value::Number(self.number()?),
                 b'n' => {
@@ -177,8 +155,8 @@ impl<'a> Scanner<'a> {
                 _ => return None,
             };
             fields.push(key, value)?;
-            self.whitespace();
-            match self.next()? {
+            self.lexer.skip_whitespace();
+            match self.lexer.next_byte()? {
                 b',' => {}
                 b'}' => return Some(()),
                 _ => return None,

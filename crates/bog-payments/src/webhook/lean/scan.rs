@@ -51,7 +51,7 @@ pub(super) fn envelope(text: &str) -> Option<Envelope<'_>> {
     let mut scan = Scanner {
         lexer: Lexer::from_text(text),
     };
-    scan.whitespace();
+    scan.lexer.skip_whitespace();
     let mut envelope = Envelope::default();
     let mut seen = Seen::default();
     scan.object(0, |scan, key, depth| {
@@ -82,28 +82,6 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.lexer.peek()
-    }
-
-    #[inline]
-    fn next(&mut self) -> Option<u8> {
-        let byte = self.peek()?;
-        self.lexer.bump();
-        Some(byte)
-    }
-
-    #[inline]
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.next()? == byte).then_some(())
-    }
-
-    #[inline]
-    fn whitespace(&mut self) {
-        self.lexer.skip_whitespace();
-    }
-
     /// `true`, `false` or `null`, whichever is next.
     fn keyword(&mut self) -> Option<JsonRef<'a>> {
         self.lexer.keyword().ok()
@@ -131,21 +109,21 @@ impl<'a> Scanner<'a> {
         mut member: impl FnMut(&mut Self, &'a str, usize) -> Option<()>,
     ) -> Option<()> {
         let depth = enter(depth)?;
-        self.expect(b'{')?;
-        self.whitespace();
-        if self.peek()? == b'}' {
+        self.lexer.eat(b'{')?;
+        self.lexer.skip_whitespace();
+        if self.lexer.peek()? == b'}' {
             self.lexer.bump();
             return Some(());
         }
         loop {
-            self.whitespace();
+            self.lexer.skip_whitespace();
             let key = self.string()?;
-            self.whitespace();
-            self.expect(b':')?;
-            self.whitespace();
+            self.lexer.skip_whitespace();
+            self.lexer.eat(b':')?;
+            self.lexer.skip_whitespace();
             member(self, key, depth)?;
-            self.whitespace();
-            match self.next()? {
+            self.lexer.skip_whitespace();
+            match self.lexer.next_byte()? {
                 b',' => {}
                 b'}' => return Some(()),
                 _ => return None,
@@ -160,17 +138,17 @@ impl<'a> Scanner<'a> {
         mut element: impl FnMut(&mut Self, usize) -> Option<()>,
     ) -> Option<()> {
         let depth = enter(depth)?;
-        self.expect(b'[')?;
-        self.whitespace();
-        if self.peek()? == b']' {
+        self.lexer.eat(b'[')?;
+        self.lexer.skip_whitespace();
+        if self.lexer.peek()? == b']' {
             self.lexer.bump();
             return Some(());
         }
         loop {
-            self.whitespace();
+            self.lexer.skip_whitespace();
             element(self, depth)?;
-            self.whitespace();
-            match self.next()? {
+            self.lexer.skip_whitespace();
+            match self.lexer.next_byte()? {
                 b',' => {}
                 b']' => return Some(()),
                 _ => return None,
@@ -180,7 +158,7 @@ impl<'a> Scanner<'a> {
 
     /// Any value, checked and dropped (most of a body: nothing is built for it).
     fn skip(&mut self, depth: usize) -> Option<()> {
-        match self.peek()? {
+        match self.lexer.peek()? {
             b'"' => self.string().map(drop),
             b'-' | b'0'..=b'9' => self.number(),
             b'n' | b't' | b'f' => self.keyword().map(drop),
@@ -192,7 +170,7 @@ impl<'a> Scanner<'a> {
 
     /// Any value as a [`Field`]: text borrowed, the rest by kind.
     fn field(&mut self, depth: usize) -> Option<Field<'a>> {
-        Some(match self.peek()? {
+        Some(match self.lexer.peek()? {
             b'"' => Field::Text(Cow::Borrowed(self.string()?)),
             b'-' | b'0'..=b'9' => {
                 self.number()?;
@@ -218,7 +196,7 @@ impl<'a> Scanner<'a> {
         slot: &mut Option<T>,
         read: impl FnOnce(&mut Self, usize, &mut T) -> Option<()>,
     ) -> Option<()> {
-        if self.peek()? == b'n' {
+        if self.lexer.peek()? == b'n' {
             if self.keyword()? != JsonRef::Null {
                 return None;
             }
