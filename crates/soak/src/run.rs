@@ -276,30 +276,12 @@ where
     F: Fn(Arc<Env>, Arc<C>, u64, Rng) -> Fut,
     Fut: Future<Output = FlowLog> + Send + 'static,
 {
-    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    for index in 0..n {
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-            break;
-        };
-        let run = flow(Arc::clone(&env), Arc::clone(&client), index, rng.fork());
-        tasks.spawn(async move {
-            let log = run.await;
-            drop(slot);
-            log
-        });
-    }
-    let (mut checks, mut abandoned) = (Vec::new(), 0_u64);
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(log) => {
-                checks.extend(log.checks);
-                abandoned = abandoned.saturating_add(log.abandoned);
-            }
-            Err(_) => abandoned = abandoned.saturating_add(1),
-        }
-    }
-    (checks, abandoned)
+    // Each payment's generator forked in index order, as the flows always got them.
+    let items: Vec<(u64, Rng)> = (0..n).map(|index| (index, rng.fork())).collect();
+    soak_items(items, concurrency, |(index, rng)| {
+        flow(Arc::clone(&env), Arc::clone(&client), index, rng)
+    })
+    .await
 }
 
 /// Runs a soak on the current Tokio runtime and reports it.
