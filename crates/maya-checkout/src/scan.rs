@@ -104,11 +104,7 @@ impl<'b> Reader<'b> {
             return Some(());
         }
         loop {
-            self.lexer.skip_whitespace();
-            let key = self.string()?;
-            self.lexer.skip_whitespace();
-            self.lexer.eat(b':')?;
-            self.lexer.skip_whitespace();
+            let key = self.lexer.plain_member_key()?;
             let (start, unsure_before) = (self.lexer.position(), self.unsure_numbers);
             let token = self.value(path, key, depth)?;
             if let Some(fields) = top.as_deref_mut() {

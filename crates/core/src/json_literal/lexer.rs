@@ -223,6 +223,19 @@ impl<'a> Lexer<'a> {
         self.text.get(content..end)
     }
 
+    /// An object member's key and its `:`, whitespace around both skipped, leaving the cursor
+    /// at the value: the key borrowed when it holds no escape, `None` otherwise (or when no
+    /// key and `:` follow), for fast paths that leave such bodies to the tree.
+    #[inline]
+    pub fn plain_member_key(&mut self) -> Option<&'a str> {
+        self.skip_whitespace();
+        let key = self.plain_string()?;
+        self.skip_whitespace();
+        self.eat(b':')?;
+        self.skip_whitespace();
+        Some(key)
+    }
+
     /// The rest of a string token holding an escape (at `self.at`), unescaped by serde_json.
     fn escaped(&mut self, start: usize) -> Result<Cow<'a, str>> {
         loop {
@@ -370,6 +383,12 @@ mod tests {
             }
         }
         assert_eq!(plain_ones, 3);
+        let mut member = Lexer::new(b" \"id\" : 1").unwrap();
+        assert_eq!(member.plain_member_key(), Some("id"));
+        assert_eq!(member.number().unwrap(), "1");
+        for no_key in [&b"\"a\\nb\": 1"[..], b"\"id\" 1", b"1"] {
+            assert_eq!(Lexer::new(no_key).unwrap().plain_member_key(), None);
+        }
     }
 
     #[test]

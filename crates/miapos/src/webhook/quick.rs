@@ -71,11 +71,7 @@ pub(super) fn read<'a>(body: &'a [u8], fields: &mut Fields<'a>) -> Option<Option
     let mut result = false;
     let mut signature = None;
     loop {
-        scan.lexer.skip_whitespace();
-        let key = scan.string()?;
-        scan.lexer.skip_whitespace();
-        scan.lexer.eat(b':')?;
-        scan.lexer.skip_whitespace();
+        let key = scan.lexer.plain_member_key()?;
         match key {
             "result" if !result => {
                 scan.result(fields)?;
@@ -140,11 +136,7 @@ impl<'a> Scanner<'a> {
             return Some(());
         }
         loop {
-            self.lexer.skip_whitespace();
-            let key = self.string()?;
-            self.lexer.skip_whitespace();
-            self.lexer.eat(b':')?;
-            self.lexer.skip_whitespace();
+            let key = self.lexer.plain_member_key()?;
             let value = match self.lexer.peek()? {
                 b'"' => Value::Text(self.string()?),
                 b'-' | b'0'..=b'9' => Value::Number(self.number()?),

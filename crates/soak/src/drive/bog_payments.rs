@@ -10,13 +10,12 @@ use std::future::Future;
 
 use paykit_bog_payments::{BogPaymentsClient, IdempotencyKey};
 use paykit_core::{
-    CaptureMode, Currency, Decimal, Money, NextAction, PaymentOutcome, PaymentProvider,
-    PaymentRequest, Result,
+    CaptureMode, Currency, Decimal, Money, PaymentOutcome, PaymentProvider, PaymentRequest, Result,
 };
 use paykit_sim::OpKind;
 
 use super::{
-    FlowLog, MAX_ATTEMPTS, amount, answer, captured, customer_opens, part, pause, query,
+    FlowLog, MAX_ATTEMPTS, amount, answer, captured, customer_pays_or_declines, part, pause, query,
     retry_worthy, status_check, voided,
 };
 use crate::Env;
@@ -294,14 +293,8 @@ pub(crate) async fn flow(
     let Some(created) = register(client, &mut log, &order, &req).await else {
         return log;
     };
-    let page = match (&created.next_action, declined) {
-        (NextAction::Redirect { url }, true) => NextAction::Redirect {
-            url: format!("{url}&card={DECLINED_CARD}"),
-        },
-        (other, _) => other.clone(),
-    };
-    if !customer_opens(&env.http, &page).await {
-        log.abandoned = log.abandoned.saturating_add(1);
+    let decline = declined.then(|| format!("&card={DECLINED_CARD}"));
+    if !customer_pays_or_declines(env, &mut log, &created.next_action, decline.as_deref()).await {
         return log;
     }
     let id = created.provider_payment_id.clone();

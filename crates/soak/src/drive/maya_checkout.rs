@@ -10,13 +10,13 @@
 
 use std::sync::Mutex;
 
-use paykit_core::{CaptureMode, Currency, Decimal, Money, NextAction, PaymentRequest, Result};
+use paykit_core::{CaptureMode, Currency, Decimal, Money, PaymentRequest, Result};
 use paykit_maya_checkout::{
     CaptureRequest, MayaCheckoutClient, MayaStatus, Payment, RecordStatus, RefundAnswer,
 };
 use paykit_sim::OpKind;
 
-use super::{FlowLog, amount, customer_opens, money_op, part, pause};
+use super::{FlowLog, amount, customer_pays_or_declines, money_op, part, pause};
 use crate::Env;
 use crate::check::{Belief, Check, Resolution, Target};
 use crate::rng::Rng;
@@ -203,14 +203,8 @@ pub(crate) async fn flow(env: &Env, soak: &MayaCheckoutSoak, index: u64, mut rng
     let Some(created) = register(client, &mut log, &order, &req).await else {
         return log;
     };
-    let page = match (&created.next_action, declined) {
-        (NextAction::Redirect { url }, true) => NextAction::Redirect {
-            url: format!("{url}&action=decline"),
-        },
-        (other, _) => other.clone(),
-    };
-    if !customer_opens(&env.http, &page).await {
-        log.abandoned = log.abandoned.saturating_add(1);
+    let decline = declined.then_some("&action=decline");
+    if !customer_pays_or_declines(env, &mut log, &created.next_action, decline).await {
         return log;
     }
     // The payment behind the Checkout, by its reference.

@@ -188,6 +188,28 @@ pub(crate) async fn customer_opens(http: &reqwest::Client, action: &NextAction) 
     false
 }
 
+/// The customer opening the payment page, with `decline` (the simulator's query parameter
+/// for a declined card, `&card=…` or `&action=decline`) added to a redirect when given; a
+/// page that does not open is logged as an abandoned flow.
+pub(crate) async fn customer_pays_or_declines(
+    env: &crate::Env,
+    log: &mut FlowLog,
+    action: &NextAction,
+    decline: Option<&str>,
+) -> bool {
+    let page = match (action, decline) {
+        (NextAction::Redirect { url }, Some(decline)) => NextAction::Redirect {
+            url: format!("{url}{decline}"),
+        },
+        (other, _) => other.clone(),
+    };
+    let opened = customer_opens(&env.http, &page).await;
+    if !opened {
+        log.abandoned = log.abandoned.saturating_add(1);
+    }
+    opened
+}
+
 /// Whether a status says the customer's money is taken or reserved.
 pub(crate) fn paid(status: &PaymentStatus) -> bool {
     matches!(

@@ -116,11 +116,7 @@ impl<'a> Scanner<'a> {
             return Some(());
         }
         loop {
-            self.lexer.skip_whitespace();
-            let key = self.string()?;
-            self.lexer.skip_whitespace();
-            self.lexer.eat(b':')?;
-            self.lexer.skip_whitespace();
+            let key = self.lexer.plain_member_key()?;
             member(self, key, depth)?;
             self.lexer.skip_whitespace();
             match self.lexer.next_byte()? {
