@@ -5,7 +5,10 @@
 //!   decisive-field shapes, typed notification, event), body signed by testkit's independent
 //!   signer;
 //! - floor: sha256 + base64 of the same body's canonical sign string, computed once outside
-//!   the loop.
+//!   the loop;
+//! - reported, no target: `MaibWebhook::sign_result` of the same `result` text, the crate's
+//!   own read + sign string + sha256 + base64 with no envelope, signature check, shapes,
+//!   notification or event: how much of the budget reading and signing alone take.
 //!
 //! Rounds alternate the two sides so drift on a busy machine hits both alike; the median of
 //! the per-round ratios is reported. Exits non-zero when the target is missed.
@@ -71,6 +74,7 @@ fn main() {
     assert_eq!(event.dedupe_key, "f16a9006-128a-46bc-8e2a-77a6ee99df75:OK");
     let stored = String::from_utf8_lossy(&body).into_owned();
     assert!(stored.contains(&STANDARD.encode(sha256(canonical.as_bytes()))));
+    assert!(stored.contains(&hook.sign_result(RESULT).unwrap()));
 
     let verify = || {
         let request = WebhookRequest::body_only(black_box(&body));
@@ -81,6 +85,9 @@ fn main() {
     };
     let notification = || {
         black_box(hook.verify_notification(black_box(&body)).unwrap());
+    };
+    let sign_alone = || {
+        black_box(hook.sign_result(black_box(RESULT)).unwrap());
     };
 
     // For a profiler (`perf record -g`): the `Webhook::verify` path alone.
@@ -94,7 +101,8 @@ fn main() {
     time(verify);
     time(floor);
 
-    let (mut ratios, mut notification_ratios) = (Vec::new(), Vec::new());
+    let (mut ratios, mut notification_ratios, mut sign_ratios) =
+        (Vec::new(), Vec::new(), Vec::new());
     let (mut verify_s, mut floor_s, mut notification_s) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         let (v, f, n) = if round % 2 == 0 {
@@ -108,6 +116,7 @@ fn main() {
         };
         ratios.push(v / f);
         notification_ratios.push(n / f);
+        sign_ratios.push(time(sign_alone) / f);
         verify_s.push(v);
         floor_s.push(f);
         notification_s.push(n);
@@ -123,6 +132,10 @@ fn main() {
     println!(
         "maib_verify_notification_vs_floor_ratio = {:.2} (info, no target)",
         median(&mut notification_ratios)
+    );
+    println!(
+        "maib_sign_result_alone_vs_floor_ratio = {:.2} (info, no target: read + sign string + hash only)",
+        median(&mut sign_ratios)
     );
     let verdict = if ratio <= TARGET { "PASS" } else { "FAIL" };
     println!("maib_verify_vs_floor_ratio = {ratio:.2} (target <= {TARGET:.1}) {verdict}");
