@@ -231,7 +231,9 @@ pub(crate) fn contradictions(
                 state.map(ToString::to_string).unwrap_or_default()
             ));
         }
-        Some(PaymentStatus::Cancelled) if taken > 0 => {
+        // A void after a charge (Maya voids a sale on its day) gives the money back: only
+        // money taken and never voided contradicts a cancelled record.
+        Some(PaymentStatus::Cancelled) if taken > 0 && count(OpKind::Void) == 0 => {
             found.push("says released; the ledger shows the money taken".to_owned());
         }
         Some(PaymentStatus::Cancelled) if count(OpKind::Hold) > 0 && count(OpKind::Void) == 0 => {
@@ -325,6 +327,7 @@ mod tests {
         let charged = ledger(&[(OpKind::Charge, "50.00")]);
         let refunded = ledger(&[(OpKind::Charge, "50.00"), (OpKind::Refund, "10.00")]);
         let held = ledger(&[(OpKind::Hold, "50.00")]);
+        let sale_voided = ledger(&[(OpKind::Charge, "50.00"), (OpKind::Void, "50.00")]);
         let registered = ledger(&[]);
         let contradicting = [
             (
@@ -367,6 +370,7 @@ mod tests {
             // A refund whose answer was lost claims nothing.
             (record(Some(Captured), &[("10", Requested)]), &charged),
             (record(Some(Authorized), &[]), &held),
+            (record(Some(Cancelled), &[]), &sale_voided),
             (record(Some(RequiresAction), &[]), &registered),
             (record(None, &[]), &charged),
         ];

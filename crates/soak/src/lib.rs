@@ -9,9 +9,11 @@
 //! its refunds run last, once the simulator's clock has moved on a day. At the end every
 //! belief is compared with the simulator's ledger of what the providers actually did.
 //!
-//! The maib, iPay and Payments API clients share one payment-record store. Once the flows are done the
-//! faults stop and core's `Reconciler` sweeps those records until a sweep changes nothing;
-//! every record is then compared with the ledger too ([`RecordsReport`]).
+//! The maib, iPay and Payments API clients share one payment-record store. Once the flows are
+//! done the faults stop and core's `Reconciler` sweeps those records until a sweep changes
+//! nothing; every record is then compared with the ledger too ([`RecordsReport`]). Maya's
+//! gateway writes a store of its own, swept and compared the same way after its next-day
+//! refunds.
 //!
 //! Two numbers must be zero: money moved that paykit reported as not moved, and operations
 //! a provider performed twice. [`Report::passed`] says whether they are (and whether paykit

@@ -1,14 +1,17 @@
 //! After the fault phase: the faults stop, core's [`Reconciler`] sweeps the payment records the
-//! maib, iPay and Payments API clients wrote until a sweep changes nothing, and every record is then compared
-//! with the simulator's ledger.
+//! clients wrote until a sweep changes nothing, and every record is then compared with the
+//! simulator's ledger. It runs twice: for the store maib, iPay and the Payments API share, and
+//! for Maya's gateway's, after its next-day refunds.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use paykit_core::reconcile::{Reconciler, ReconcilerConfig};
-use paykit_core::{InMemoryPaymentRecords, PaymentProvider, PaymentRecords, ProviderId};
-use paykit_sim::{Faults, LedgerProvider, Simulator};
+use paykit_core::{
+    InMemoryPaymentRecords, PaymentProvider, PaymentRecord, PaymentRecords, ProviderId,
+};
+use paykit_sim::{Faults, Ledger, LedgerProvider, PaymentLedger, Simulator};
 
 use crate::check::{Openness, contradictions, openness};
 use crate::report::{Finding, FindingKind, RecordsReport};
@@ -90,13 +93,18 @@ pub(crate) async fn reconcile(
         let provider = client.id();
         let mut tally = RecordsReport::default();
         let mut findings = Vec::new();
-        for payment in ledger.payments().filter(|p| p.provider == *ledger_provider) {
-            let Ok(Some(record)) = store.get(provider, &payment.payment_id).await else {
-                continue;
-            };
+        for (record, payment) in pairs(
+            store.as_ref(),
+            &ledger,
+            *ledger_provider,
+            provider,
+            &examined,
+        )
+        .await
+        {
             matched += 1;
             tally.records += 1;
-            let key = (provider, payment.payment_id.clone());
+            let key = (provider, record.provider_payment_id().to_owned());
             if examined.contains(&key) {
                 if record.is_settled() {
                     tally.settled += 1;
@@ -160,6 +168,52 @@ pub(crate) async fn reconcile(
     }
 }
 
+/// Each record of `provider` with the ledger payment it stands for.
+///
+/// A record is keyed by the provider's payment id, except Maya's gateway's, which records a
+/// Checkout by its checkout id, not the id of the payment behind it. An examined record whose
+/// id the ledger does not know is paired by its merchant reference with the payment under that
+/// reference that moved money (the one the customer paid: other payments under it are
+/// registrations whose answer was lost), or, if none did, with one of them.
+async fn pairs<'l>(
+    store: &dyn PaymentRecords,
+    ledger: &'l Ledger,
+    ledger_provider: LedgerProvider,
+    provider: ProviderId,
+    examined: &HashSet<Key>,
+) -> Vec<(PaymentRecord, &'l PaymentLedger)> {
+    let mut pairs = Vec::new();
+    for payment in ledger.payments().filter(|p| p.provider == ledger_provider) {
+        if let Ok(Some(record)) = store.get(provider, &payment.payment_id).await {
+            pairs.push((record, payment));
+        }
+    }
+    let foreign = examined
+        .iter()
+        .filter(|(p, id)| *p == provider && ledger.payment(ledger_provider, id).is_none());
+    for (_, id) in foreign {
+        let Ok(Some(record)) = store.get(provider, id).await else {
+            continue;
+        };
+        let Some(reference) = record.ids.merchant_reference.clone() else {
+            continue;
+        };
+        let under: Vec<&PaymentLedger> = ledger
+            .payments()
+            .filter(|p| p.provider == ledger_provider && p.order_id.as_ref() == Some(&reference))
+            .collect();
+        let payment = under
+            .iter()
+            .find(|p| p.moved_money())
+            .or_else(|| under.first())
+            .copied();
+        if let Some(payment) = payment {
+            pairs.push((record, payment));
+        }
+    }
+    pairs
+}
+
 /// How many of `keys` belong to `provider`.
 fn count_of(keys: &HashSet<Key>, provider: ProviderId) -> u64 {
     wide(keys.iter().filter(|(p, _)| *p == provider).count())
@@ -198,7 +252,7 @@ mod tests {
     async fn the_sweeps_settle_what_they_can_and_a_false_record_is_found() {
         let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
         let records = Arc::new(InMemoryPaymentRecords::new());
-        let clients = crate::run::clients(&sim, records.clone()).unwrap();
+        let clients = crate::run::clients(&sim, records.clone(), records.clone()).unwrap();
         let bog = Arc::new(clients.bog);
         let paid = bog_payment(&bog, "rec-paid", true).await;
         let unpaid = bog_payment(&bog, "rec-unpaid", false).await;
@@ -241,5 +295,64 @@ mod tests {
             reconciled.sweeps >= 2,
             "the second sweep confirms nothing changes"
         );
+    }
+
+    /// Maya's gateway records a Checkout by its checkout id. The record is paired with the
+    /// payment the customer paid under its reference, not with another registration under the
+    /// same reference whose answer was lost (never paid): paired with that one, the record's
+    /// "captured" would be reported as a contradiction.
+    #[tokio::test]
+    async fn a_record_under_a_checkout_id_is_paired_with_the_payment_paid_under_its_reference() {
+        let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
+        let records = Arc::new(InMemoryPaymentRecords::new());
+        let recording = Arc::new(
+            crate::run::clients(&sim, records.clone(), records.clone())
+                .unwrap()
+                .maya_checkout,
+        );
+        // A client writing elsewhere stands for the registration whose answer was lost.
+        let elsewhere = Arc::new(InMemoryPaymentRecords::new());
+        let lost = crate::run::clients(&sim, elsewhere.clone(), elsewhere)
+            .unwrap()
+            .maya_checkout;
+        let request = PaymentRequest::new(Money::parse("120.00", Currency::PHP).unwrap())
+            .order_id("rec-maya-1")
+            .return_url("https://shop.example/paid");
+        lost.create_payment(&request).await.unwrap();
+        let created = recording.create_payment(&request).await.unwrap();
+        let NextAction::Redirect { url } = &created.next_action else {
+            panic!("{:?}", created.next_action);
+        };
+        reqwest::get(url.as_str()).await.unwrap();
+        assert!(
+            sim.ledger()
+                .payment(LedgerProvider::MayaCheckout, &created.provider_payment_id)
+                .is_none(),
+            "the record's id is the checkout's, not a payment's"
+        );
+
+        let writers: [(LedgerProvider, Arc<dyn PaymentProvider>); 1] =
+            [(LedgerProvider::MayaCheckout, recording.clone())];
+        let reconciled = reconcile(&sim, &records, &writers).await;
+        let [(_, tally, findings)] = reconciled.providers.as_slice() else {
+            panic!("{:?}", reconciled.providers);
+        };
+        let record = records
+            .get(recording.id(), &created.provider_payment_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.last_status, Some(PaymentStatus::Captured));
+        assert_eq!(
+            (
+                tally.records,
+                tally.examined,
+                tally.settled,
+                tally.contradictions
+            ),
+            (1, 1, 1, 0),
+            "{tally:?} {findings:?}"
+        );
+        assert!(findings.is_empty(), "{findings:?}");
     }
 }

@@ -464,7 +464,9 @@ mod tests {
     async fn a_double_a_missed_and_a_phantom_operation_are_found() {
         let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
         let records = std::sync::Arc::new(paykit_core::InMemoryPaymentRecords::new());
-        let bog = crate::run::clients(&sim, records).unwrap().bog;
+        let bog = crate::run::clients(&sim, records.clone(), records)
+            .unwrap()
+            .bog;
         let request = PaymentRequest::new(Money::parse("50.00", Currency::GEL).unwrap())
             .order_id("checker-1")
             .return_url("https://shop.example/paid");
@@ -511,7 +513,9 @@ mod tests {
     async fn refunds_are_matched_by_amount_and_keyed_registrations_must_be_unique() {
         let sim = paykit_sim::start(SimConfig::default()).await.unwrap();
         let records = std::sync::Arc::new(paykit_core::InMemoryPaymentRecords::new());
-        let bog = crate::run::clients(&sim, records).unwrap().bog;
+        let bog = crate::run::clients(&sim, records.clone(), records)
+            .unwrap()
+            .bog;
         let gel = |text| Money::parse(text, Currency::GEL).unwrap();
         let request = PaymentRequest::new(gel("50.00"))
             .order_id("checker-2")

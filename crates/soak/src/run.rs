@@ -24,6 +24,10 @@ use crate::reconcile;
 use crate::report::{ProviderReport, Report};
 use crate::rng::Rng;
 
+/// How long the simulator keeps settled payments: longer than the simulated day the clock moves
+/// for Maya's refunds, so the sweep after them still finds every payment of the run.
+const RETENTION: Duration = Duration::from_secs(3 * 24 * 3600);
+
 /// How big a soak is and how hard it is hit.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -109,10 +113,9 @@ fn fail(what: &str) -> impl FnOnce(paykit_core::Error) -> SoakError + '_ {
 
 /// One client per provider, pointed at the simulator. maib, iPay and the Payments API write to
 /// one shared payment-record store, as a merchant's instances would to one database, and the
-/// reconciliation phase sweeps it. Maya's gateway keeps none here: its refunds run a simulated
-/// day later, after the sweep: moving the clock a day first would make the simulator forget
-/// every payment settled more than its retention horizon (an hour) ago, and the sweep would
-/// then ask about payments it no longer knows.
+/// reconciliation phase sweeps it. Maya's gateway writes to a store of its own, swept after its
+/// refunds, which run a simulated day later than everything else (the simulator keeps settled
+/// payments for [`RETENTION`], longer than that day, so the sweep finds them).
 pub(crate) struct Clients {
     pub(crate) maib: MaibClient,
     pub(crate) miapos: MiaPos,
@@ -125,6 +128,7 @@ pub(crate) struct Clients {
 pub(crate) fn clients(
     sim: &Simulator,
     records: Arc<dyn PaymentRecords>,
+    maya_checkout_records: Arc<dyn PaymentRecords>,
 ) -> Result<Clients, SoakError> {
     let m = sim.maib();
     let maib = MaibClient::builder(
@@ -186,6 +190,7 @@ pub(crate) fn clients(
     .and_then(|keys| {
         MayaCheckoutClient::builder(Environment::Sandbox, keys)
             .api_base_url(c.base_url.clone())
+            .records(maya_checkout_records)
             .build()
     })
     .map_err(fail("maya-checkout client"))?;
@@ -292,12 +297,17 @@ where
 /// in the [`Report`], not errors.
 pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
     let started = Instant::now();
-    let sim = paykit_sim::start(SimConfig::default().with_faults(config.faults.clone()))
-        .await
-        .map_err(|e| SoakError(format!("simulator: {e}")))?;
+    let sim = paykit_sim::start(
+        SimConfig::default()
+            .with_faults(config.faults.clone())
+            .with_retention(RETENTION),
+    )
+    .await
+    .map_err(|e| SoakError(format!("simulator: {e}")))?;
     let sim = Arc::new(sim);
     let records = Arc::new(InMemoryPaymentRecords::new());
-    let c = clients(&sim, records.clone())?;
+    let maya_checkout_records = Arc::new(InMemoryPaymentRecords::new());
+    let c = clients(&sim, records.clone(), maya_checkout_records.clone())?;
     let (maib_client, bog_client) = (Arc::new(c.maib), Arc::new(c.bog));
     let bog_payments_client = Arc::new(c.bog_payments);
     let maya_checkout = Arc::new(MayaCheckoutSoak::new(c.maya_checkout));
@@ -395,8 +405,14 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         async move { drive::maya_checkout::refund_flow(&soak, plan).await }
     })
     .await;
-    sim.set_faults(paykit_sim::Faults::none());
     maya_checkout_run.0.extend(refund_checks);
+    // The faults stop again in the sweep.
+    let maya_writer: [(LedgerProvider, Arc<dyn PaymentProvider>); 1] = [(
+        LedgerProvider::MayaCheckout,
+        Arc::new(maya_checkout.client.clone()),
+    )];
+    let maya_reconciled = reconcile::reconcile(&sim, &maya_checkout_records, &maya_writer).await;
+    drop(maya_writer);
     maya_checkout_run.1 = maya_checkout_run.1.saturating_add(refund_abandoned);
     let maya_checkout_faults = sim.fault_counts(LedgerProvider::MayaCheckout);
     let maya_checkout_report = ProviderReport::build(
@@ -427,7 +443,11 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
     })
     .collect();
     providers.push((LedgerProvider::MayaCheckout, maya_checkout_report));
-    for (provider, tally, findings) in reconciled.providers {
+    for (provider, tally, findings) in reconciled
+        .providers
+        .into_iter()
+        .chain(maya_reconciled.providers)
+    {
         if let Some((_, report)) = providers.iter_mut().find(|(p, _)| *p == provider) {
             report.records = Some(tally);
             report.findings.extend(findings);
@@ -442,7 +462,10 @@ pub async fn run(config: SoakConfig) -> Result<Report, SoakError> {
         providers,
         seed: config.seed,
         wall_ms: started.elapsed().as_millis(),
-        sweeps: reconciled.sweeps,
-        reconcile_ms: reconciled.took.as_millis(),
+        sweeps: reconciled.sweeps.saturating_add(maya_reconciled.sweeps),
+        reconcile_ms: reconciled
+            .took
+            .saturating_add(maya_reconciled.took)
+            .as_millis(),
     })
 }
