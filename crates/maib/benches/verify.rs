@@ -21,17 +21,14 @@
     missing_docs
 )]
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use paykit_core::webhook::sha256;
 use paykit_core::{SecretString, Webhook, WebhookRequest};
 use paykit_maib::MaibWebhook;
+use paykit_testkit::bench::{median, ready, timed, verdict};
 use paykit_testkit::json::Exact;
 use paykit_testkit::signers::maib::{NumberStyle, sign_string, signed_body};
 
@@ -41,27 +38,9 @@ const TARGET: f64 = 5.0;
 const CALLS_PER_ROUND: usize = 20_000;
 const ROUNDS: usize = 31;
 
-/// Polls a future that never waits (no records: nothing to await) to completion.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("verification without records awaited something"),
-    }
-}
-
-fn time(mut f: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..CALLS_PER_ROUND {
-        f();
-    }
-    start.elapsed().as_secs_f64()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// Seconds one round of `call` takes.
+fn time(call: impl FnMut()) -> f64 {
+    timed(CALLS_PER_ROUND, call).as_secs_f64()
 }
 
 fn main() {
@@ -121,8 +100,8 @@ fn main() {
         floor_s.push(f);
         notification_s.push(n);
     }
-    let per_call = |s: &mut Vec<f64>| median(s) / CALLS_PER_ROUND as f64 * 1e9;
-    let ratio = median(&mut ratios);
+    let per_call = |s: &mut Vec<f64>| median(s).unwrap() / CALLS_PER_ROUND as f64 * 1e9;
+    let ratio = median(&mut ratios).unwrap();
     println!(
         "maib verify {:.0} ns, verify_notification {:.0} ns, floor (sha256 + base64) {:.0} ns per call",
         per_call(&mut verify_s),
@@ -131,15 +110,13 @@ fn main() {
     );
     println!(
         "maib_verify_notification_vs_floor_ratio = {:.2} (info, no target)",
-        median(&mut notification_ratios)
+        median(&mut notification_ratios).unwrap()
     );
     println!(
         "maib_sign_result_alone_vs_floor_ratio = {:.2} (info, no target: read + sign string + hash only)",
-        median(&mut sign_ratios)
+        median(&mut sign_ratios).unwrap()
     );
-    let verdict = if ratio <= TARGET { "PASS" } else { "FAIL" };
-    println!("maib_verify_vs_floor_ratio = {ratio:.2} (target <= {TARGET:.1}) {verdict}");
-    if ratio > TARGET {
+    if !verdict("maib_verify_vs_floor_ratio", ratio, TARGET) {
         std::process::exit(1);
     }
 }

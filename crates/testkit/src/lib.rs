@@ -54,6 +54,7 @@
 //!
 //! `PAYKIT_SCENARIO=name[,name]` runs only those scenarios or callbacks.
 
+pub mod bench;
 #[cfg(feature = "harness")]
 pub mod conformance;
 
