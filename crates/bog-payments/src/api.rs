@@ -88,7 +88,7 @@ impl BogPaymentsClient {
         order: &CreateOrder,
         key: &IdempotencyKey,
     ) -> Result<CreatedOrder> {
-        validate::create_order(order)?;
+        validate::create_order(order, self.inner.settings.callback_urls)?;
         let effect = if order.config.google_pay_token.is_some() {
             Effect::MovesMoney
         } else {
@@ -335,7 +335,7 @@ impl BogPaymentsClient {
     ) -> Result<ChargeAccepted> {
         let parent = validate::id("parent_order_id", parent_order_id)?;
         if let Some(url) = &charge.callback_url {
-            validate::https_url("callback_url", url)?;
+            validate::callback_url("callback_url", url, self.inner.settings.callback_urls)?;
         }
         let request = self
             .mutating(

@@ -14,7 +14,7 @@ use paykit_core::{
 
 use crate::auth::{self, CredentialEncoding, TokenFetcherImpl};
 use crate::types::{Language, Theme};
-use crate::validate::CURRENCIES;
+use crate::validate::{CURRENCIES, CallbackUrls};
 use crate::{BogPaymentsClient, PROVIDER};
 
 /// Production API base.
@@ -99,6 +99,7 @@ pub(crate) struct Settings {
     pub(crate) theme: Option<Theme>,
     pub(crate) default_callback_url: Option<String>,
     pub(crate) explicit_full_amounts: bool,
+    pub(crate) callback_urls: CallbackUrls,
 }
 
 /// Builds a [`BogPaymentsClient`]. Start with [`BogPaymentsClient::builder`].
@@ -146,6 +147,7 @@ impl BogPaymentsClientBuilder {
                 theme: None,
                 default_callback_url: None,
                 explicit_full_amounts: false,
+                callback_urls: CallbackUrls::HttpsOnly,
             },
             executor: ExecutorConfig::default(),
             http_client: None,
@@ -212,6 +214,31 @@ impl BogPaymentsClientBuilder {
         self
     }
 
+    /// Also accepts plain `http://` callback URLs to a loopback host (`localhost`,
+    /// `127.0.0.0/8`, `::1`), for a merchant's service running on the same machine as the
+    /// simulator. BOG itself takes only `https://` callback URLs (and could not reach a
+    /// loopback host): without this, every other URL than `https://` is refused before
+    /// anything is sent.
+    ///
+    /// ```
+    /// use paykit_bog_payments::BogPaymentsClient;
+    /// use paykit_core::SecretString;
+    ///
+    /// let strict = BogPaymentsClient::builder("10000999", SecretString::from("Ab3dEf6hIj9K"))
+    ///     .default_callback_url("http://127.0.0.1:8080/bog/callback")
+    ///     .build();
+    /// assert!(strict.is_err());
+    /// let local = BogPaymentsClient::builder("10000999", SecretString::from("Ab3dEf6hIj9K"))
+    ///     .allow_loopback_http_callbacks()
+    ///     .default_callback_url("http://127.0.0.1:8080/bog/callback")
+    ///     .build();
+    /// assert!(local.is_ok());
+    /// ```
+    pub fn allow_loopback_http_callbacks(mut self) -> Self {
+        self.settings.callback_urls = CallbackUrls::AlsoLoopbackHttp;
+        self
+    }
+
     /// Sends the amount even for full refunds and full confirmations (the sandbox demanded it,
     /// §1.4). Default: omitted, as the docs describe.
     pub fn explicit_full_amounts(mut self, explicit: bool) -> Self {
@@ -266,7 +293,11 @@ impl BogPaymentsClientBuilder {
             return Err(Error::invalid_input("client_secret", "is required"));
         }
         if let Some(url) = &self.settings.default_callback_url {
-            crate::validate::https_url("default_callback_url", url)?;
+            crate::validate::callback_url(
+                "default_callback_url",
+                url,
+                self.settings.callback_urls,
+            )?;
         }
         let mut pems: Vec<&str> = Vec::new();
         if self.published_keys {

@@ -13,12 +13,36 @@ fn invalid(field: impl Into<std::borrow::Cow<'static, str>>, reason: &str) -> Er
     Error::invalid_input(field, reason.to_owned())
 }
 
-/// An `https://` URL with a host.
-pub(crate) fn https_url(field: &'static str, text: &str) -> Result<()> {
-    match url::Url::parse(text.trim()) {
-        Ok(url) if url.scheme() == "https" && url.host_str().is_some_and(|h| !h.is_empty()) => {
-            Ok(())
-        }
+/// Which callback URLs a client accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CallbackUrls {
+    /// `https://` only, as BOG requires (§4.6).
+    HttpsOnly,
+    /// Also plain `http://` to a loopback host: a merchant running locally against the
+    /// simulator ([`crate::BogPaymentsClientBuilder::allow_loopback_http_callbacks`]).
+    AlsoLoopbackHttp,
+}
+
+/// An `https://` URL with a host, or, when `allowed` says so, an `http://` URL to a loopback
+/// host (`localhost`, `127.0.0.0/8`, `::1`).
+pub(crate) fn callback_url(field: &'static str, text: &str, allowed: CallbackUrls) -> Result<()> {
+    let Ok(url) = url::Url::parse(text.trim()) else {
+        return Err(invalid(field, "must be an absolute https:// URL"));
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match (url.scheme(), url.host_str()) {
+        ("https", Some(host)) if !host.is_empty() => Ok(()),
+        ("http", Some(_)) if loopback && allowed == CallbackUrls::AlsoLoopbackHttp => Ok(()),
+        ("http", Some(_)) if loopback => Err(invalid(
+            field,
+            "must be an absolute https:// URL (plain http to a loopback host only after \
+             allow_loopback_http_callbacks)",
+        )),
         _ => Err(invalid(field, "must be an absolute https:// URL")),
     }
 }
@@ -70,8 +94,8 @@ pub(crate) fn id(field: &'static str, text: &str) -> Result<String> {
 }
 
 /// Every rule of §4.6 for an order.
-pub(crate) fn create_order(order: &CreateOrder) -> Result<()> {
-    https_url("callback_url", &order.callback_url)?;
+pub(crate) fn create_order(order: &CreateOrder, callbacks: CallbackUrls) -> Result<()> {
+    callback_url("callback_url", &order.callback_url, callbacks)?;
     if !CURRENCIES.contains(&order.currency) {
         return Err(invalid("currency", "must be GEL, USD, EUR or GBP"));
     }

@@ -116,6 +116,37 @@ async fn a_created_order_is_recorded() {
     );
 }
 
+/// With `allow_loopback_http_callbacks`, an order whose callback goes to a loopback host over
+/// plain http is sent, its URL as given.
+#[tokio::test]
+async fn a_loopback_http_callback_goes_out_when_allowed() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/ecommerce/orders")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created(ORDER)))
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .allow_loopback_http_callbacks()
+        .build()
+        .unwrap();
+    for url in [
+        "http://127.0.0.1:8080/bog/cb",
+        "http://localhost/cb",
+        "http://[::1]:81/cb",
+    ] {
+        let mut order = order();
+        order.callback_url = url.into();
+        client
+            .create_order(&order, &IdempotencyKey::generate().unwrap())
+            .await
+            .unwrap();
+        let sent = requests_to(&server, &format!("{API}/ecommerce/orders")).await;
+        let last = sent.last().unwrap();
+        assert_eq!(json_body(last)["callback_url"], url);
+    }
+}
+
 /// `config` goes out under BOG's names: loan `type`/`month`, campaign, account tag, split
 /// `split_payments` with `amount` or `percent`, the Theme header and application_type.
 #[tokio::test]

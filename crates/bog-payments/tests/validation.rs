@@ -309,3 +309,33 @@ async fn trait_requests_need_a_callback_url_and_a_supported_currency() {
     assert_eq!(field_of(&with_default), "default_callback_url");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+/// A loopback `http://` callback URL is refused unless the client allows it, and a
+/// non-loopback one even then; nothing is sent.
+#[tokio::test]
+async fn plain_http_callbacks_go_only_to_loopback_and_only_when_allowed() {
+    let server = server().await;
+    let key = IdempotencyKey::generate().unwrap();
+    let strict = client(&server);
+    let local = builder(&server)
+        .allow_loopback_http_callbacks()
+        .build()
+        .unwrap();
+    let loopback = with(|o| o.callback_url = "http://127.0.0.1:8080/bog/cb".into());
+    let error = strict.create_order(&loopback, &key).await.unwrap_err();
+    assert_eq!(field_of(&error), "callback_url");
+    assert!(
+        error.to_string().contains("allow_loopback_http_callbacks"),
+        "{error}"
+    );
+    for remote in [
+        "http://shop.example.ge/bog/cb",
+        "http://10.0.0.7/bog/cb",
+        "ftp://127.0.0.1/bog/cb",
+    ] {
+        let order = with(|o| o.callback_url = remote.into());
+        let error = local.create_order(&order, &key).await.unwrap_err();
+        assert_eq!(field_of(&error), "callback_url", "{remote}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
