@@ -27,6 +27,12 @@ pub(crate) fn router(state: &Arc<ShopState>) -> Result<Router, RouteError> {
         .miapos(paths::MIAPOS, clients.miapos.clone())
         .bog(paths::BOG_STATUS, clients.bog_webhook.clone())
         .bog(paths::BOG_REFUND, clients.bog_webhook.clone())
+        .bog_payments(paths::BOG_PAYMENTS, clients.bog_payments.clone())
+        .maya_checkout(
+            paths::MAYA_CHECKOUT,
+            clients.maya_checkout_webhook.clone(),
+            clients.maya_checkout.clone(),
+        )
         .maya_session(
             paths::MAYA_SESSION,
             clients.maya.clone(),

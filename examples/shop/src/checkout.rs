@@ -73,8 +73,10 @@ pub(crate) async fn place(
             .customer(Customer::default().ip(Ipv4Addr::LOCALHOST))
             .callback_url(state.url(paths::MAIB)),
         Provider::Miapos => request.callback_url(state.url(paths::MIAPOS)),
-        // iPay's callback URLs are the merchant's settings (given to the simulator at start).
-        Provider::Bog | Provider::Maya => request,
+        Provider::BogPayments => request.callback_url(state.url(paths::BOG_PAYMENTS)),
+        // iPay's callback URLs are the merchant's settings (given to the simulator at start);
+        // Maya's gateway webhooks were registered once, at start.
+        Provider::Bog | Provider::Maya | Provider::MayaCheckout => request,
     };
     let outcome = match client.create_payment(&request).await {
         Ok(outcome) => outcome,
@@ -161,6 +163,30 @@ fn after(
     }
 }
 
+/// The id of the payment an admin action changes: the one the order keeps, except that an
+/// order paid through Maya's gateway keeps its checkout's id, and its payment is the paid one
+/// under the order's reference (what Maya advises to look up).
+async fn payment_to_change(
+    state: &ShopState,
+    order: &Order,
+    kept: String,
+) -> Result<String, ShopError> {
+    if order.provider != Provider::MayaCheckout {
+        return Ok(kept);
+    }
+    let payments = state
+        .clients
+        .maya_checkout
+        .payments_by_reference(&order.id)
+        .await
+        .map_err(|error| ShopError::Provider(error.to_string()))?;
+    payments
+        .into_iter()
+        .find(|payment| payment.is_paid == Some(true))
+        .map(|payment| payment.id)
+        .ok_or_else(|| ShopError::BadRequest(format!("order {} has no paid payment", order.id)))
+}
+
 /// Captures the whole of order `id`'s hold.
 pub(crate) async fn capture(state: &ShopState, id: &str) -> Result<(), ShopError> {
     let (order, payment_id, client) = payment_of(state, id)?;
@@ -177,6 +203,9 @@ pub(crate) async fn refund(state: &ShopState, id: &str) -> Result<(), ShopError>
     let refund = client
         .refund()
         .ok_or_else(|| ShopError::BadRequest(format!("{} has no refunds", order.provider)))?;
+    let payment_id = payment_to_change(state, &order, payment_id).await?;
+    // Maya's gateway voids a payment on its Manila day and refunds it from the next: its
+    // client picks which.
     let answer = refund.refund(&payment_id, None).await;
     after(state, &order, "refund", answer)
 }

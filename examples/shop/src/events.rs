@@ -78,10 +78,21 @@ impl ShopEvents {
 
     /// The order of the payment a callback names. Unknown: answered with an error, so that a
     /// callback racing the shop's own record of the payment is sent again.
+    ///
+    /// Maya's gateway created a checkout, whose id the order keeps, and its webhooks name the
+    /// payment behind it: that order is found by the reference the shop gave (its order id).
     fn order_of(&self, provider: Provider, payment: &PaymentOutcome) -> Result<Order, EventError> {
+        let by_reference = || {
+            payment
+                .order_id
+                .as_deref()
+                .and_then(|id| self.state.book.get(id))
+                .filter(|order| order.provider == provider && provider == Provider::MayaCheckout)
+        };
         self.state
             .book
             .find_payment(provider, &payment.provider_payment_id)
+            .or_else(by_reference)
             .ok_or_else(|| {
                 EventError(format!(
                     "no order has {provider} payment {}",

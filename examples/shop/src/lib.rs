@@ -1,7 +1,8 @@
 //! # shop: an example merchant web shop on paykit
 //!
 //! A small coffee shop that sells three products, takes payment through **maib**, **miaPOS**,
-//! **Bank of Georgia iPay** or **Maya**, receives the providers' callbacks through
+//! **Bank of Georgia** (iPay or the Payments API) or **Maya** (the Mini App or Maya Checkout),
+//! receives the providers' callbacks through
 //! **paykit-axum**, and shows each order as paid, declined, pending or refunded. An admin page
 //! captures holds and refunds. It runs against the embedded paykit simulator: no credentials,
 //! no network, no real money.

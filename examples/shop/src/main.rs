@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// The paykit example shop: maib, miaPOS, iPay and Maya against the embedded simulator.
+/// The paykit example shop: maib, miaPOS, iPay, the BOG Payments API, Maya and Maya Checkout
+/// against the embedded simulator.
 #[derive(Debug, Parser)]
 #[command(name = "shop", version)]
 struct Args {

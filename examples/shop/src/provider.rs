@@ -1,4 +1,4 @@
-//! The four ways to pay, as the buyer picks them on the order form.
+//! The six ways to pay, as the buyer picks them on the order form.
 
 use std::fmt;
 use std::str::FromStr;
@@ -18,15 +18,23 @@ pub enum Provider {
     /// Maya Mini App (Philippines): the buyer approves in the Maya app; no callback, the
     /// execute answer is final.
     Maya,
+    /// Bank of Georgia Payments API (iPay's successor): card payment or pre-authorization on
+    /// BOG's page, RSA-signed callback per order.
+    BogPayments,
+    /// Maya's payment gateway (Philippines): a Maya Checkout page, v1-signed webhooks
+    /// registered once for the shop.
+    MayaCheckout,
 }
 
 impl Provider {
     /// Every provider, in the order the form lists them.
-    pub const ALL: [Provider; 4] = [
+    pub const ALL: [Provider; 6] = [
         Provider::Maib,
         Provider::Miapos,
         Provider::Bog,
+        Provider::BogPayments,
         Provider::Maya,
+        Provider::MayaCheckout,
     ];
 
     /// The value in forms and URLs.
@@ -36,6 +44,8 @@ impl Provider {
             Provider::Miapos => "miapos",
             Provider::Bog => "ipay",
             Provider::Maya => "maya",
+            Provider::BogPayments => "bog-payments",
+            Provider::MayaCheckout => "maya-checkout",
         }
     }
 
@@ -46,6 +56,8 @@ impl Provider {
             Provider::Miapos => "miaPOS",
             Provider::Bog => "iPay (Bank of Georgia)",
             Provider::Maya => "Maya",
+            Provider::BogPayments => "Bank of Georgia Payments API",
+            Provider::MayaCheckout => "Maya Checkout",
         }
     }
 
@@ -53,8 +65,8 @@ impl Provider {
     pub const fn currency(self) -> Currency {
         match self {
             Provider::Maib | Provider::Miapos => Currency::MDL,
-            Provider::Bog => Currency::GEL,
-            Provider::Maya => Currency::PHP,
+            Provider::Bog | Provider::BogPayments => Currency::GEL,
+            Provider::Maya | Provider::MayaCheckout => Currency::PHP,
         }
     }
 
@@ -65,12 +77,16 @@ impl Provider {
             Provider::Miapos => paykit_miapos::PROVIDER,
             Provider::Bog => paykit_bog::PROVIDER,
             Provider::Maya => paykit_maya::PROVIDER,
+            Provider::BogPayments => paykit_bog_payments::PROVIDER,
+            Provider::MayaCheckout => paykit_maya_checkout::PROVIDER,
         }
     }
 
     /// Whether the buyer may choose a hold that the shop captures later (two-step payment).
+    /// Maya's gateway could hold too, but its capture is a payment of its own, under its own
+    /// id: this small shop keeps one payment per order.
     pub const fn offers_hold(self) -> bool {
-        matches!(self, Provider::Maib | Provider::Bog)
+        matches!(self, Provider::Maib | Provider::Bog | Provider::BogPayments)
     }
 
     /// The interface language in the provider's vocabulary.
@@ -129,6 +145,16 @@ mod tests {
     #[test]
     fn callback_ids_are_the_adapters_own() {
         let ids: Vec<&str> = Provider::ALL.iter().map(|p| p.id().0).collect();
-        assert_eq!(ids, ["maib", "miapos", "bog", "maya"]);
+        assert_eq!(
+            ids,
+            [
+                "maib",
+                "miapos",
+                "bog",
+                "bog-payments",
+                "maya",
+                "maya-checkout"
+            ]
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use paykit_core::store::InMemorySessionStore;
+use paykit_maya_checkout::WebhookEvent;
 use paykit_sim::{SimConfig, Simulator};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -86,6 +87,19 @@ pub async fn start(config: ShopConfig) -> Result<RunningShop, StartError> {
         Some(format!("{base_url}{}", paths::BOG_REFUND)),
     );
     let clients = Clients::for_simulator(&sim).map_err(StartError::Client)?;
+    // Maya's gateway sends webhooks to the URLs registered for each event, not per payment.
+    let webhook_url = format!("{base_url}{}", paths::MAYA_CHECKOUT);
+    for event in [
+        WebhookEvent::PaymentSuccess,
+        WebhookEvent::PaymentFailed,
+        WebhookEvent::PaymentExpired,
+    ] {
+        clients
+            .maya_checkout
+            .create_webhook(&event, &webhook_url)
+            .await
+            .map_err(StartError::Client)?;
+    }
     let state = Arc::new(ShopState {
         base_url,
         book: OrderBook::default(),

@@ -18,6 +18,10 @@ pub(crate) mod paths {
     pub(crate) const BOG_STATUS: &str = "/callbacks/ipay";
     /// iPay's Payment Amount Return (refund) callbacks.
     pub(crate) const BOG_REFUND: &str = "/callbacks/ipay-refund";
+    /// The Payments API's signed callbacks (each order names this URL).
+    pub(crate) const BOG_PAYMENTS: &str = "/callbacks/bog-payments";
+    /// Maya's gateway webhooks (registered once, at start).
+    pub(crate) const MAYA_CHECKOUT: &str = "/callbacks/maya-checkout";
     /// Maya's Session URL: the customer's token pair, pushed when the Mini App opens.
     pub(crate) const MAYA_SESSION: &str = "/maya/session";
 }

@@ -362,6 +362,98 @@ async fn the_admin_offers_only_what_each_provider_can_do() {
     assert_eq!((hold.status.name(), hold.fulfilments), ("captured", 1));
 }
 
+/// The Payments API and Maya's gateway: paid on their pages, each order is marked once by a
+/// callback that paykit-axum verified and confirmed (the Payments API's per-order callback URL,
+/// Maya's webhooks registered at start); a duplicate delivery changes nothing; a Payments API
+/// hold is captured and a Maya payment reversed from the admin page.
+#[tokio::test]
+async fn the_payments_api_and_mayas_gateway_pay_through_their_callbacks() {
+    let shop = start().await;
+    for (provider, amount) in [
+        ("bog-payments", "54.00 GEL"),
+        ("maya-checkout", "1150.00 PHP"),
+    ] {
+        let (order, page) = place(&shop, "beans", provider, false).await;
+        assert!(!page.starts_with(shop.url()), "{provider}: sent to {page}");
+        customer_pays(&page).await;
+        let paid = order_when(&shop, &order.id, "marked by its callback", |o| {
+            !o.callbacks.is_empty()
+        })
+        .await;
+        assert_eq!(paid.state().word(), "paid", "{provider}: {paid:#?}");
+        assert_eq!(paid.fulfilments, 1);
+        assert_eq!(paid.amount.to_string(), amount);
+        let record = shop
+            .simulator()
+            .callbacks()
+            .into_iter()
+            .rev()
+            .find(|c| c.url.starts_with(shop.url()) && c.body.contains(&paid.id))
+            .unwrap_or_else(|| panic!("{provider}: no callback names {}", paid.id));
+        assert_eq!(
+            record.outcome,
+            paykit_sim::CallbackOutcome::Delivered { status: 200 },
+            "{provider}"
+        );
+        // A second delivery of the same bytes: answered as handled (the Payments API's claim,
+        // Maya's nonce cache), the handler not run again.
+        let again = deliver_with(&record).await;
+        assert_eq!(again, 200, "{provider}");
+        let after = shop.order(&order.id).unwrap();
+        assert_eq!(
+            after.callbacks, paid.callbacks,
+            "{provider}: the handler ran again"
+        );
+        assert_eq!(after.fulfilments, 1);
+    }
+
+    let (hold, page) = place(&shop, "kettle", "bog-payments", true).await;
+    customer_pays(&page).await;
+    let hold = order_when(&shop, &hold.id, "held", |o| o.fulfilments == 1).await;
+    assert_eq!(hold.status, paykit_core::PaymentStatus::Authorized);
+    let captured = http()
+        .post(format!("{}/admin/orders/{}/capture", shop.url(), hold.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(captured.status(), 303);
+    let hold = order_when(&shop, &hold.id, "captured", |o| {
+        o.status == paykit_core::PaymentStatus::Captured
+    })
+    .await;
+    assert_eq!(hold.fulfilments, 1);
+
+    // Maya reverses a payment of today by a void: the money goes back, the order reads
+    // cancelled.
+    let maya = shop
+        .orders()
+        .into_iter()
+        .find(|o| o.provider.slug() == "maya-checkout")
+        .unwrap();
+    let reversed = http()
+        .post(format!("{}/admin/orders/{}/refund", shop.url(), maya.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reversed.status(), 303);
+    let maya = shop.order(&maya.id).unwrap();
+    assert_eq!(maya.state().word(), "cancelled", "{maya:#?}");
+    let ledger = shop.simulator().ledger();
+    let voided = ledger
+        .by_order_id(LedgerProvider::MayaCheckout, &maya.id)
+        .any(|p| p.count(OpKind::Void) == 1);
+    assert!(voided, "the simulator voided the payment");
+}
+
+/// Posts a recorded delivery again, with the headers it carried (signatures, nonce).
+async fn deliver_with(record: &CallbackRecord) -> u16 {
+    let mut request = http().post(&record.url).body(record.body.clone());
+    for (name, value) in &record.headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
 #[tokio::test]
 async fn unknown_products_and_providers_are_refused() {
     let shop = start().await;

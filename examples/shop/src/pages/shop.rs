@@ -52,7 +52,7 @@ pub(crate) fn product(product: &Product) -> String {
         "<div class=\"card\"><p>{blurb}</p><form method=\"post\" action=\"/orders\">\
          <input type=\"hidden\" name=\"product\" value=\"{id}\"><h3>Pay with</h3>{choices}\
          <label><input type=\"checkbox\" name=\"hold\" id=\"hold\" value=\"on\"> Hold the \
-         amount, capture it when the order ships (maib and iPay)</label>\
+         amount, capture it when the order ships (maib, iPay, Payments API)</label>\
          <p><button id=\"place-order\" type=\"submit\">Place order and pay</button></p>\
          </form></div>",
         blurb = escape(product.blurb),
