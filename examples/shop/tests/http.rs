@@ -346,17 +346,9 @@ async fn the_admin_offers_only_what_each_provider_can_do() {
         "capture first"
     );
 
-    let refused = http()
-        .post(format!("{}/admin/orders/{}/refund", shop.url(), miapos.id))
-        .send()
-        .await
-        .unwrap();
+    let refused = admin_action(&shop, &miapos.id, "refund").await;
     assert_eq!(refused.status(), 400);
-    let captured = http()
-        .post(format!("{}/admin/orders/{}/capture", shop.url(), hold.id))
-        .send()
-        .await
-        .unwrap();
+    let captured = admin_action(&shop, &hold.id, "capture").await;
     assert_eq!(captured.status(), 303);
     let hold = shop.order(&hold.id).unwrap();
     assert_eq!((hold.status.name(), hold.fulfilments), ("captured", 1));
@@ -411,11 +403,7 @@ async fn the_payments_api_and_mayas_gateway_pay_through_their_callbacks() {
     customer_pays(&page).await;
     let hold = order_when(&shop, &hold.id, "held", |o| o.fulfilments == 1).await;
     assert_eq!(hold.status, paykit_core::PaymentStatus::Authorized);
-    let captured = http()
-        .post(format!("{}/admin/orders/{}/capture", shop.url(), hold.id))
-        .send()
-        .await
-        .unwrap();
+    let captured = admin_action(&shop, &hold.id, "capture").await;
     assert_eq!(captured.status(), 303);
     let hold = order_when(&shop, &hold.id, "captured", |o| {
         o.status == paykit_core::PaymentStatus::Captured
@@ -430,11 +418,7 @@ async fn the_payments_api_and_mayas_gateway_pay_through_their_callbacks() {
         .into_iter()
         .find(|o| o.provider.slug() == "maya-checkout")
         .unwrap();
-    let reversed = http()
-        .post(format!("{}/admin/orders/{}/refund", shop.url(), maya.id))
-        .send()
-        .await
-        .unwrap();
+    let reversed = admin_action(&shop, &maya.id, "refund").await;
     assert_eq!(reversed.status(), 303);
     let maya = shop.order(&maya.id).unwrap();
     assert_eq!(maya.state().word(), "cancelled", "{maya:#?}");
@@ -443,6 +427,15 @@ async fn the_payments_api_and_mayas_gateway_pay_through_their_callbacks() {
         .by_order_id(LedgerProvider::MayaCheckout, &maya.id)
         .any(|p| p.count(OpKind::Void) == 1);
     assert!(voided, "the simulator voided the payment");
+}
+
+/// Presses the admin page's `action` button (`capture`, `refund`) of order `id`.
+async fn admin_action(shop: &RunningShop, id: &str, action: &str) -> reqwest::Response {
+    http()
+        .post(format!("{}/admin/orders/{id}/{action}", shop.url()))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Posts a recorded delivery again, with the headers it carried (signatures, nonce).
