@@ -66,6 +66,7 @@ mod api;
 mod auth;
 mod config;
 mod error;
+mod facts;
 #[doc(hidden)]
 pub mod fuzzing;
 mod idempotency;

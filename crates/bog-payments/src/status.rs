@@ -2,6 +2,7 @@
 
 use paykit_core::{Decimal, PaymentStatus};
 
+use crate::facts::ReceiptFacts;
 use crate::receipt::{ActionKind, ActionStatus, Receipt};
 use crate::types::open_enum;
 
@@ -44,15 +45,17 @@ pub struct StatusReading {
 /// pre-authorization was cancelled, and the refunded amount. Unknown keys are `Pending`, never a
 /// success.
 pub fn status_of(receipt: &Receipt) -> StatusReading {
+    reading_of(&receipt.facts())
+}
+
+/// [`status_of`] over the borrowed view both a receipt and a callback body give.
+pub(crate) fn reading_of(facts: &ReceiptFacts<'_>) -> StatusReading {
     map(
-        &receipt.status,
-        receipt.reject_reason.as_deref(),
-        receipt.has_completed(&ActionKind::CancelAuthorize),
-        receipt.refund_amount.unwrap_or(Decimal::ZERO),
-        receipt
-            .payment_detail
-            .as_ref()
-            .and_then(|d| d.code.as_deref()),
+        &facts.status,
+        facts.reject_reason,
+        facts.cancelled,
+        facts.refund_amount.unwrap_or(Decimal::ZERO),
+        facts.code,
     )
 }
 

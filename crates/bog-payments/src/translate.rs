@@ -7,8 +7,9 @@ use paykit_core::{
 };
 
 use crate::config::Settings;
+use crate::facts::ReceiptFacts;
 use crate::receipt::Receipt;
-use crate::status::{OrderStatus, status_of};
+use crate::status::{OrderStatus, reading_of};
 use crate::types::{BasketItem, Buyer, CaptureMethod, CreateOrder, CreatedOrder, Language};
 
 /// The order for a common payment request. Without items the basket is one line of the whole
@@ -115,35 +116,36 @@ pub(crate) fn outcome_for_created(created: &CreatedOrder, amount: Money) -> Paym
 /// (`blocked`) or partly confirmed (`partial_completed`) pre-authorization, where it is the
 /// held or captured `transfer_amount`. `refunded` is `refund_amount` when above zero.
 pub(crate) fn outcome_for_receipt(receipt: &Receipt) -> PaymentOutcome {
-    let reading = status_of(receipt);
-    let amount_value = match receipt.status {
+    outcome_for(&receipt.facts())
+}
+
+/// [`outcome_for_receipt`] over the borrowed view both a receipt and a callback body give.
+pub(crate) fn outcome_for(facts: &ReceiptFacts<'_>) -> PaymentOutcome {
+    let reading = reading_of(facts);
+    let amount_value = match *facts.status {
         OrderStatus::Blocked | OrderStatus::PartialCompleted => {
-            receipt.transfer_amount.or(receipt.request_amount)
+            facts.transfer_amount.or(facts.request_amount)
         }
-        _ => receipt.request_amount,
+        _ => facts.request_amount,
     };
     let money = |value: Option<Decimal>| {
-        let currency = receipt.currency?;
+        let currency = facts.currency?;
         Money::new(value?.normalize(), currency).ok()
     };
-    let refunded = receipt
+    let refunded = facts
         .refund_amount
         .filter(|r| *r > Decimal::ZERO)
         .and_then(|r| money(Some(r)));
-    let saved_card = receipt
-        .payment_detail
-        .as_ref()
-        .filter(|d| d.saved_card_type.is_some())
-        .map(|d| SavedCard {
-            id: receipt.order_id.clone(),
-            masked_pan: d.payer_identifier.clone(),
-        });
-    PaymentOutcome::new(&receipt.order_id, reading.status)
+    let saved_card = facts.saved_card.map(|masked_pan| SavedCard {
+        id: facts.order_id.to_owned(),
+        masked_pan: masked_pan.map(str::to_owned),
+    });
+    PaymentOutcome::new(facts.order_id, reading.status)
         .with_amount(money(amount_value))
         .with_refunded(refunded)
-        .with_order_id(receipt.external_order_id.clone())
+        .with_order_id(facts.external_order_id.map(str::to_owned))
         .with_saved_card(saved_card)
-        .with_raw_status(Some(receipt.status.as_str().to_owned()))
+        .with_raw_status(Some(facts.status.as_str().to_owned()))
 }
 
 /// The outcome of an acknowledged follow-up (refund, approve, cancel): accepted, its state not

@@ -20,8 +20,9 @@ use paykit_core::{
 };
 use serde_json::Value;
 
+use crate::facts::ReceiptFacts;
 use crate::receipt::Receipt;
-use crate::translate::outcome_for_receipt;
+use crate::translate::{outcome_for, outcome_for_receipt};
 use crate::{BogPaymentsClient, PROVIDER};
 
 /// The signature header.
@@ -159,7 +160,7 @@ pub fn parse_callback(body: &[u8]) -> Result<CallbackEvent> {
         .map(Value::take)
         .ok_or_else(|| bad("no `body`"))?;
     let receipt = Receipt::from_value(inner).map_err(|e| bad(&e.to_string()))?;
-    let dedupe_key = dedupe_key(&event, &receipt);
+    let dedupe_key = dedupe_key(&event, &receipt.facts());
     Ok(CallbackEvent {
         event,
         request_time,
@@ -173,27 +174,23 @@ pub fn parse_callback(body: &[u8]) -> Result<CallbackEvent> {
 ///
 /// Written into one buffer: a `format!` of owned pieces was three allocations and most of the
 /// time the event took to build (issue 16 profile).
-fn dedupe_key(event: &str, receipt: &Receipt) -> String {
+fn dedupe_key(event: &str, facts: &ReceiptFacts<'_>) -> String {
     let push_amount = |key: &mut String, amount: Option<paykit_core::Decimal>| match amount {
         // Writing into a `String` cannot fail.
         Some(amount) => drop(write!(key, "{}", amount.normalize())),
         None => key.push('-'),
     };
-    let last_action = receipt
-        .actions
-        .last()
-        .and_then(|a| a.action_id.as_deref())
-        .unwrap_or("-");
-    let status = receipt.status.as_str();
+    let last_action = facts.last_action();
+    let status = facts.status.as_str();
     let mut key = String::with_capacity(
-        event.len() + receipt.order_id.len() + status.len() + last_action.len() + 32,
+        event.len() + facts.order_id.len() + status.len() + last_action.len() + 32,
     );
-    for part in [event, ":", &receipt.order_id, ":", status, ":"] {
+    for part in [event, ":", facts.order_id, ":", status, ":"] {
         key.push_str(part);
     }
-    push_amount(&mut key, receipt.transfer_amount);
+    push_amount(&mut key, facts.transfer_amount);
     key.push(':');
-    push_amount(&mut key, receipt.refund_amount);
+    push_amount(&mut key, facts.refund_amount);
     key.push(':');
     key.push_str(last_action);
     key
@@ -242,22 +239,27 @@ impl BogPaymentsWebhook {
         let body = request.bounded_body(self.max_body)?;
         self.verify_header(body, request)?;
         let event = parse_callback(body)?;
-        self.check_record(&event.receipt).await?;
+        self.check_record(&event.receipt.facts()).await?;
         Ok(event)
     }
 
     /// [`Self::verify_callback`] for the common event: the same checks and answer, the body
-    /// read by [`lean::read`] when it has the common shape (no [`Receipt::raw`], which the
-    /// event does not carry), by [`parse_callback`] otherwise.
+    /// read in place by [`lean::read`] when it has the common shape (no [`Receipt`] is built:
+    /// the event is made from the fields borrowed from the body), by [`parse_callback`]
+    /// otherwise. Both give the same [`ReceiptFacts`], which one builder turns into the event.
     async fn verify_event(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
         let body = request.bounded_body(self.max_body)?;
         self.verify_header(body, request)?;
-        let event = match lean::read(body) {
-            Ok(event) => event,
-            Err(lean::Unusual) => parse_callback(body)?,
-        };
-        self.check_record(&event.receipt).await?;
-        Ok(common_event(event))
+        let envelope = lean::envelope(body);
+        if let Some(lean) = envelope.as_ref().ok().and_then(|e| lean::read(e).ok()) {
+            self.check_record(&lean.facts).await?;
+            return Ok(common_event(lean.event, &lean.facts));
+        }
+        drop(envelope);
+        let event = parse_callback(body)?;
+        let facts = event.receipt.facts();
+        self.check_record(&facts).await?;
+        Ok(common_event(&event.event, &facts))
     }
 
     /// [`verify_signature`] of the request's header, the key that verified last tried first.
@@ -272,42 +274,42 @@ impl BogPaymentsWebhook {
         Ok(())
     }
 
-    async fn check_record(&self, receipt: &Receipt) -> Result<()> {
+    async fn check_record(&self, facts: &ReceiptFacts<'_>) -> Result<()> {
         let integrity = |field: &str, expected: String, actual: String| Error::Integrity {
             provider: PROVIDER,
             field: field.to_owned().into(),
             expected,
             actual,
         };
-        let Some(record) = self.records.get(PROVIDER, &receipt.order_id).await? else {
+        let Some(record) = self.records.get(PROVIDER, facts.order_id).await? else {
             if self.require_record {
                 return Err(integrity(
                     "order_id",
                     "an order this client created".into(),
-                    receipt.order_id.clone(),
+                    facts.order_id.to_owned(),
                 ));
             }
             return Ok(());
         };
         if let Some(expected) = record.ids.merchant_reference.as_deref() {
-            if receipt.external_order_id.as_deref() != Some(expected) {
+            if facts.external_order_id != Some(expected) {
                 return Err(integrity(
                     "external_order_id",
                     expected.to_owned(),
-                    receipt.external_order_id.clone().unwrap_or_default(),
+                    facts.external_order_id.unwrap_or_default().to_owned(),
                 ));
             }
         }
         if let Some(amount) = record.amount {
-            let currency = receipt.currency_code.clone().unwrap_or_default();
+            let currency = facts.currency_code.unwrap_or_default();
             if currency != amount.currency().code() {
                 return Err(integrity(
                     "currency_code",
                     amount.currency().code().into(),
-                    currency,
+                    currency.to_owned(),
                 ));
             }
-            let requested = receipt.request_amount.map(|a| a.normalize());
+            let requested = facts.request_amount.map(|a| a.normalize());
             if requested != Some(amount.amount().normalize()) {
                 return Err(integrity(
                     "request_amount",
@@ -330,14 +332,20 @@ impl Webhook for BogPaymentsWebhook {
     }
 }
 
-/// A verified callback as the common event.
-fn common_event(event: CallbackEvent) -> VerifiedEvent {
-    let outcome = outcome_for_receipt(&event.receipt);
+/// A verified callback as the common event, from its `event` and its receipt's facts: the one
+/// builder of both readers' events.
+fn common_event(event: &str, facts: &ReceiptFacts<'_>) -> VerifiedEvent {
+    let outcome = outcome_for(facts);
     let kind = match outcome.status {
         PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => EventKind::Refund(outcome),
         _ => EventKind::Payment(outcome),
     };
-    VerifiedEvent::new(PROVIDER, Authenticity::Signed, event.dedupe_key, kind)
+    VerifiedEvent::new(
+        PROVIDER,
+        Authenticity::Signed,
+        dedupe_key(event, facts),
+        kind,
+    )
 }
 
 impl BogPaymentsClient {

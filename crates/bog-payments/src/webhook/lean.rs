@@ -3,7 +3,7 @@
 //! verify).
 //!
 //! [`parse_callback`](super::parse_callback) builds a `serde_json` tree of the whole body and
-//! keeps it as [`Receipt::raw`]; the common event needs a dozen of its fields, and building
+//! keeps it as [`Receipt::raw`](crate::receipt::Receipt::raw); the common event needs a dozen of its fields, and building
 //! that tree (and a copy of its receipt) took longer than the signature check. This reader runs the same `serde_json`
 //! deserializer over the body, visiting every value as the tree does (so it accepts and refuses
 //! the same text: UTF-8, escapes, numbers in `f64`'s range, nesting depth), but keeps only those
@@ -12,8 +12,8 @@
 //! expected (the general reader renders it through `f64`), a field it reads given twice (the
 //! tree keeps the last one), a field of an unexpected kind, and every body the general reader
 //! refuses. Refused bodies go to the general reader, which decides; so this reader answers what
-//! the general one would, minus the fields the event does not use (`raw`, items, labels, dates,
-//! buyer), which stay empty.
+//! the general one would. It builds no receipt: [`read`] gives the [`ReceiptFacts`] the event
+//! and the record check read, borrowed from the body, the same view a parsed receipt gives.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -24,8 +24,8 @@ use paykit_core::wire::parse_decimal_literal;
 use serde::Deserialize;
 use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
-use super::CallbackEvent;
-use crate::receipt::{Action, ActionKind, ActionStatus, PaymentDetail, Receipt};
+use crate::facts::ReceiptFacts;
+use crate::receipt::{ActionKind, ActionStatus};
 use crate::status::OrderStatus;
 
 /// This body is not in the common shape: the general reader decides.
@@ -165,18 +165,18 @@ impl Field<'_> {
         }
     }
 
-    /// [`Field::text`], owned.
-    fn owned_text(&self) -> Read<Option<String>> {
-        self.text().map(|t| t.map(str::to_owned))
-    }
-
     /// The receipt's amount rule for strings (`null` and blank are nothing); a number, or text
     /// that is not an amount (the general reader's error), is [`Unusual`].
     fn amount(&self) -> Read<Option<Decimal>> {
         match self {
             Field::Null => Ok(None),
-            Field::Text(text) if text.trim().is_empty() => Ok(None),
-            Field::Text(text) => parse_decimal_literal(text).map(Some).ok_or(Unusual),
+            // Parsed first: a blank text never parses, so blankness is only looked for in
+            // what did not (one trim per amount fewer, in the common case).
+            Field::Text(text) => match parse_decimal_literal(text) {
+                Some(amount) => Ok(Some(amount)),
+                None if text.trim().is_empty() => Ok(None),
+                None => Err(Unusual),
+            },
             Field::Number | Field::Other => Err(Unusual),
         }
     }
@@ -189,7 +189,7 @@ macro_rules! members {
         $(#[$doc])*
         #[derive(Default)]
         #[cfg_attr(test, derive(Debug, PartialEq))]
-        struct $name<'a> {
+        pub(super) struct $name<'a> {
             $($field: $kind,)*
             text: PhantomData<&'a str>,
         }
@@ -308,92 +308,109 @@ members!(
     }
 );
 
-/// The callback of `body` (already verified), or [`Unusual`].
-pub(super) fn read(body: &[u8]) -> Read<CallbackEvent> {
+/// A callback in the common shape, borrowed from its [`Envelope`]: what the common event and
+/// the record check read, and nothing else.
+#[derive(Debug, PartialEq)]
+pub(super) struct Lean<'a> {
+    /// `event`.
+    pub(super) event: &'a str,
+    /// What is read of `body`, the receipt.
+    pub(super) facts: ReceiptFacts<'a>,
+}
+
+/// The envelope of `body` (already verified), or [`Unusual`].
+pub(super) fn envelope(body: &[u8]) -> Read<Envelope<'_>> {
     // UTF-8 checked once for the whole text, not string by string: the same verdict (outside
     // strings only ASCII is grammar), a fraction of the cost.
     let text = std::str::from_utf8(body).map_err(|_| Unusual)?;
     // By hand where that reads the same (`scan.rs`), else through serde's visitors.
-    let envelope: Envelope<'_> = match scan::envelope(text) {
-        Some(envelope) => envelope,
-        None => serde_json::from_str(text).map_err(|_| Unusual)?,
-    };
+    match scan::envelope(text) {
+        Some(envelope) => Ok(envelope),
+        None => serde_json::from_str(text).map_err(|_| Unusual),
+    }
+}
+
+/// The callback in `envelope`, or [`Unusual`] where the general reader could answer
+/// differently: every check the general reader makes of the fields it parses (amounts,
+/// texts that are numbers) is made here, and the fields are read as it reads them.
+pub(super) fn read<'e>(envelope: &'e Envelope<'_>) -> Read<Lean<'e>> {
     let Field::Text(event) = &envelope.event else {
         return Err(Unusual);
     };
-    let request_time = match &envelope.zoned_request_time {
-        Field::Text(time) => Some(time.as_ref().to_owned()),
-        _ => None,
-    };
-    let receipt = receipt(envelope.body.ok_or(Unusual)?)?;
-    Ok(CallbackEvent {
-        dedupe_key: super::dedupe_key(event, &receipt),
-        event: event.as_ref().to_owned(),
-        request_time,
-        receipt,
+    let body = envelope.body.as_ref().ok_or(Unusual)?;
+    Ok(Lean {
+        event,
+        facts: facts(body)?,
     })
 }
 
-fn receipt(body: Body<'_>) -> Read<Receipt> {
-    let order_id = body.order_id.owned_text()?.ok_or(Unusual)?;
-    let status = match body.order_status.map(|s| s.key) {
-        Some(Field::Text(key)) => OrderStatus::from_wire(&key),
+fn facts<'e>(body: &'e Body<'_>) -> Read<ReceiptFacts<'e>> {
+    let order_id = body.order_id.text()?.ok_or(Unusual)?;
+    let status = match body.order_status.as_ref().map(|s| &s.key) {
+        Some(Field::Text(key)) => OrderStatus::from_wire(key),
         _ => return Err(Unusual),
     };
-    let units = body.purchase_units.ok_or(Unusual)?;
+    let units = body.purchase_units.as_ref().ok_or(Unusual)?;
     for item in units.items.iter().flatten() {
         item.quantity.amount()?;
         item.unit_price.amount()?;
     }
-    let actions = body
-        .actions
-        .iter()
-        .flatten()
-        .map(action)
-        .collect::<Read<Vec<_>>>()?;
-    let payment_detail = match body.payment_detail {
-        Some(detail) => Some(PaymentDetail {
-            code: detail.code.owned_text()?,
-            payer_identifier: detail.payer_identifier.owned_text()?,
-            saved_card_type: detail.saved_card_type.owned_text()?,
-            ..PaymentDetail::default()
-        }),
-        None => None,
+    let mut cancelled = false;
+    let mut last_action_id = None;
+    for entry in body.actions.iter().flatten() {
+        let action = action(entry)?;
+        cancelled |= ReceiptFacts::cancels(&action.kind, &action.status);
+        last_action_id = Some(action.id);
+    }
+    let (code, saved_card) = match &body.payment_detail {
+        Some(detail) => {
+            let payer = detail.payer_identifier.text()?;
+            let saved = detail.saved_card_type.text()?.map(|_| payer);
+            (detail.code.text()?, saved)
+        }
+        None => (None, None),
     };
-    let currency_code = units.currency_code.owned_text()?;
-    Ok(Receipt {
+    let currency_code = units.currency_code.text()?;
+    Ok(ReceiptFacts {
         order_id,
-        status,
-        status_label: None,
-        capture: None,
-        external_order_id: body.external_order_id.owned_text()?,
-        zoned_create_date: None,
-        zoned_expire_date: None,
-        buyer: None,
+        status: Cow::Owned(status),
+        external_order_id: body.external_order_id.text()?,
         request_amount: units.request_amount.amount()?,
         transfer_amount: units.transfer_amount.amount()?,
         refund_amount: units.refund_amount.amount()?,
-        currency: currency_code.as_deref().and_then(|c| c.parse().ok()),
+        currency: currency_code.and_then(|c| c.parse().ok()),
         currency_code,
-        items: Vec::new(),
-        payment_detail,
-        actions,
-        reject_reason: body.reject_reason.owned_text()?,
-        lang: None,
-        raw: serde_json::Value::Null,
+        reject_reason: body.reject_reason.text()?,
+        code,
+        saved_card,
+        cancelled,
+        last_action_id,
     })
 }
 
-fn action(entry: &ActionEntry<'_>) -> Read<Action> {
-    Ok(Action {
-        action_id: entry.action_id.owned_text()?,
-        request_channel: entry.request_channel.owned_text()?,
-        action: ActionKind::from_wire(entry.action.text()?.unwrap_or_default()),
+/// What is read of an `actions[]` entry.
+struct ActionFacts<'e> {
+    id: Option<&'e str>,
+    kind: ActionKind,
+    status: ActionStatus,
+}
+
+/// An entry's facts, its other fields held to the general reader's rules (a number as text is
+/// [`Unusual`], an amount must read).
+fn action<'e>(entry: &'e ActionEntry<'_>) -> Read<ActionFacts<'e>> {
+    for text in [
+        &entry.request_channel,
+        &entry.zoned_action_date,
+        &entry.code,
+        &entry.code_description,
+    ] {
+        text.text()?;
+    }
+    entry.amount.amount()?;
+    Ok(ActionFacts {
+        id: entry.action_id.text()?,
+        kind: ActionKind::from_wire(entry.action.text()?.unwrap_or_default()),
         status: ActionStatus::from_wire(entry.status.text()?.unwrap_or_default()),
-        zoned_action_date: entry.zoned_action_date.owned_text()?,
-        amount: entry.amount.amount()?,
-        code: entry.code.owned_text()?,
-        code_description: entry.code_description.owned_text()?,
     })
 }
 

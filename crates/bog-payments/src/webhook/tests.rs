@@ -135,14 +135,14 @@ fn dedupe_keys_are_written_as_before() {
     }))
     .unwrap();
     assert_eq!(
-        dedupe_key("order_payment", &receipt),
+        dedupe_key("order_payment", &receipt.facts()),
         "order_payment:o-1:refunded_partially:20.5:10:a-1"
     );
     receipt.transfer_amount = None;
     receipt.refund_amount = None;
     receipt.actions.clear();
     assert_eq!(
-        dedupe_key("order_payment", &receipt),
+        dedupe_key("order_payment", &receipt.facts()),
         "order_payment:o-1:refunded_partially:-:-:-"
     );
 }

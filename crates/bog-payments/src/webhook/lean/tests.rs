@@ -2,41 +2,38 @@
 //! general reader's verdict everywhere else, no panic on truncated or altered bodies.
 
 use super::*;
-use crate::webhook::{common_event, parse_callback};
+use crate::translate::{outcome_for, outcome_for_receipt};
+use crate::webhook::{common_event, dedupe_key, parse_callback};
 
-/// When this reader answers, the general one answers the same: every field the event and
-/// the record check read, the dedupe key, and the common event. Returns whether it answered.
+/// When this reader answers, the general one answers the same: the same facts (every field
+/// the event and the record check read), the same common event and dedupe key, and the same
+/// outcome as the receipt's own mapping. Returns whether it answered.
 fn agrees_with_the_general_reader(body: &[u8]) -> bool {
-    let Ok(lean) = read(body) else {
+    let Ok(envelope) = envelope(body) else {
+        return false;
+    };
+    let Ok(lean) = read(&envelope) else {
         return false;
     };
     let general = parse_callback(body).expect("the general reader takes what this one does");
     assert_eq!(lean.event, general.event);
-    assert_eq!(lean.request_time, general.request_time);
-    assert_eq!(lean.dedupe_key, general.dedupe_key);
-    let (l, g) = (&lean.receipt, &general.receipt);
-    assert_eq!(l.order_id, g.order_id);
-    assert_eq!(l.status, g.status);
-    assert_eq!(l.external_order_id, g.external_order_id);
-    assert_eq!(l.request_amount, g.request_amount);
-    assert_eq!(l.transfer_amount, g.transfer_amount);
-    assert_eq!(l.refund_amount, g.refund_amount);
-    assert_eq!(l.currency, g.currency);
-    assert_eq!(l.currency_code, g.currency_code);
-    assert_eq!(l.reject_reason, g.reject_reason);
-    assert_eq!(l.actions, g.actions);
-    let detail = |r: &Receipt| {
-        r.payment_detail.as_ref().map(|d| {
-            (
-                d.code.clone(),
-                d.payer_identifier.clone(),
-                d.saved_card_type.clone(),
-            )
-        })
-    };
-    assert_eq!(detail(l), detail(g));
-    assert_eq!(common_event(lean), common_event(general));
+    let facts: ReceiptFacts<'_> = general.receipt.facts();
+    assert_eq!(lean.facts, facts);
+    assert_eq!(dedupe_key(lean.event, &lean.facts), general.dedupe_key);
+    let event = common_event(lean.event, &lean.facts);
+    assert_eq!(event, common_event(&general.event, &facts));
+    assert_eq!(
+        event.payment(),
+        Some(&outcome_for_receipt(&general.receipt))
+    );
     true
+}
+
+/// This reader's answer, when it gives one.
+fn lean_read(body: &[u8]) -> Option<(String, String)> {
+    let envelope = envelope(body).ok()?;
+    let lean = read(&envelope).ok()?;
+    Some((lean.event.to_owned(), dedupe_key(lean.event, &lean.facts)))
 }
 
 /// Every callback fixture's body.
@@ -73,22 +70,20 @@ fn the_fixtures_take_this_reader_and_agree_with_the_general_one() {
 
 const RECEIPT: &str = r#"{"order_id":"o-1","order_status":{"key":"refunded_partially"},"external_order_id":"A-1","purchase_units":{"request_amount":"30.0","transfer_amount":"20.0","refund_amount":"10","currency_code":"GEL","items":[{"quantity":"1","unit_price":"30"}]},"payment_detail":{"code":"100","saved_card_type":null},"actions":[{"action_id":"a-1","action":"partial_refund","status":"completed","amount":"10"}],"reject_reason":null}"#;
 
-fn envelope(receipt: &str) -> Vec<u8> {
+fn wrapped(receipt: &str) -> Vec<u8> {
     format!(r#"{{"event":"order_payment","zoned_request_time":"2025-03-14T09:26:53Z","body":{receipt}}}"#)
         .into_bytes()
 }
 
 #[test]
 fn a_refund_with_its_action_reads_the_same_both_ways() {
-    assert!(agrees_with_the_general_reader(&envelope(RECEIPT)));
-    let event = read(&envelope(RECEIPT)).unwrap();
-    assert_eq!(
-        event.dedupe_key,
-        "order_payment:o-1:refunded_partially:20:10:a-1"
-    );
+    assert!(agrees_with_the_general_reader(&wrapped(RECEIPT)));
+    let (event, key) = lean_read(&wrapped(RECEIPT)).unwrap();
+    assert_eq!(event, "order_payment");
+    assert_eq!(key, "order_payment:o-1:refunded_partially:20:10:a-1");
     // Escaped text is unescaped as the general reader does.
     let escaped = RECEIPT.replace(r#""A-1""#, r#""A\u002d1""#);
-    assert!(agrees_with_the_general_reader(&envelope(&escaped)));
+    assert!(agrees_with_the_general_reader(&wrapped(&escaped)));
 }
 
 #[test]
@@ -120,8 +115,8 @@ fn what_this_reader_could_read_differently_goes_to_the_general_one() {
         ("[]".to_owned(), false),
     ];
     for (receipt, general_accepts) in cases {
-        let body = envelope(&receipt);
-        assert_eq!(read(&body).unwrap_err(), Unusual, "{receipt}");
+        let body = wrapped(&receipt);
+        assert_eq!(lean_read(&body), None, "{receipt}");
         assert_eq!(parse_callback(&body).is_ok(), general_accepts, "{receipt}");
     }
     for body in [
@@ -132,7 +127,7 @@ fn what_this_reader_could_read_differently_goes_to_the_general_one() {
         br#"{"body":{}}"#,
         b"{\"event\":\"e\",\"x\":\"\xff\",\"body\":{}}",
     ] {
-        assert_eq!(read(body).unwrap_err(), Unusual);
+        assert_eq!(lean_read(body), None);
         assert!(parse_callback(body).is_err());
     }
 }
@@ -154,9 +149,9 @@ fn skipped_members_are_held_to_the_general_readers_limits() {
             r#""reject_reason":null"#,
             &format!(r#""reject_reason":null,"lang":{skipped}"#),
         );
-        let body = envelope(&receipt);
+        let body = wrapped(&receipt);
         assert_eq!(parse_callback(&body).is_ok(), accepted, "{skipped}");
-        assert_eq!(read(&body).is_ok(), accepted, "{skipped}");
+        assert_eq!(lean_read(&body).is_some(), accepted, "{skipped}");
         if accepted {
             assert!(agrees_with_the_general_reader(&body));
         }
@@ -178,5 +173,73 @@ fn truncated_and_altered_bodies_never_panic_and_never_disagree() {
         }
     }
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    assert_eq!(read(deep.as_bytes()).unwrap_err(), Unusual);
+    assert_eq!(envelope(deep.as_bytes()).unwrap_err(), Unusual);
+}
+
+/// The facts no fixture has (a saved card, a cancelled pre-authorization, a decline with its
+/// code, a held amount, a last action without an id) read the same both ways, and reach the
+/// one status mapping as the receipt's own does.
+#[test]
+fn every_fact_the_event_reads_is_read_the_same_both_ways() {
+    use paykit_core::PaymentStatus as S;
+    let rejected = RECEIPT.replace("refunded_partially", "rejected");
+    let cases = [
+        (
+            RECEIPT.replace(
+                r#""saved_card_type":null"#,
+                r#""payer_identifier":"548888xxxxxx9893","saved_card_type":"recurrent""#,
+            ),
+            S::PartiallyRefunded,
+        ),
+        (
+            rejected.replace(
+                r#""action":"partial_refund""#,
+                r#""action":"cancel_authorize""#,
+            ),
+            S::Cancelled,
+        ),
+        (
+            rejected.replace(r#""reject_reason":null"#, r#""reject_reason":"declined""#),
+            S::Failed {
+                reason: Some("100: declined".to_owned()),
+            },
+        ),
+        (
+            RECEIPT
+                .replace("refunded_partially", "blocked")
+                .replace(r#""actions":[{"#, r#""actions":[{"action_id":"a-0"},{"#)
+                .replace(r#""action_id":"a-1","#, ""),
+            S::Authorized,
+        ),
+    ];
+    for (receipt, status) in cases {
+        let body = wrapped(&receipt);
+        assert!(agrees_with_the_general_reader(&body), "{receipt}");
+        let read_in = envelope(&body).unwrap();
+        let lean = read(&read_in).unwrap();
+        let event = common_event(lean.event, &lean.facts);
+        assert_eq!(event.payment().unwrap().status, status, "{receipt}");
+    }
+    let saved = wrapped(&RECEIPT.replace(
+        r#""saved_card_type":null"#,
+        r#""payer_identifier":"548888xxxxxx9893","saved_card_type":"recurrent""#,
+    ));
+    let saved_in = envelope(&saved).unwrap();
+    let lean = read(&saved_in).unwrap();
+    assert_eq!(lean.facts.saved_card, Some(Some("548888xxxxxx9893")));
+    // A held pre-authorization's amount is the held one; the last action has no id.
+    let held = wrapped(
+        &RECEIPT
+            .replace("refunded_partially", "blocked")
+            .replace(r#""actions":[{"#, r#""actions":[{"action_id":"a-0"},{"#)
+            .replace(r#""action_id":"a-1","#, ""),
+    );
+    let held_in = envelope(&held).unwrap();
+    let lean = read(&held_in).unwrap();
+    assert_eq!(
+        dedupe_key(lean.event, &lean.facts),
+        "order_payment:o-1:blocked:20:10:-"
+    );
+    let outcome = outcome_for(&lean.facts);
+    assert_eq!(outcome.amount.unwrap().amount(), "20".parse().unwrap());
 }
