@@ -29,12 +29,8 @@
     missing_docs
 )]
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine as _;
@@ -42,6 +38,7 @@ use base64::engine::general_purpose::STANDARD;
 use paykit_bog_payments::{BogPaymentsClient, Environment, SIGNATURE_HEADER};
 use paykit_core::json_literal::JsonRef;
 use paykit_core::{SecretString, Webhook, WebhookRequest};
+use paykit_testkit::bench::{median, ready, timed, verdict};
 use paykit_testkit::signers::bog_payments::Signer;
 use serde::de::IgnoredAny;
 
@@ -52,11 +49,7 @@ const ROUNDS: usize = 31;
 const PROFILE_ROUNDS: usize = 40;
 
 fn fixture(path: &str) -> String {
-    let path = format!(
-        "{}/../../fixtures/bog-payments/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    paykit_testkit::bench::fixture(env!("CARGO_MANIFEST_DIR"), &format!("bog-payments/{path}"))
 }
 
 /// The body and the stored header of a callback fixture.
@@ -74,27 +67,9 @@ fn der_of(pem: &str) -> Vec<u8> {
     STANDARD.decode(b64.trim()).unwrap()
 }
 
-/// Polls a future that never waits (in-memory records: nothing to await) to completion.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("verification with in-memory records awaited something"),
-    }
-}
-
-fn time(mut call: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..CALLS_PER_ROUND {
-        call();
-    }
-    start.elapsed().as_secs_f64()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// Seconds one round of `call` takes.
+fn time(call: impl FnMut()) -> f64 {
+    timed(CALLS_PER_ROUND, call).as_secs_f64()
 }
 
 /// A verifier over the test key, and the environment's published key first when `published`.
@@ -211,7 +186,7 @@ fn main() {
         floor_s.push(f);
         two_keys_s.push(t);
     }
-    let per_call = |s: &mut Vec<f64>| median(s) / CALLS_PER_ROUND as f64 * 1e9;
+    let per_call = |s: &mut Vec<f64>| median(s).unwrap() / CALLS_PER_ROUND as f64 * 1e9;
     // Where the rest goes: reading the body's JSON at all, measured apart (no target).
     // serde_json's tree is what the general reader builds (the verifier's fallback); a
     // serde_json walk that builds nothing (`IgnoredAny`: the grammar only, neither UTF-8 nor
@@ -244,14 +219,10 @@ fn main() {
     );
     println!(
         "bog_payments_verify_published_key_first_vs_rsa_floor_ratio = {:.3} (info, no target: the published key refuses it first)",
-        median(&mut two_key_ratios)
+        median(&mut two_key_ratios).unwrap()
     );
-    let ratio = median(&mut ratios);
-    let verdict = if ratio <= TARGET { "PASS" } else { "FAIL" };
-    println!(
-        "bog_payments_verify_vs_rsa_floor_ratio = {ratio:.3} (target <= {TARGET:.2}) {verdict}"
-    );
-    if ratio > TARGET {
+    let ratio = median(&mut ratios).unwrap();
+    if !verdict("bog_payments_verify_vs_rsa_floor_ratio", ratio, TARGET) {
         std::process::exit(1);
     }
 }

@@ -33,12 +33,9 @@
     missing_docs
 )]
 
-use std::future::Future;
 use std::hint::black_box;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine as _;
@@ -49,6 +46,7 @@ use paykit_core::{Webhook, WebhookRequest};
 use paykit_maya_checkout::{
     MayaCheckoutWebhook, NumberRendering, WebhookConfig, WebhookKeys, flatten,
 };
+use paykit_testkit::bench::{median, ready, timed, verdict};
 use paykit_testkit::signers::maya_checkout::{Signer, signed_string};
 
 /// The RSA-signed callbacks' target (miaPOS's, the Payments API's): one RSA verify plus at
@@ -60,11 +58,7 @@ const ROUNDS: usize = 31;
 const PROFILE_ROUNDS: usize = 40;
 
 fn fixture(path: &str) -> String {
-    let path = format!(
-        "{}/../../fixtures/maya-checkout/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    paykit_testkit::bench::fixture(env!("CARGO_MANIFEST_DIR"), &format!("maya-checkout/{path}"))
 }
 
 /// The DER of a PEM key.
@@ -85,21 +79,6 @@ fn unhex(text: &str) -> Vec<u8> {
         out.push((nibble(pair[0]) << 4) | nibble(pair[1]));
     }
     out
-}
-
-/// Polls a future that never waits (in-memory nonce cache: nothing to await) to completion.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("verification with an in-memory nonce cache awaited something"),
-    }
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// One signed delivery of the body: its nonce and headers.
@@ -196,20 +175,15 @@ fn main() {
     // One batch of verifies, each delivery once, on a fresh receiver (built outside the clock).
     let time_verify = || {
         let hook = receiver();
-        let start = Instant::now();
-        for delivery in &deliveries {
+        let mut next = deliveries.iter();
+        timed(deliveries.len(), || {
+            let delivery = next.next().unwrap();
             let request = WebhookRequest::new(&delivery.headers, black_box(&body));
             black_box(ready(hook.verify(&request)).unwrap());
-        }
-        start.elapsed().as_secs_f64()
+        })
+        .as_secs_f64()
     };
-    let time_floor = || {
-        let start = Instant::now();
-        for _ in 0..CALLS_PER_ROUND {
-            floor();
-        }
-        start.elapsed().as_secs_f64()
-    };
+    let time_floor = || timed(CALLS_PER_ROUND, floor).as_secs_f64();
 
     // For a profiler (`perf record -g`, `valgrind --tool=callgrind`): one side alone.
     match std::env::var("MAYA_VERIFY_PROFILE").as_deref() {
@@ -246,7 +220,7 @@ fn main() {
         verify_s.push(v);
         floor_s.push(f);
     }
-    let per_call = |s: &mut Vec<f64>| median(s) / CALLS_PER_ROUND as f64 * 1e9;
+    let per_call = |s: &mut Vec<f64>| median(s).unwrap() / CALLS_PER_ROUND as f64 * 1e9;
     println!(
         "maya-checkout verify {:.0} ns, floor (hex decode + one RSA verify of the signed string) {:.0} ns per call ({} bytes of body, {} bytes signed)",
         per_call(&mut verify_s),
@@ -254,12 +228,8 @@ fn main() {
         body.len(),
         message.len()
     );
-    let ratio = median(&mut ratios);
-    let verdict = if ratio <= TARGET { "PASS" } else { "FAIL" };
-    println!(
-        "maya_checkout_verify_vs_rsa_floor_ratio = {ratio:.3} (target <= {TARGET:.2}) {verdict}"
-    );
-    if ratio > TARGET {
+    let ratio = median(&mut ratios).unwrap();
+    if !verdict("maya_checkout_verify_vs_rsa_floor_ratio", ratio, TARGET) {
         std::process::exit(1);
     }
 }

@@ -23,7 +23,7 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_lc_rs::signature::{
     ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
@@ -32,6 +32,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use paykit_core::SecretString;
 use paykit_miapos::{MiaPos, MiaPosWebhook, PublicKeyCache, RsaPublicKey};
+use paykit_testkit::bench;
 use paykit_testkit::signers::miapos::Signer;
 
 /// A full sandbox-shaped `result`: every documented field, `checkoutPage` included.
@@ -42,24 +43,15 @@ const ROUNDS: usize = 31;
 const TARGET: f64 = 1.10;
 
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../../fixtures/miapos/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    bench::fixture(env!("CARGO_MANIFEST_DIR"), &format!("miapos/keys/{name}"))
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    values[values.len() / 2]
+    bench::median(&mut values).unwrap()
 }
 
-fn timed(mut call: impl FnMut()) -> Duration {
-    let started = Instant::now();
-    for _ in 0..CALLS_PER_ROUND {
-        call();
-    }
-    started.elapsed()
+fn timed(call: impl FnMut()) -> Duration {
+    bench::timed(CALLS_PER_ROUND, call)
 }
 
 /// The three ways aws-lc-rs verifies one signature, each over the pre-built canonical string
@@ -128,25 +120,6 @@ fn components_of(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (strip(n), strip(e))
 }
 
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut context) {
-            return out;
-        }
-    }
-}
-
-fn report(name: &str, ratio: f64) -> bool {
-    let pass = ratio <= TARGET;
-    println!(
-        "{name} = {ratio:.3} (target <= {TARGET:.2}) {}",
-        if pass { "PASS" } else { "FAIL" }
-    );
-    pass
-}
-
 fn main() {
     let signer = Signer::from_pkcs8_pem(&fixture("private_key.pem")).unwrap();
     let body = signer.signed_body(RESULT).unwrap().into_bytes();
@@ -180,10 +153,10 @@ fn main() {
         .webhook();
 
     let via_fixed = || {
-        black_box(block_on(fixed.verify_callback(black_box(&body))).unwrap());
+        black_box(bench::ready(fixed.verify_callback(black_box(&body))).unwrap());
     };
     let via_cache = || {
-        black_box(block_on(cached.verify_callback(black_box(&body))).unwrap());
+        black_box(bench::ready(cached.verify_callback(black_box(&body))).unwrap());
     };
     // Sanity: the same body verifies both ways (and the cache never fetches: no server).
     via_fixed();
@@ -326,13 +299,15 @@ fn main() {
         floor_total / calls,
         body.len()
     );
-    let ok_fixed = report(
+    let ok_fixed = bench::verdict(
         "miapos_verify_fixed_key_vs_rsa_floor_ratio",
         median(fixed_ratios),
+        TARGET,
     );
-    let ok_cached = report(
+    let ok_cached = bench::verdict(
         "miapos_verify_cached_key_vs_rsa_floor_ratio",
         median(cached_ratios),
+        TARGET,
     );
     if !(ok_fixed && ok_cached) {
         std::process::exit(1);
