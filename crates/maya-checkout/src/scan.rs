@@ -43,12 +43,12 @@ pub(crate) fn scan<'b>(
     nonce: &str,
     rendering: NumberRendering,
 ) -> Option<Scanned<'b>> {
-    // The text is checked as UTF-8 once by the lexer (core's, the tree's tokens), so every
-    // slice below is a `&str` for free.
+    // The text is checked as UTF-8 once, here, and handed to the lexer (core's, the tree's
+    // tokens) as text, so every slice below is a `&str` for free and nothing checks it twice.
     let text = std::str::from_utf8(body).ok()?;
     let mut reader = Reader {
         text,
-        lexer: Lexer::new(body).ok()?,
+        lexer: Lexer::from_text(text),
         rendering,
         // The pairs are about as long as the body; dotted paths add a little. (Both buffers
         // stay within the allocator's small sizes for a body like Maya's: a larger block

@@ -33,8 +33,8 @@ impl MiaPos {
     /// # Ok(()) }
     /// ```
     pub async fn verify_confirmed(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        let info = self.inner.webhook.verify_bounded(request).await?;
-        self.confirm(crate::webhook::event(&info)).await
+        let event = self.inner.webhook.verify_event(request).await?;
+        self.confirm(event).await
     }
 
     /// Confirms a signed miaPOS event (from [`paykit_core::Webhook::verify`]) with

@@ -119,7 +119,7 @@ use paykit_core::{
 use paykit_core::{ExposeSecret, MAX_CALLBACK_BYTES};
 
 use crate::auth::MiaPosAuth;
-use crate::webhook::{Backoff, RemoteKeys, event};
+use crate::webhook::{Backoff, RemoteKeys};
 
 pub use paykit_core::webhook::RsaPublicKey;
 
@@ -318,8 +318,7 @@ impl Webhook for MiaPos {
     /// The event is [`paykit_core::Authenticity::Signed`]: fulfil only from
     /// [`MiaPos::verify_confirmed`] (or [`MiaPos::confirm`]).
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        let info = self.inner.webhook.verify_bounded(request).await?;
-        Ok(event(&info))
+        self.inner.webhook.verify_event(request).await
     }
 }
 

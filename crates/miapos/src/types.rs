@@ -367,24 +367,60 @@ impl PaymentInfo {
 
     /// The amount as [`Money`], when the currency is known and the amount well formed.
     pub fn money(&self) -> Option<Money> {
-        let currency: Currency = self.currency.parse().ok()?;
-        Money::new(self.amount, currency).ok()
+        PaymentFacts::of(self).money()
     }
 
     /// The common outcome: status mapped by [`MiaPosStatus::to_payment_status`], the raw
     /// status kept, and the checkout page as the next action while the payer has not acted.
     pub fn to_outcome(&self) -> PaymentOutcome {
-        let next_action = match (&self.status, &self.checkout_page) {
+        PaymentFacts::of(self).outcome()
+    }
+}
+
+/// The fields of a payment its common outcome is made of, borrowed: from a [`PaymentInfo`], or
+/// straight from a verified callback's checked `result` (`webhook/shape.rs`), so both make the
+/// outcome, and the event, by one function and the callback's event needs no owned copy first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PaymentFacts<'a> {
+    pub(crate) payment_id: &'a str,
+    pub(crate) order_id: &'a str,
+    pub(crate) status: &'a MiaPosStatus,
+    pub(crate) amount: Decimal,
+    pub(crate) currency: &'a str,
+    pub(crate) checkout_page: Option<&'a str>,
+}
+
+impl<'a> PaymentFacts<'a> {
+    pub(crate) fn of(info: &'a PaymentInfo) -> Self {
+        PaymentFacts {
+            payment_id: &info.payment_id,
+            order_id: &info.order_id,
+            status: &info.status,
+            amount: info.amount,
+            currency: &info.currency,
+            checkout_page: info.checkout_page.as_deref(),
+        }
+    }
+
+    /// [`PaymentInfo::money`] of these facts.
+    pub(crate) fn money(&self) -> Option<Money> {
+        let currency: Currency = self.currency.parse().ok()?;
+        Money::new(self.amount, currency).ok()
+    }
+
+    /// [`PaymentInfo::to_outcome`] of these facts.
+    pub(crate) fn outcome(&self) -> PaymentOutcome {
+        let next_action = match (self.status, self.checkout_page) {
             (MiaPosStatus::Created, Some(url)) => NextAction::Checkout {
-                url: Some(url.clone()),
+                url: Some(url.to_owned()),
                 qr_payload: None,
             },
             _ => NextAction::None,
         };
-        PaymentOutcome::new(self.payment_id.clone(), self.status.to_payment_status())
+        PaymentOutcome::new(self.payment_id.to_owned(), self.status.to_payment_status())
             .with_next_action(next_action)
             .with_amount(self.money())
-            .with_order_id(Some(self.order_id.clone()))
+            .with_order_id(Some(self.order_id.to_owned()))
             .with_raw_status(Some(self.status.as_str().to_owned()))
     }
 }

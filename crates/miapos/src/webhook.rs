@@ -41,7 +41,7 @@ use paykit_core::{Error, MAX_CALLBACK_BYTES, Result, SignatureError, WebhookRequ
 
 use crate::PROVIDER;
 use crate::status::MiaPosStatus;
-use crate::types::PaymentInfo;
+use crate::types::{PaymentFacts, PaymentInfo};
 
 mod checkout_page;
 mod envelope;
@@ -50,6 +50,7 @@ mod quick;
 mod shape;
 
 use envelope::Value;
+use shape::Checked;
 
 pub(crate) use keys::{Backoff, RemoteKeys, fetch_public_key, public_key_of, public_key_response};
 pub use keys::{
@@ -253,44 +254,69 @@ impl MiaPosWebhook {
         self.verify_bounded(&WebhookRequest::body_only(body)).await
     }
 
-    /// Every path in: the body cap first, before any parsing, hashing or key fetch.
+    /// Every path in, as the typed result.
+    pub(crate) async fn verify_bounded(&self, request: &WebhookRequest<'_>) -> Result<PaymentInfo> {
+        self.verify_as(request, |checked| checked.to_info()).await
+    }
+
+    /// Every path in, as the common event: made from the checked fields in the body, with no
+    /// typed copy first.
+    pub(crate) async fn verify_event(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
+        self.verify_as(request, |checked| event_of(&checked.facts()))
+            .await
+    }
+
+    /// Every path in: the body cap first, before any parsing, hashing or key fetch; `make` is
+    /// what a verified callback's checked `result` becomes.
     ///
     /// With a key given, or a cached key still fresh, nothing is awaited: the body is read and
     /// checked by [`check_with`] on the stack. Only a key fetch (no fresh key) or a mismatch
     /// (which may refetch) awaits, each in a boxed future of its own: they are rare, and
     /// their state held inline made every call's future kilobytes to move.
-    pub(crate) async fn verify_bounded(&self, request: &WebhookRequest<'_>) -> Result<PaymentInfo> {
+    async fn verify_as<T>(
+        &self,
+        request: &WebhookRequest<'_>,
+        make: impl Fn(&Checked<'_>) -> T + Copy,
+    ) -> Result<T> {
         let body = request.bounded_body(self.body_limit)?;
         let remote = match &self.source {
-            KeySource::Fixed(key) => return check_with(body, |m, s| key.verify(m, s)),
+            KeySource::Fixed(key) => return check_with(body, |m, s| key.verify(m, s), make),
             KeySource::Remote(remote) => remote,
         };
-        // `RemoteKeys::verify`'s steps, the first without awaiting: a fresh key, a verify, and
-        // on a mismatch one refetch when allowed. Taking the key before reading the body is
-        // not observable: looking at the cache changes nothing, and a body refused here is
-        // refused before any key is used, as there.
+        // The key cache's steps: a fresh key (or one fetched, a failure's back-off, an expired
+        // key), a verify, and on a mismatch one refetch when allowed. Taking a fresh key before
+        // reading the body is not observable: looking at the cache changes nothing.
         let arrived = tokio::time::Instant::now();
-        let Some(used) = remote.fresh(arrived) else {
-            return Box::pin(verify_fetching(body, remote)).await;
+        let used = match remote.fresh(arrived) {
+            Some(used) => used,
+            None => {
+                // A body refused is refused before any key is fetched: read up to the
+                // signature first (the same reading `check_with` repeats with the key).
+                read_then(body, |_, _, _| Ok(()))?;
+                Box::pin(remote.current()).await?
+            }
         };
-        match check_with(body, |m, s| used.key().verify(m, s)) {
+        match check_with(body, |m, s| used.key().verify(m, s), make) {
             Err(Error::Signature(SignatureError::Mismatch)) => {}
             checked => return checked,
         }
         // Only the key's verify answers `Mismatch`: the body read and decoded, and the same
         // reading gives the same message and signature to the newer key.
         match Box::pin(remote.after_mismatch(&used, arrived)).await {
-            Some(newer) => check_with(body, |m, s| newer.verify(m, s)),
+            Some(newer) => check_with(body, |m, s| newer.verify(m, s), make),
             None => Err(Error::Signature(SignatureError::Mismatch)),
         }
     }
 }
 
-/// A callback body read, its canonical string built, its signature decoded and handed with
-/// the string to `verify`, and, when that passes, its `result` checked and typed.
-fn check_with(body: &[u8], verify: impl FnOnce(&[u8], &[u8]) -> Result<()>) -> Result<PaymentInfo> {
-    // One pass over the bytes; every field below borrows from the body. The usual shape is
-    // read straight into an array (`quick.rs`); any other body by the general reader.
+/// A callback body read, its canonical string built and its signature decoded, all borrowed
+/// from the body, and handed to `then` with `result`'s fields (sorted by key). One pass over
+/// the bytes: the usual shape is read straight into an array (`quick.rs`), any other body by
+/// the general reader.
+fn read_then<T>(
+    body: &[u8],
+    then: impl FnOnce(&[u8], &[u8], &[(&str, Value<'_>)]) -> Result<T>,
+) -> Result<T> {
     let mut usual = quick::Fields::new();
     let document;
     let mut general;
@@ -307,31 +333,20 @@ fn check_with(body: &[u8], verify: impl FnOnce(&[u8], &[u8]) -> Result<()>) -> R
     let mut room = [0_u8; SIGNATURE_ROOM];
     let mut spill = Vec::new();
     let signature = decode_signature(encoded, &mut room, &mut spill)?;
-    verify(canonical.as_bytes(), signature)?;
-    shape::checked(fields)
+    then(canonical.as_bytes(), signature, fields)
 }
 
-/// [`MiaPosWebhook::verify_bounded`] when no fresh key is cached: the body read and checked
-/// first, then the key fetched (or the failure's back-off, or an expired key) and used.
-async fn verify_fetching(body: &[u8], remote: &RemoteKeys) -> Result<PaymentInfo> {
-    let document;
-    let mut general;
-    let mut usual = quick::Fields::new();
-    let (fields, encoded) = match quick::read(body, &mut usual) {
-        Some(signature) => (usual.as_mut_slice(), signature),
-        None => {
-            document = envelope::parse(body)?;
-            general = envelope::envelope(&document)?;
-            (general.fields.as_mut_slice(), general.signature)
-        }
-    };
-    let canonical = canonical(fields)?;
-    let encoded = encoded.ok_or(Error::Signature(SignatureError::Missing))?;
-    let mut room = [0_u8; SIGNATURE_ROOM];
-    let mut spill = Vec::new();
-    let signature = decode_signature(encoded, &mut room, &mut spill)?;
-    remote.verify(canonical.as_bytes(), signature).await?;
-    shape::checked(fields)
+/// A callback body read ([`read_then`]), its canonical string and signature handed to `verify`,
+/// and, when that passes, its `result` checked and made into what `make` makes of it.
+fn check_with<T>(
+    body: &[u8],
+    verify: impl FnOnce(&[u8], &[u8]) -> Result<()>,
+    make: impl Fn(&Checked<'_>) -> T,
+) -> Result<T> {
+    read_then(body, |message, signature, fields| {
+        verify(message, signature)?;
+        shape::checked(fields).map(|checked| make(&checked))
+    })
 }
 
 /// Room for the signature of a key of up to 4096 bits, decoded without allocating.
@@ -374,19 +389,26 @@ pub(crate) fn dedupe_key(payment_id: &str, status: &MiaPosStatus) -> String {
 }
 
 /// The event for a verified callback: signed, not yet confirmed.
+#[cfg(test)]
 pub(crate) fn event(info: &PaymentInfo) -> VerifiedEvent {
+    event_of(&PaymentFacts::of(info))
+}
+
+/// The event of a verified callback's payment, whether typed or read from the body: the one
+/// place its dedupe key and outcome are made.
+fn event_of(facts: &PaymentFacts<'_>) -> VerifiedEvent {
     VerifiedEvent::new(
         PROVIDER,
         Authenticity::Signed,
-        dedupe_key(&info.payment_id, &info.status),
-        EventKind::Payment(info.to_outcome()),
+        dedupe_key(facts.payment_id, facts.status),
+        EventKind::Payment(facts.outcome()),
     )
 }
 
 #[async_trait]
 impl Webhook for MiaPosWebhook {
     async fn verify(&self, request: &WebhookRequest<'_>) -> Result<VerifiedEvent> {
-        self.verify_bounded(request).await.map(|i| event(&i))
+        self.verify_event(request).await
     }
 }
 

@@ -301,3 +301,81 @@ async fn a_rotation_soon_after_the_first_fetch_is_found() {
     assert_eq!(info.order_id, "order-123");
     assert_eq!(key_requests(&server).await, 2);
 }
+
+/// No key in the cache: a body refused before its signature is checked (not JSON, no
+/// signature, a signature that is not base64, a `result` without a signed form) is refused as
+/// it is with a key in hand, and costs no key fetch; the first callback that can be verified
+/// fetches the key once, through the typed result and through the event alike, and a forged one
+/// fetched for is a mismatch without a second fetch.
+#[tokio::test(start_paused = true)]
+async fn a_body_refused_before_its_signature_fetches_no_key() {
+    use paykit_core::{Webhook as _, WebhookRequest};
+    let server = MockServer::start().await;
+    // Two clients, a token each.
+    mount_token(&server, 2).await;
+    KeyEndpoint::mount(&server, UP).await;
+    let client = builder(&server)
+        .executor_config(no_retries())
+        .build()
+        .unwrap();
+    let hook = client.webhook();
+    let genuine = vector_body("V1");
+    let unsigned = genuine.replace(r#""signature""#, r#""signed""#);
+    let not_base64 = {
+        let (head, _) = genuine.split_at(genuine.find(r#""signature":""#).unwrap());
+        format!(r#"{head}"signature":"!!!"}}"#)
+    };
+    let refused = [
+        ("not json".to_owned(), "bad"),
+        (unsigned, "missing"),
+        (not_base64, "malformed"),
+        (
+            r#"{"result":{"a":true},"signature":"c2ln"}"#.to_owned(),
+            "bad",
+        ),
+    ];
+    for (body, kind) in &refused {
+        let result = realtime(hook.verify_callback(body.as_bytes())).await;
+        let refused_as_said = matches!(
+            (kind, &result),
+            (&"bad", Err(Error::Signature(SignatureError::BadBody(_))))
+                | (&"missing", Err(Error::Signature(SignatureError::Missing)))
+                | (
+                    &"malformed",
+                    Err(Error::Signature(SignatureError::Malformed))
+                )
+        );
+        assert!(refused_as_said, "{body}: {result:?}");
+        let event = realtime(client.verify(&WebhookRequest::body_only(body.as_bytes()))).await;
+        assert_eq!(
+            event.err().map(|e| e.to_string()),
+            result.err().map(|e| e.to_string())
+        );
+    }
+    assert_eq!(
+        key_requests(&server).await,
+        0,
+        "a refused body fetched a key"
+    );
+    let event = realtime(client.verify(&WebhookRequest::body_only(genuine.as_bytes())))
+        .await
+        .unwrap();
+    let info = realtime(hook.verify_callback(genuine.as_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(
+        event.payment().unwrap().provider_payment_id,
+        info.payment_id
+    );
+    assert_eq!(key_requests(&server).await, 1);
+    // A fresh client: the forged callback fetches the key, which is the newest there is.
+    let fresh = builder(&server)
+        .executor_config(no_retries())
+        .build()
+        .unwrap()
+        .webhook();
+    assert!(is_mismatch(
+        &realtime(fresh.verify_callback(forged().as_bytes())).await
+    ));
+    assert_eq!(key_requests(&server).await, 2);
+}

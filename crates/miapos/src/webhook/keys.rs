@@ -248,8 +248,10 @@ impl RemoteKeys {
     }
 
     /// The cached key while fresh; else one fetch shared by every concurrent caller, unless
-    /// a failure's back-off is running; an expired key when no new one can be had.
-    async fn current(&self) -> Result<KeyInHand> {
+    /// a failure's back-off is running; an expired key when no new one can be had. The
+    /// verify, and the refetch on a mismatch ([`RemoteKeys::after_mismatch`]), are the
+    /// caller's, which holds the callback's reading between them.
+    pub(crate) async fn current(&self) -> Result<KeyInHand> {
         let arrived = Instant::now();
         if let Some(fresh) = self.slot.fresh_in_hand(self.ttl, arrived) {
             return Ok(fresh);
@@ -313,24 +315,10 @@ impl RemoteKeys {
         }
     }
 
-    /// The cached key if it is fresh at `now`: what [`RemoteKeys::verify`] starts with, without
-    /// waiting on anything.
+    /// The cached key if it is fresh at `now`, without waiting on anything: what
+    /// [`RemoteKeys::current`] answers first.
     pub(crate) fn fresh(&self, now: Instant) -> Option<KeyInHand> {
         self.slot.fresh_in_hand(self.ttl, now)
-    }
-
-    /// Verifies `signature` over `message` with the current key, refetching it once on a
-    /// mismatch when allowed.
-    pub(crate) async fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        let arrived = Instant::now();
-        let used = self.current().await?;
-        let Err(mismatch) = used.key.verify(message, signature) else {
-            return Ok(());
-        };
-        match self.after_mismatch(&used, arrived).await {
-            Some(newer) => newer.verify(message, signature),
-            None => Err(mismatch),
-        }
     }
 }
 

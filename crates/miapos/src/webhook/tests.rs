@@ -506,3 +506,106 @@ fn plain_amounts_are_written_as_the_decimal_path_writes_them() {
         assert!(push_plain_two_decimals(&mut String::new(), sent), "{sent}");
     }
 }
+
+/// The common event is made from the checked fields in the body (`Checked::facts`), not from
+/// the typed copy: on every body both paths give the same event, or the same refusal. The
+/// bodies: the vectors, the callback fixtures, authentic results of every status and of broken
+/// shapes, and every truncation, deletion and byte swap of one authentic body.
+#[test]
+fn the_event_read_from_the_body_is_the_typed_results_event() {
+    let pem = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/miapos/keys/private_key.pem"
+    ));
+    let signer = paykit_testkit::signers::miapos::Signer::from_pkcs8_pem(pem).unwrap();
+    let page =
+        "https://ecomm-test.miapos.md/checkout?paymentId=7d3f0c2a-1b4e-4f6a-9c8d-2e5f6a7b8c90";
+    let result = |status: &str, amount: &str, extra: &str| {
+        format!(
+            r#"{{"terminalId":"TE0001","orderId":"WEB-1","paymentId":"7d3f0c2a-1b4e-4f6a-9c8d-2e5f6a7b8c90","status":"{status}","amount":{amount},"currency":"MDL"{extra}}}"#
+        )
+    };
+    let mut bodies: Vec<Vec<u8>> = vectors()["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| text(v, "callback_body").as_bytes().to_vec())
+        .collect();
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/miapos/callbacks"
+    );
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        bodies.push(doc["body"]["value"].as_str().unwrap().as_bytes().to_vec());
+    }
+    let with_page = format!(r#","checkoutPage":"{page}","paymentType":"qr""#);
+    let mut results = Vec::new();
+    for status in [
+        "CREATED", "PENDING", "SUCCESS", "FAILED", "DECLINED", "EXPIRED",
+    ] {
+        results.push(result(status, "99.00", ""));
+        results.push(result(status, "12.5", &with_page));
+    }
+    results.extend([
+        result("REFUNDED", "1", ""),
+        result("SUCCESS", r#""1.00""#, ""),
+        result("SUCCESS", "0", ""),
+        result("SUCCESS", "1.005", ""),
+        result("SUCCESS", "1", r#","swiftPayerBank":"nope""#),
+        result(
+            "CREATED",
+            "1",
+            r#","checkoutPage":"https://x.md/?paymentId=other""#,
+        ),
+        result("SUCCESS", "1", "").replace(r#""currency":"MDL""#, r#""currency":"EUR""#),
+        result("SUCCESS", "1", "").replace(r#""orderId":"WEB-1","#, ""),
+    ]);
+    for result in &results {
+        bodies.push(signer.signed_body(result).unwrap().into_bytes());
+    }
+    let authentic = signer
+        .signed_body(&result("CREATED", "12.5", &with_page))
+        .unwrap()
+        .into_bytes();
+    for at in 0..authentic.len() {
+        bodies.push(authentic[..at].to_vec());
+        let mut deleted = authentic.clone();
+        deleted.remove(at);
+        bodies.push(deleted);
+        for byte in [b'"', b'\\', b'}', b',', b' ', b'0', b'A', 0xff] {
+            let mut swapped = authentic.clone();
+            swapped[at] = byte;
+            bodies.push(swapped);
+        }
+    }
+    let hook = hook();
+    let (mut events, mut refusals) = (0, 0);
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            for body in &bodies {
+                let typed = hook.verify_callback(body).await.map(|info| event(&info));
+                let direct = Webhook::verify(&hook, &WebhookRequest::body_only(body)).await;
+                let shown = String::from_utf8_lossy(body);
+                match (typed, direct) {
+                    (Ok(typed), Ok(direct)) => {
+                        assert_eq!(typed, direct, "{shown}");
+                        events += 1;
+                    }
+                    (Err(typed), Err(direct)) => {
+                        assert_eq!(typed.to_string(), direct.to_string(), "{shown}");
+                        refusals += 1;
+                    }
+                    (typed, direct) => panic!("{shown}: {typed:?} / {direct:?}"),
+                }
+            }
+        });
+    // Both sides are reached: the statuses, the vectors and a few harmless edits verify.
+    assert!(
+        events >= 18 && refusals > 1000,
+        "{events} events, {refusals} refusals"
+    );
+}
