@@ -35,7 +35,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::tokens::{random_id, unix_millis};
+use super::tokens::unix_millis;
 use crate::error::{Error, Result};
 
 /// A claim this process holds: only it can complete or release it.
@@ -46,7 +46,8 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// A claim of `key` by `owner` (a random value only the claimant knows).
+    /// A claim of `key` by `owner`: a value that tells this claim from every other claim of
+    /// its store (random in a shared engine, a counter in [`InMemoryClaimStore`]).
     pub fn new(key: impl Into<String>, owner: impl Into<String>) -> Self {
         Claim {
             key: key.into(),
@@ -59,7 +60,7 @@ impl Claim {
         &self.key
     }
 
-    /// The claimant's random value.
+    /// The claimant's value.
     pub fn owner(&self) -> &str {
         &self.owner
     }
@@ -199,6 +200,11 @@ enum Entry {
 }
 
 impl Entry {
+    /// Whether this is a claim held by `owner`.
+    fn owned_by(&self, owner: &str) -> bool {
+        matches!(self, Entry::Claimed { owner: held, .. } if held == owner)
+    }
+
     fn until_ms(&self) -> i64 {
         match self {
             Entry::Claimed { until_ms, .. } | Entry::Done { until_ms } => *until_ms,
@@ -213,10 +219,15 @@ const SWEEP_AT_LEAST: usize = 1024;
 /// map has doubled since the last sweep costs each claim O(1) on average, and keeps memory to
 /// about twice what the live entries need, so a long-running process does not grow with every
 /// key it ever claimed.
+///
+/// `claims` numbers this store's claims: an owner only has to differ from every other owner of
+/// the same store, so a counter serves where a shared engine needs a random value (issue 16:
+/// the random id was most of an in-memory claim's cost).
 #[derive(Debug)]
 struct Table {
     entries: HashMap<String, Entry>,
     sweep_at: usize,
+    claims: u64,
 }
 
 impl Default for Table {
@@ -224,6 +235,7 @@ impl Default for Table {
         Table {
             entries: HashMap::new(),
             sweep_at: SWEEP_AT_LEAST,
+            claims: 0,
         }
     }
 }
@@ -279,8 +291,7 @@ impl ClaimStore for InMemoryClaimStore {
             table.entries.retain(|_, entry| entry.until_ms() > now);
             table.sweep_at = table.entries.len().saturating_mul(2).max(SWEEP_AT_LEAST);
         }
-        let entries = &mut table.entries;
-        match entries.get(key) {
+        match table.entries.get(key) {
             Some(Entry::Done { until_ms }) if *until_ms > now => {
                 return Ok(ClaimOutcome::AlreadyDone);
             }
@@ -289,8 +300,9 @@ impl ClaimStore for InMemoryClaimStore {
             }
             _ => {}
         }
-        let claim = Claim::new(key, random_id());
-        entries.insert(
+        table.claims = table.claims.wrapping_add(1);
+        let claim = Claim::new(key, table.claims.to_string());
+        table.entries.insert(
             key.to_owned(),
             Entry::Claimed {
                 owner: claim.owner.clone(),
@@ -302,23 +314,24 @@ impl ClaimStore for InMemoryClaimStore {
 
     async fn complete(&self, claim: &Claim, keep_for: Duration) -> Result<bool> {
         let mut table = self.lock();
-        let entries = &mut table.entries;
-        let ours = matches!(entries.get(&claim.key), Some(Entry::Claimed { owner, .. }) if *owner == claim.owner);
-        if ours {
-            entries.insert(
-                claim.key.clone(),
-                Entry::Done {
+        // Marked done in place: no second copy of the key, no second lookup.
+        match table.entries.get_mut(&claim.key) {
+            Some(entry @ Entry::Claimed { .. }) if entry.owned_by(&claim.owner) => {
+                *entry = Entry::Done {
                     until_ms: after(keep_for),
-                },
-            );
+                };
+                Ok(true)
+            }
+            _ => Ok(false),
         }
-        Ok(ours)
     }
 
     async fn release(&self, claim: &Claim) -> Result<()> {
         let mut table = self.lock();
         let entries = &mut table.entries;
-        if matches!(entries.get(&claim.key), Some(Entry::Claimed { owner, .. }) if *owner == claim.owner)
+        if entries
+            .get(&claim.key)
+            .is_some_and(|entry| entry.owned_by(&claim.owner))
         {
             entries.remove(&claim.key);
         }
@@ -349,7 +362,14 @@ mod tests {
         let ClaimOutcome::Claimed(third) = store.claim("k", ttl).await.unwrap() else {
             panic!("lapsed claim not taken over");
         };
-        // The lapsed claimant finishing late does not overwrite the new holder's claim.
+        // The lapsed claimant finishing late, or giving up late, does not touch the new
+        // holder's claim.
+        assert_ne!(second.owner(), third.owner());
+        store.release(&second).await.unwrap();
+        assert_eq!(
+            store.claim("k", ttl).await.unwrap(),
+            ClaimOutcome::InProgress
+        );
         assert!(!store.complete(&second, ttl).await.unwrap());
         assert!(
             store
@@ -372,8 +392,8 @@ mod tests {
         // A small sweep size, so the test needs few keys (a debug build claims slowly).
         let store = InMemoryClaimStore {
             table: Mutex::new(Table {
-                entries: HashMap::new(),
                 sweep_at: AT,
+                ..Table::default()
             }),
         };
         let claim = |key: String, ttl| {
