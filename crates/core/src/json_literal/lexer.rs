@@ -36,8 +36,10 @@ type Result<T> = std::result::Result<T, serde_json::Error>;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Lexer<'a> {
+    /// The whole text. Its bytes are read through [`Lexer::bytes`], not a second field: with
+    /// one source the compiler sees that a byte just read as `"` sits on a character boundary,
+    /// and drops the slice's boundary check (issue 16 profile: two checks per string).
     text: &'a str,
-    bytes: &'a [u8],
     at: usize,
 }
 
@@ -47,16 +49,18 @@ impl<'a> Lexer<'a> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             serde_json::Error::custom(format!("invalid UTF-8 at byte {}", e.valid_up_to()))
         })?;
-        Ok(Lexer { text, bytes, at: 0 })
+        Ok(Lexer { text, at: 0 })
     }
 
     /// A cursor at the start of `text`, already known to be UTF-8 (no second check).
     pub fn from_text(text: &'a str) -> Lexer<'a> {
-        Lexer {
-            text,
-            bytes: text.as_bytes(),
-            at: 0,
-        }
+        Lexer { text, at: 0 }
+    }
+
+    /// The text's bytes.
+    #[inline]
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
     }
 
     /// An error at the cursor. Out of line: errors are rare, and keeping their formatting out
@@ -76,13 +80,13 @@ impl<'a> Lexer<'a> {
     /// The next byte, not consumed.
     #[inline]
     pub fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.bytes().get(self.at).copied()
     }
 
     /// Consumes the next byte, if there is one (the caller has peeked it).
     #[inline]
     pub fn bump(&mut self) {
-        if self.at < self.bytes.len() {
+        if self.at < self.bytes().len() {
             self.at += 1;
         }
     }
@@ -129,7 +133,7 @@ impl<'a> Lexer<'a> {
     /// Only whitespace is left.
     pub fn finish(&mut self) -> Result<()> {
         self.skip_whitespace();
-        if self.at == self.bytes.len() {
+        if self.at == self.bytes().len() {
             Ok(())
         } else {
             Err(self.error("trailing characters after the JSON value"))
@@ -143,7 +147,11 @@ impl<'a> Lexer<'a> {
             Some(b'f') => (b"false", JsonRef::Bool(false)),
             _ => (b"null", JsonRef::Null),
         };
-        if self.bytes.get(self.at..self.at.saturating_add(word.len())) == Some(word) {
+        if self
+            .bytes()
+            .get(self.at..self.at.saturating_add(word.len()))
+            == Some(word)
+        {
             self.at += word.len();
             Ok(value)
         } else {
@@ -174,19 +182,32 @@ impl<'a> Lexer<'a> {
     }
 
     /// [`Lexer::string`] where the caller has seen the opening quote: the tree builder's
-    /// hot path, one check fewer per string.
+    /// hot path, one check fewer per string. A string without escapes is read inline, as
+    /// [`Lexer::plain_string`] reads it; every other string out of line, so that the hot part
+    /// stays small and needs few registers (issue 16 profile: the fixed cost per string, not
+    /// the scan, dominated).
     #[inline]
     pub(super) fn string_at_quote(&mut self) -> Result<Cow<'a, str>> {
+        match self.plain_string() {
+            Some(text) => Ok(Cow::Borrowed(text)),
+            None => self.string_not_plain(),
+        }
+    }
+
+    /// [`Lexer::string_at_quote`] for a string [`Lexer::plain_string`] refused (the cursor
+    /// still at its opening quote): unescaped if it holds an escape, an error if it is
+    /// unterminated or holds a control character.
+    #[cold]
+    #[inline(never)]
+    fn string_not_plain(&mut self) -> Result<Cow<'a, str>> {
         let start = self.at;
         let content = start + 1;
-        let rest = self.bytes.get(content..).unwrap_or_default();
-        let Some((len, byte)) = first_special(rest) else {
-            self.at = self.bytes.len();
+        let Some(end) = first_special(self.bytes(), content) else {
+            self.at = self.bytes().len();
             return Err(self.error("unterminated string"));
         };
-        let end = content + len;
-        match byte {
-            b'"' => {
+        match self.bytes().get(end) {
+            Some(b'"') => {
                 self.at = end + 1;
                 // The text is UTF-8 and both quotes are ASCII: both ends are boundaries.
                 self.text
@@ -194,7 +215,7 @@ impl<'a> Lexer<'a> {
                     .map(Cow::Borrowed)
                     .ok_or_else(|| self.error("a string splits a character"))
             }
-            b'\\' => {
+            Some(b'\\') => {
                 self.at = end;
                 self.escaped(start)
             }
@@ -206,21 +227,44 @@ impl<'a> Lexer<'a> {
     }
 
     /// The string token starting here when it holds no escape: its text, borrowed. `None`
-    /// (the cursor then wherever it stopped) for an escape, a control character, an
-    /// unterminated string or no string at all: a fast path gives the body to the tree then.
+    /// (the cursor then unmoved) for an escape, a control character, an unterminated string
+    /// or no string at all: a fast path gives the body to the tree then.
     #[inline]
     pub fn plain_string(&mut self) -> Option<&'a str> {
-        if self.peek() != Some(b'"') {
+        let bytes = self.bytes();
+        let start = self.at;
+        if bytes.get(start) != Some(&b'"') {
             return None;
         }
-        let content = self.at + 1;
-        let (len, byte) = first_special(self.bytes.get(content..)?)?;
-        if byte != b'"' {
+        match special_in_words(bytes, start + 1) {
+            Ok(end) => self.plain_between(start, end),
+            Err(tail) => self.plain_string_in_tail(start, tail),
+        }
+    }
+
+    /// [`Lexer::plain_string`] whose string runs into the text's last partial word (from
+    /// `tail` on): at most once per text, so out of line, and the inline part makes no call
+    /// before it slices (a call in between would make it read its bytes again).
+    #[cold]
+    #[inline(never)]
+    fn plain_string_in_tail(&mut self, start: usize, tail: usize) -> Option<&'a str> {
+        let end = last_special(self.bytes(), tail)?;
+        self.plain_between(start, end)
+    }
+
+    /// The plain string between the quote at `start` and the first special byte at `end`, if
+    /// that byte is its closing quote: the cursor then past it.
+    #[inline]
+    fn plain_between(&mut self, start: usize, end: usize) -> Option<&'a str> {
+        if self.bytes().get(end) != Some(&b'"') {
             return None;
         }
-        let end = content + len;
+        // Both ends are ASCII quotes of a UTF-8 text, so this cannot fail. Slicing from the
+        // opening quote and stripping it, both bytes just read, lets the compiler drop both
+        // boundary checks; slicing from `start + 1` would check a byte it has not read.
+        let text = self.text.get(start..end)?.strip_prefix('"')?;
         self.at = end + 1;
-        self.text.get(content..end)
+        Some(text)
     }
 
     /// An object member's key and its `:`, whitespace around both skipped, leaving the cursor
@@ -244,7 +288,7 @@ impl<'a> Lexer<'a> {
                     self.at += 1;
                     break;
                 }
-                Some(b'\\') => self.at = self.at.saturating_add(2).min(self.bytes.len()),
+                Some(b'\\') => self.at = self.at.saturating_add(2).min(self.bytes().len()),
                 Some(_) => self.at += 1,
                 None => return Err(self.error("unterminated string")),
             }
@@ -297,48 +341,92 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Where the first byte that ends a plain string run is (`"`, `\\` or a control character),
-/// looked for eight bytes at a time: the bulk of a callback body is string content, and this
-/// scan was most of the reader's time on it (issue 16 profile). Most strings of a callback are
-/// shorter than a word, so the byte is found from the word's mask, not by a byte loop.
+/// Where the first byte at or after `from` that ends a plain string run is (`"`, `\\` or a
+/// control character), looked for eight bytes at a time: the bulk of a callback
+/// body is string content, and this scan was most of the reader's time on it (issue 16
+/// profile). Most strings of a callback are shorter than a word, so the byte is found from the
+/// word's mask, not by a byte loop.
 ///
 /// The "has a zero byte" test has no false negatives, and its lowest flagged byte is always a
 /// true one (a false flag needs a borrow from a lower, truly zero, byte), so the lowest flag,
-/// read in memory order, is the first special byte. The last partial word is padded with a
-/// byte that is never special.
+/// read in memory order, is the first special byte. Only the last partial word of the text is
+/// read differently, out of line: it comes once per text at most.
 #[inline]
-fn first_special(bytes: &[u8]) -> Option<(usize, u8)> {
+fn first_special(bytes: &[u8], from: usize) -> Option<usize> {
+    match special_in_words(bytes, from) {
+        Ok(at) => Some(at),
+        Err(tail) => last_special(bytes, tail),
+    }
+}
+
+/// [`first_special`] over the whole words from `from` on: `Err` with where the last partial
+/// word starts when none of them holds a special byte.
+#[inline]
+fn special_in_words(bytes: &[u8], from: usize) -> std::result::Result<usize, usize> {
+    let mut rest = bytes.get(from..).unwrap_or_default();
+    let mut at = from;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        // Little-endian on every target: byte 0 of memory is the lowest byte of the word.
+        let mask = special(u64::from_le_bytes(*word));
+        if mask != 0 {
+            return Ok(at + first_flagged(mask));
+        }
+        at += 8;
+        rest = tail;
+    }
+    Err(at)
+}
+
+/// [`first_special`] in the last partial word of `bytes`, from `from` on.
+///
+/// When the text has eight bytes, the word read is the text's last eight, shifted so that
+/// `bytes[from..]` comes first, and the bytes before it (read already, or before the string)
+/// are replaced by padding that is never special: a special byte among them could otherwise
+/// flag a later byte by its borrow. Only a text shorter than a word is copied byte by byte.
+#[cold]
+#[inline(never)]
+fn last_special(bytes: &[u8], from: usize) -> Option<usize> {
+    const PADDING: u64 = u64::from_le_bytes([b'a'; 8]);
+    let rest = bytes.get(from..)?;
+    if rest.is_empty() {
+        return None;
+    }
+    // 1 to 7 bytes are left (the loop took every whole word): 8 to 56 bits to drop.
+    let dropped = u32::try_from(8_usize.checked_sub(rest.len())?.checked_mul(8)?).ok()?;
+    let word = match bytes.last_chunk::<8>() {
+        Some(last) => {
+            let kept = u64::from_le_bytes(*last).checked_shr(dropped)?;
+            kept | PADDING.checked_shl(64_u32.checked_sub(dropped)?)?
+        }
+        None => {
+            let mut word = [b'a'; 8];
+            for (slot, byte) in word.iter_mut().zip(rest) {
+                *slot = *byte;
+            }
+            u64::from_le_bytes(word)
+        }
+    };
+    let mask = special(word);
+    if mask == 0 {
+        None
+    } else {
+        Some(from + first_flagged(mask))
+    }
+}
+
+/// The special bytes of a little-endian word, flagged in their high bits (the lowest flag is
+/// always a true one; later flags may be false, see [`first_special`]). One `!word` serves
+/// all three tests: `"`, `\\` and 0x20 have their high bit clear, so `!(word ^ c)` and
+/// `!word` agree on every high bit.
+#[inline]
+fn special(word: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let any_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let special = |word: u64| {
-        let quote = any_zero(word ^ (ONES * u64::from(b'"')));
-        let backslash = any_zero(word ^ (ONES * u64::from(b'\\')));
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        quote | backslash | control
-    };
-    let found = |offset: usize, mask: u64| {
-        let at = offset + first_flagged(mask);
-        bytes.get(at).map(|byte| (at, *byte))
-    };
-    let mut offset = 0;
-    while let Some(chunk) = bytes.get(offset..offset + 8) {
-        let mut word = [0_u8; 8];
-        word.copy_from_slice(chunk);
-        // Little-endian on every target: byte 0 of memory is the lowest byte of the word.
-        let mask = special(u64::from_le_bytes(word));
-        if mask != 0 {
-            return found(offset, mask);
-        }
-        offset += 8;
-    }
-    let tail = bytes.get(offset..).unwrap_or_default();
-    let mut word = [b'a'; 8];
-    for (slot, byte) in word.iter_mut().zip(tail) {
-        *slot = *byte;
-    }
-    let mask = special(u64::from_le_bytes(word));
-    if mask == 0 { None } else { found(offset, mask) }
+    let below = |word: u64, bound: u8| word.wrapping_sub(ONES * u64::from(bound));
+    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
+    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
+    let control = below(word, 0x20);
+    (quote | backslash | control) & !word & HIGHS
 }
 
 /// The index, in memory order, of the lowest flagged byte of a little-endian word's mask.
@@ -418,11 +506,10 @@ mod tests {
         assert!(Lexer::new(b"\xff").is_err());
     }
 
-    fn naive(bytes: &[u8]) -> Option<(usize, u8)> {
-        let at = bytes
+    fn naive(bytes: &[u8]) -> Option<usize> {
+        bytes
             .iter()
-            .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
-        Some((at, bytes[at]))
+            .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
     }
 
     #[test]
@@ -436,7 +523,7 @@ mod tests {
         for len in 0..=24 {
             for background in backgrounds {
                 let plain = vec![background; len];
-                assert_eq!(first_special(&plain), naive(&plain), "{plain:?}");
+                assert_eq!(first_special(&plain, 0), naive(&plain), "{plain:?}");
                 for at in 0..len {
                     for special in specials {
                         let mut bytes = plain.clone();
@@ -445,12 +532,189 @@ mod tests {
                         if at + 3 < len {
                             bytes[at + 3] = b'"';
                         }
-                        assert_eq!(first_special(&bytes), naive(&bytes), "{bytes:?}");
+                        assert_eq!(first_special(&bytes, 0), naive(&bytes), "{bytes:?}");
                         checked += 1;
                     }
                 }
             }
         }
         assert!(checked > 10_000, "{checked}");
+    }
+
+    /// How a string token starting at `at` ends, read by a plain byte loop.
+    #[derive(Debug, Clone, Copy)]
+    enum Ends {
+        /// At its closing quote (index), no escape before it.
+        Plain(usize),
+        /// A backslash comes first; the whole token ends before this index, if it ends.
+        Escape(Option<usize>),
+        /// A control character (index) comes first.
+        Control(usize),
+        /// Nothing ends it.
+        Unterminated,
+    }
+
+    fn reference(bytes: &[u8], at: usize) -> Ends {
+        let mut i = at + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => return Ends::Plain(i),
+                b'\\' => {
+                    // The token runs to the first quote not taken by an escape.
+                    let mut j = i;
+                    while j < bytes.len() {
+                        match bytes[j] {
+                            b'"' => return Ends::Escape(Some(j + 1)),
+                            b'\\' => j += 2,
+                            _ => j += 1,
+                        }
+                    }
+                    return Ends::Escape(None);
+                }
+                byte if byte < 0x20 => return Ends::Control(i),
+                _ => i += 1,
+            }
+        }
+        Ends::Unterminated
+    }
+
+    /// `plain_string` and `string` read the string token at `at` (an opening quote) of `text`
+    /// as the byte loop says: the same text, borrowed, and cursor for a plain string; the
+    /// same error and position otherwise; an escaped one unescaped as serde_json reads it.
+    fn agrees_with_the_byte_loop(text: &str, at: usize) {
+        let bytes = text.as_bytes();
+        let ends = reference(bytes, at);
+        let (mut plain, mut full) = (Lexer::from_text(text), Lexer::from_text(text));
+        plain.at = at;
+        full.at = at;
+        let context = || format!("{ends:?} at {at} in {:?}", String::from_utf8_lossy(bytes));
+        let read = plain.plain_string();
+        let whole = full.string();
+        match ends {
+            Ends::Plain(end) => {
+                let expected = &text[at + 1..end];
+                assert_eq!(read, Some(expected), "{}", context());
+                assert_eq!(plain.position(), end + 1, "{}", context());
+                assert!(
+                    matches!(&whole, Ok(Cow::Borrowed(t)) if *t == expected),
+                    "{whole:?} {}",
+                    context()
+                );
+                assert_eq!(full.position(), end + 1, "{}", context());
+            }
+            other => {
+                assert_eq!(read, None, "{}", context());
+                assert_eq!(plain.position(), at, "{}", context());
+                let (message, position) = match other {
+                    Ends::Escape(Some(end)) => {
+                        let theirs = serde_json::from_str::<String>(&text[at..end]);
+                        match (&whole, theirs) {
+                            (Ok(Cow::Owned(ours)), Ok(theirs)) => assert_eq!(*ours, theirs),
+                            (Err(_), Err(_)) => {}
+                            (ours, theirs) => panic!("{ours:?} {theirs:?} {}", context()),
+                        }
+                        assert_eq!(full.position(), end, "{}", context());
+                        return;
+                    }
+                    Ends::Escape(None) | Ends::Unterminated => ("unterminated string", bytes.len()),
+                    Ends::Control(i) => ("control character in a string", i),
+                    Ends::Plain(_) => panic!("plain strings are checked above"),
+                };
+                let error = whole.expect_err(&context()).to_string();
+                assert_eq!(
+                    error,
+                    format!("{message} at byte {position}"),
+                    "{}",
+                    context()
+                );
+                assert_eq!(full.position(), position, "{}", context());
+            }
+        }
+    }
+
+    /// Every string token of every fixture callback (the fixture files, and the bodies they
+    /// hold), from each of its quotes: the scan agrees with the byte loop on real bodies.
+    #[test]
+    fn every_fixture_string_reads_as_the_byte_loop_reads_it() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+        let mut texts = Vec::new();
+        for provider in std::fs::read_dir(root).unwrap() {
+            let callbacks = provider.unwrap().path().join("callbacks");
+            let Ok(files) = std::fs::read_dir(&callbacks) else {
+                continue;
+            };
+            for file in files {
+                let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+                let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if let Some(body) = doc["body"]["value"].as_str() {
+                    texts.push(body.to_owned());
+                }
+                texts.push(text);
+            }
+        }
+        assert!(texts.len() >= 80, "{} texts", texts.len());
+        let mut strings = 0;
+        for text in &texts {
+            for (at, _) in text.match_indices('"') {
+                agrees_with_the_byte_loop(text, at);
+                strings += 1;
+            }
+        }
+        assert!(strings > 5_000, "{strings}");
+    }
+
+    /// Generated strings of 0 to 40 characters, plain or with a `"`, `\\`, 0x00 or 0x1f at
+    /// every character position, among ASCII and two-, three- and four-byte characters, after
+    /// text that holds quotes and backslashes, ending 0 to 9 bytes before the end of the
+    /// buffer (or not at all): every word alignment and every end of the last partial word.
+    #[test]
+    fn generated_strings_read_as_the_byte_loop_reads_them() {
+        let alphabet = ['a', 'é', '#', '€', ']', '😀', '!', ' '];
+        let specials = [None, Some('"'), Some('\\'), Some('\0'), Some('\x1f')];
+        let prefixes = ["", "\"\\", "{\"k\\\"\":"];
+        let suffixes = [
+            "",
+            "}",
+            "}}",
+            "\"}",
+            " ,\"x\" ",
+            "1234567",
+            "\\\"\\\"\\\"\\\"\\",
+        ];
+        let mut checked = 0;
+        for len in 0..=40 {
+            for rotation in [0, 1, 5] {
+                let background: Vec<char> = (0..len)
+                    .map(|i| alphabet[(i + rotation) % alphabet.len()])
+                    .collect();
+                for special in specials {
+                    let positions = if special.is_some() { 0..len } else { 0..1 };
+                    for position in positions {
+                        let mut content = background.clone();
+                        if let Some(byte) = special {
+                            content[position] = byte;
+                        }
+                        let content: String = content.into_iter().collect();
+                        for prefix in prefixes {
+                            for closing in [true, false] {
+                                for suffix in suffixes {
+                                    let text = if closing {
+                                        format!("{prefix}\"{content}\"{suffix}")
+                                    } else {
+                                        format!("{prefix}\"{content}")
+                                    };
+                                    agrees_with_the_byte_loop(&text, prefix.len());
+                                    checked += 1;
+                                    if !closing {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use paykit_core::Error;
 
-pub use server::{Reply, Route, TruthServer, refusing_base_url};
+pub use server::{RefusingPort, Reply, Route, TruthServer};
 
 /// The timeout the client under test must use, so [`Answer::TimeoutAfterSend`] trips it.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_millis(400);
@@ -354,11 +354,17 @@ where
         Ok(server) => server,
         Err(error) => panic!("cannot start the truth server: {error}"),
     };
-    let base_url = if answer == Answer::TimeoutBeforeSend {
-        refusing_base_url().await.unwrap_or_default()
-    } else {
-        server.base_url().to_owned()
+    let refusing = match answer {
+        Answer::TimeoutBeforeSend => match RefusingPort::bind() {
+            Ok(port) => Some(port),
+            Err(error) => panic!("cannot take a loopback port: {error}"),
+        },
+        _ => None,
     };
+    let base_url = refusing.as_ref().map_or_else(
+        || server.base_url().to_owned(),
+        |port| port.base_url().to_owned(),
+    );
     let result = run(call.call, base_url).await;
     let route = format!("{} {}", call.method, call.path);
     if let Err(why) = check(call, expect, &result) {

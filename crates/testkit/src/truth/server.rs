@@ -145,12 +145,33 @@ impl Drop for TruthServer {
     }
 }
 
-/// A base URL on which nothing listens: connecting fails, so nothing is ever sent.
-pub async fn refusing_base_url() -> std::io::Result<String> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    drop(listener);
-    Ok(format!("http://{address}"))
+/// A loopback port held bound but never listening: a connection to it is refused at once, so
+/// nothing is ever sent. The port stays taken while this lives: a port bound, freed and handed
+/// out could be taken by another test's server before the connection, which then reaches that
+/// server (seen once under load as a reset instead of a refusal).
+#[derive(Debug)]
+pub struct RefusingPort {
+    // Held only to keep the port taken.
+    _socket: tokio::net::TcpSocket,
+    base_url: String,
+}
+
+impl RefusingPort {
+    /// Takes a free loopback port without listening on it.
+    pub fn bind() -> std::io::Result<RefusingPort> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        let base_url = format!("http://{}", socket.local_addr()?);
+        Ok(RefusingPort {
+            _socket: socket,
+            base_url,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
 }
 
 /// Reads one request (headers and a `Content-Length` body), answers it, closes.
@@ -268,5 +289,25 @@ fn reason(status: u16) -> &'static str {
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Status",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection to the port is refused, and no listener can take the port meanwhile.
+    #[tokio::test]
+    async fn a_refusing_port_refuses_and_stays_taken() {
+        let port = RefusingPort::bind().unwrap();
+        let address = port.base_url().trim_start_matches("http://").to_owned();
+        let refused = TcpStream::connect(&address).await.unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+        assert!(
+            TcpListener::bind(&address).await.is_err(),
+            "{address} was free"
+        );
+        drop(port);
+        assert!(TcpListener::bind(&address).await.is_ok());
     }
 }
