@@ -21,6 +21,15 @@ fn created(id: &str) -> serde_json::Value {
                                  "redirect": {"href": format!("https://payment.bog.ge/?order_id={id}")}}})
 }
 
+/// The orders endpoint answers 200 with the order `ORDER` created.
+async fn orders_answer_created(server: &wiremock::MockServer) {
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/ecommerce/orders")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created(ORDER)))
+        .mount(server)
+        .await;
+}
+
 fn order() -> CreateOrder {
     CreateOrder::new(
         "https://shop.example.ge/bog/callback",
@@ -40,11 +49,7 @@ fn is_v4(text: &str) -> bool {
 #[tokio::test]
 async fn every_mutating_call_carries_a_raw_v4_key() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(format!("{API}/ecommerce/orders")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created(ORDER)))
-        .mount(&server)
-        .await;
+    orders_answer_created(&server).await;
     Mock::given(method("PUT"))
         .and(path(format!("{API}/orders/{ORDER}/cards")))
         .respond_with(ResponseTemplate::new(202))
@@ -121,11 +126,7 @@ async fn a_created_order_is_recorded() {
 #[tokio::test]
 async fn a_loopback_http_callback_goes_out_when_allowed() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(format!("{API}/ecommerce/orders")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created(ORDER)))
-        .mount(&server)
-        .await;
+    orders_answer_created(&server).await;
     let client = builder(&server)
         .allow_loopback_http_callbacks()
         .build()
@@ -152,11 +153,7 @@ async fn a_loopback_http_callback_goes_out_when_allowed() {
 #[tokio::test]
 async fn config_is_serialized_under_bogs_names() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(format!("{API}/ecommerce/orders")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(created(ORDER)))
-        .mount(&server)
-        .await;
+    orders_answer_created(&server).await;
     let mut config = OrderConfig::default();
     config.loan = Some(Loan {
         kind: "zero-12".into(),
