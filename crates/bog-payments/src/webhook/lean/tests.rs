@@ -4,6 +4,7 @@
 use super::*;
 use crate::translate::{outcome_for, outcome_for_receipt};
 use crate::webhook::{common_event, dedupe_key, parse_callback};
+use paykit_testkit::fixture::{fixtures_root, load_provider};
 
 /// When this reader answers, the general one answers the same: the same facts (every field
 /// the event and the record check read), the same common event and dedupe key, and the same
@@ -37,24 +38,18 @@ fn lean_read(body: &[u8]) -> Option<(String, String)> {
 }
 
 /// Every callback fixture's body.
-fn fixture_bodies() -> Vec<(String, Vec<u8>)> {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/bog-payments/callbacks"
+pub(super) fn fixture_bodies() -> Vec<(String, Vec<u8>)> {
+    let fixtures = load_provider(&fixtures_root().unwrap(), "bog-payments").unwrap();
+    assert!(
+        fixtures.callbacks.len() >= 10,
+        "{} fixtures",
+        fixtures.callbacks.len()
     );
-    let mut bodies: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let doc: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let body = doc["body"]["value"].as_str().unwrap().as_bytes().to_vec();
-            (path.display().to_string(), body)
-        })
-        .collect();
-    bodies.sort();
-    assert!(bodies.len() >= 10, "{dir}: {} fixtures", bodies.len());
-    bodies
+    fixtures
+        .callbacks
+        .iter()
+        .map(|callback| (callback.name.clone(), callback.body.to_bytes()))
+        .collect()
 }
 
 /// Every fixture (strings for amounts, as BOG sends them) takes this reader, not the fallback.

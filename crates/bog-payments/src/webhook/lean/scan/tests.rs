@@ -16,24 +16,12 @@ fn agrees_with_the_deserializer(text: &str) -> bool {
     true
 }
 
+/// Every callback fixture's body, as text.
 fn fixture_bodies() -> Vec<(String, String)> {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/bog-payments/callbacks"
-    );
-    let mut bodies: Vec<(String, String)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let doc: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let body = doc["body"]["value"].as_str().unwrap().to_owned();
-            (path.display().to_string(), body)
-        })
-        .collect();
-    bodies.sort();
-    assert!(bodies.len() >= 10, "{dir}: {} fixtures", bodies.len());
-    bodies
+    crate::webhook::lean::tests::fixture_bodies()
+        .into_iter()
+        .map(|(name, body)| (name, String::from_utf8(body).unwrap()))
+        .collect()
 }
 
 #[test]
